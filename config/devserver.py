@@ -1,0 +1,71 @@
+"""Run one RQ worker (with its scheduler) and the web server together, for ``make run``.
+
+Both run as children in their own process groups so that Ctrl-C reaches this process only and
+it can stop them in order: the web server at once, the worker with a warm shutdown (it finishes
+the job at hand), each escalated to SIGKILL after a grace period. When either child dies on its
+own, the other is stopped too and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+GRACE_SECONDS = 10
+
+
+def start(name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    print(f"[run] starting {name}: {' '.join(args)}", flush=True)
+    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=PROJECT_DIR, start_new_session=True)
+
+
+def stop(name: str, process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the child's process group, then SIGKILL it if it outlives the grace period."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        print(f"[run] {name} ignored SIGTERM for {GRACE_SECONDS}s; killing it", flush=True)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+    print(f"[run] {name} stopped", flush=True)
+
+
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    port = os.environ.get("PORT", "8000")
+    children = {
+        "worker": start("worker", ["rqworker", "default", "--with-scheduler"]),
+        "web": start("web server", ["runserver", f"127.0.0.1:{port}"]),
+    }
+    # SIGTERM (from a supervisor) stops us like Ctrl-C does.
+    signal.signal(signal.SIGTERM, interrupt)
+    code = 0
+    try:
+        while all(child.poll() is None for child in children.values()):
+            time.sleep(0.2)
+        dead = next(name for name, child in children.items() if child.poll() is not None)
+        code = children[dead].returncode or 1
+        print(f"[run] {dead} exited with code {children[dead].returncode}; stopping the rest", flush=True)
+    except KeyboardInterrupt:
+        print("\n[run] stopping", flush=True)
+    finally:
+        for name in ("web", "worker"):
+            stop(name, children[name])
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The Management API error envelope and the handlers that produce it.
+
+Every error the management API answers has the shape
+``{status_code, error_key, message, raw_message, raw_params}``. Domain code raises a
+``ManagementAPIError`` subclass; the same ``as_dict()`` is what a job stores when it fails, so
+the API, the dataset status and job errors share one formatter.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions as drf_exceptions
+from rest_framework.response import Response
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+
+
+class ManagementAPIError(Exception):
+    """Root of the errors the management API reports; subclasses set the three class fields."""
+
+    status_code = 400
+    error_key = "ODSException"
+    raw_message = "{detail}"
+
+    def __init__(self, **raw_params: Any) -> None:
+        self.raw_params = raw_params
+        super().__init__(self.raw_message.format(**raw_params))
+
+    def as_dict(self) -> dict[str, Any]:
+        return envelope(self.status_code, self.error_key, self.raw_message, self.raw_params)
+
+
+class NotFoundError(ManagementAPIError):
+    status_code = 404
+    error_key = "NotFoundException"
+    raw_message = "Not found: {path}"
+
+
+class AuthenticationRequiredError(ManagementAPIError):
+    status_code = 401
+    error_key = "AuthenticationRequiredException"
+    raw_message = "{detail}"
+
+
+class PermissionDeniedError(ManagementAPIError):
+    status_code = 403
+    error_key = "PermissionDeniedException"
+    raw_message = "{detail}"
+
+
+class MethodNotAllowedError(ManagementAPIError):
+    status_code = 405
+    error_key = "MethodNotAllowedException"
+    raw_message = "Method {method} is not allowed on this endpoint"
+
+
+class ThrottledError(ManagementAPIError):
+    status_code = 429
+    error_key = "ThrottledException"
+    raw_message = "Too many requests; retry in {wait} seconds"
+
+
+class InternalError(ManagementAPIError):
+    status_code = 500
+    error_key = "InternalErrorException"
+    raw_message = "Internal error; quote request id {request_id} when reporting it"
+
+
+def envelope(status_code: int, error_key: str, raw_message: str, raw_params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "status_code": status_code,
+        "error_key": error_key,
+        "message": raw_message.format(**raw_params),
+        "raw_message": raw_message,
+        "raw_params": raw_params,
+    }
+
+
+def from_drf_exception(exc: drf_exceptions.APIException, request: Any) -> ManagementAPIError:
+    """Translate DRF's own exceptions into ours, keeping DRF's wording as the detail."""
+    detail = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else "Invalid request"
+    if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
+        return AuthenticationRequiredError(detail=detail)
+    if isinstance(exc, drf_exceptions.PermissionDenied):
+        return PermissionDeniedError(detail=detail)
+    if isinstance(exc, drf_exceptions.NotFound):
+        return NotFoundError(path=request.path if request is not None else "")
+    if isinstance(exc, drf_exceptions.MethodNotAllowed):
+        return MethodNotAllowedError(method=getattr(request, "method", "?"))
+    if isinstance(exc, drf_exceptions.Throttled):
+        return ThrottledError(wait=exc.wait or 1)
+    error = ManagementAPIError(detail=detail)
+    error.status_code = exc.status_code
+    return error
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every known error becomes the envelope; the rest stays a 500."""
+    request = context.get("request")
+    if isinstance(exc, Http404):
+        exc = NotFoundError(path=request.path if request is not None else "")
+    elif isinstance(exc, drf_exceptions.APIException):
+        exc = from_drf_exception(exc, request)
+    if not isinstance(exc, ManagementAPIError):
+        return None  # Django's handler500 logs it and answers the JSON 500 below.
+    headers = {"WWW-Authenticate": 'Basic realm="api"'} if exc.status_code == 401 else None
+    return Response(exc.as_dict(), status=exc.status_code, headers=headers)
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(NotFoundError(path=request.path).as_dict(), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        request_id = uuid.uuid4().hex
+        logger.error("internal error on %s %s, request id %s", request.method, request.path, request_id)
+        return JsonResponse(InternalError(request_id=request_id).as_dict(), status=500)
+    return defaults.server_error(request)

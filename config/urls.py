@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from config.health import health
+from datasets.api.management.views import ManagementRootView
+from datasets.catalog.views import catalog_home
+
+urlpatterns = [
+    path("", catalog_home, name="catalog-home"),
+    re_path(r"^health/?$", health, name="health"),
+    path("admin/rq/", include("django_rq.urls")),
+    path("admin/", admin.site.urls),
+    path("api/management/v2/", include("datasets.api.management.urls")),
+    # The root without its trailing slash too, as every API route (API decision 9).
+    re_path(r"^api/management/v2$", ManagementRootView.as_view()),
+]
+
+handler404 = "config.errors.handler404"
+handler500 = "config.errors.handler500"

@@ -1,0 +1,74 @@
+"""The dataset: identity, ownership, visibility and processing status."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from datasets.identifiers import new_dataset_uid
+
+
+class DatasetQuerySet(models.QuerySet):
+    def public(self) -> "DatasetQuerySet":
+        """Datasets anyone may find in the catalog."""
+        return self.filter(visibility=Dataset.Visibility.DOMAIN)
+
+
+class Dataset(models.Model):
+    """A dataset: data plus metadata plus configuration, edited by publishers.
+
+    ``dataset_uid`` never changes; ``dataset_id`` is the human identifier used in URLs and may
+    change while the dataset is unpublished. ``status`` follows the processing status machine of
+    the management API.
+    """
+
+    class Visibility(models.TextChoices):
+        DOMAIN = "domain", "Everyone"
+        RESTRICTED = "restricted", "Restricted"
+
+    class Status(models.TextChoices):
+        IDLE = "idle"
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        DELETING = "deleting"
+        ABORTING_PROCESSING = "aborting_processing"
+        ERROR = "error"
+        LIMIT_REACHED = "limit_reached"
+
+    dataset_uid = models.CharField(max_length=9, unique=True, default=new_dataset_uid, editable=False)
+    dataset_id = models.SlugField(max_length=100, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets"
+    )
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.RESTRICTED)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.IDLE)
+    status_since = models.DateTimeField(default=timezone.now)
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_modified = models.DateTimeField(default=timezone.now)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["dataset_id"]
+
+    def __str__(self) -> str:
+        return self.dataset_id
+
+    def metadata_value(self, template: str, name: str, default=None):
+        """One metadata value, read from prefetched rows when the caller prefetched them."""
+        for row in self.metadata_values.all():
+            if row.template == template and row.name == name:
+                return row.value
+        return default
+
+    @property
+    def title(self) -> str:
+        return self.metadata_value("default", "title") or self.dataset_id
+
+    @property
+    def description(self) -> str:
+        return self.metadata_value("default", "description") or ""
+
+    @property
+    def keywords(self) -> list[str]:
+        return self.metadata_value("default", "keywords") or []
