@@ -50,7 +50,9 @@ def main() -> int:
         "worker": start("worker", ["rqworker", "default", "--with-scheduler"]),
         "web": start("web server", ["runserver", f"127.0.0.1:{port}"]),
     }
-    # SIGTERM (from a supervisor) stops us like Ctrl-C does.
+    # Ctrl-C and SIGTERM (from a supervisor) stop both children; set SIGINT explicitly because
+    # a shell that starts us in the background leaves it ignored.
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     code = 0
     try:
