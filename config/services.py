@@ -234,6 +234,11 @@ class Postgres:
             self.init()
         if self.running():
             log(f"PostgreSQL already running on 127.0.0.1:{PG_PORT}")
+        elif port_in_use(PG_PORT):
+            raise ServiceError(
+                f"127.0.0.1:{PG_PORT} is taken by a server not started from {self.data}; "
+                "stop it, or choose another PRIVATE_PG_PORT, or point DATABASE_URL at it"
+            )
         else:
             options = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" if fast_mode() else ""
             result = self.pg_ctl("start", "-w", "-t", "60", "-l", str(self.logfile), "-o", options, check=False)
@@ -278,19 +283,36 @@ class Redis:
         except OSError:
             return False
 
+    @property
+    def pidfile(self) -> Path:
+        return self.root / "redis.pid"
+
+    def owns_a_live_process(self) -> bool:
+        try:
+            os.kill(int(self.pidfile.read_text().strip()), 0)
+        except (OSError, ValueError):
+            return False
+        return True
+
     def running(self) -> bool:
-        return self.ping()
+        """Whether *this* folder's server answers (not some other Redis on the same port)."""
+        return self.owns_a_live_process() and self.ping()
 
     def start(self) -> None:
         if self.running():
             log(f"Redis already running on 127.0.0.1:{REDIS_PORT}")
             return
+        if self.ping():
+            raise ServiceError(
+                f"127.0.0.1:{REDIS_PORT} already answers as a Redis not started from {self.root}; "
+                "stop it, or choose another PRIVATE_REDIS_PORT, or point REDIS_URL at it"
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         persistence = ["--save", "", "--appendonly", "no"] if fast_mode() else ["--save", "60 1", "--appendonly", "no"]
         cmd = [
             redis_needed_binary() or "redis-server",
             *("--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--daemonize", "yes"),
-            *("--dir", str(self.root), "--pidfile", str(self.root / "redis.pid")),
+            *("--dir", str(self.root), "--pidfile", str(self.pidfile)),
             *("--logfile", str(self.root / "redis.log"), *persistence),
         ]
         run(cmd, quiet=True)
@@ -313,6 +335,14 @@ class Redis:
         while self.ping() and time.monotonic() < deadline:
             time.sleep(0.05)
         log("Redis stopped")
+
+
+def port_in_use(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def tail(path: Path, lines: int = 20) -> str:

@@ -83,6 +83,26 @@ def test_start_stop_start_keeps_the_data(private_services):
     assert f"PostgreSQL: running on 127.0.0.1:{env['PRIVATE_PG_PORT']}" in status.stdout
 
 
+def test_ports_taken_by_other_servers_are_reported_not_reused(private_services):
+    assert private_services("start").returncode == 0
+    other_folder = Path(tempfile.mkdtemp(prefix="services-other-", dir="/tmp"))
+    other_folder.chmod(0o755)
+    try:
+        clash = private_services("start", SERVICES_DIR=str(other_folder))
+        assert clash.returncode == 1
+        assert (
+            f"127.0.0.1:{private_services.env['PRIVATE_PG_PORT']} is taken by a server not started from" in clash.stderr
+        )
+        assert "PRIVATE_PG_PORT" in clash.stderr
+        redis_clash = private_services("start", SERVICES_DIR=str(other_folder), DATABASE_URL="postgres://elsewhere/x")
+        assert redis_clash.returncode == 1
+        assert "already answers as a Redis not started from" in redis_clash.stderr
+        # The first pair is untouched and still answers.
+        assert private_services("status").returncode == 0
+    finally:
+        shutil.rmtree(other_folder, ignore_errors=True)
+
+
 def test_configured_urls_mean_no_private_servers(private_services):
     result = private_services("start", DATABASE_URL="postgres://db.example/x", REDIS_URL="redis://cache.example/0")
     assert result.returncode == 0, result.stderr
