@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test services services-stop services-status lint format bench install clean-venv
+.PHONY: run test services services-stop services-status lint format bench install clean-venv openapi
 
 # (Re)install when pyproject.toml changes; the stamp keeps later runs instant.
 $(STAMP): pyproject.toml
@@ -48,6 +48,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Regenerate the committed OpenAPI description after changing the management API.
+openapi: $(STAMP)
+	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file datasets/api/management/openapi-v2.json
 
 bench: $(STAMP) services
 	$(PY) manage.py migrate --noinput

@@ -55,6 +55,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+RATE_PERIODS = ("second", "minute", "hour", "day")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as ``100/minute`` (periods: second, minute, hour, day)."""
+    raw = os.environ.get(name, default).strip()
+    count, _, period = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in RATE_PERIODS:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate like 100/minute (periods: {', '.join(RATE_PERIODS)})")
+    return raw
+
+
 def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     """A URL whose scheme is one of ``schemes`` and which names a host."""
     raw = os.environ.get(name, default)

@@ -9,9 +9,13 @@ the API, the dataset status and job errors share one formatter.
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
@@ -73,6 +77,80 @@ class InternalError(ManagementAPIError):
     raw_message = "Internal error; quote request id {request_id} when reporting it"
 
 
+class InvalidJSONError(ManagementAPIError):
+    error_key = "InvalidJSONException"
+    raw_message = "Malformed JSON body: {detail}"
+
+
+class UnsupportedMediaTypeError(ManagementAPIError):
+    status_code = 415
+    error_key = "UnsupportedMediaTypeException"
+    raw_message = "Unsupported media type {media_type}; send application/json"
+
+
+class NotAcceptableError(ManagementAPIError):
+    status_code = 406
+    error_key = "NotAcceptableException"
+    raw_message = "This API answers application/json only"
+
+
+class PayloadTooLargeError(ManagementAPIError):
+    status_code = 413
+    error_key = "PayloadTooLargeException"
+    raw_message = "Request body larger than the {limit} bytes allowed"
+
+
+class InvalidFieldError(ManagementAPIError):
+    """One invalid attribute of a request body or query string."""
+
+    error_key = "InvalidRequestParameterException"
+    raw_message = "Invalid value for '{field}': {detail}"
+
+
+class ConflictError(ManagementAPIError):
+    status_code = 409
+    error_key = "ConflictException"
+    raw_message = "{detail}"
+
+
+class InvalidManagementAPIRequestError(ManagementAPIError):
+    """Several problems at once: the envelope carries each one in ``errors``."""
+
+    error_key = "InvalidManagementAPIRequestException"
+    raw_message = "Invalid management API request"
+
+    def __init__(self, errors: list[ManagementAPIError]) -> None:
+        super().__init__()
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "errors": [error.as_dict() for error in self.errors]}
+
+
+def combine(errors: list[ManagementAPIError]) -> ManagementAPIError:
+    """One error as it is; several wrapped in InvalidManagementAPIRequestError."""
+    return errors[0] if len(errors) == 1 else InvalidManagementAPIRequestError(errors)
+
+
+def flatten_validation_detail(detail: Any, prefix: str = "") -> list[ManagementAPIError]:
+    """DRF's nested ValidationError detail -> one InvalidFieldError per leaf message."""
+    if isinstance(detail, dict):
+        return [
+            error
+            for key, value in detail.items()
+            for error in flatten_validation_detail(value, f"{prefix}.{key}" if prefix else str(key))
+        ]
+    if isinstance(detail, list) and detail and all(not isinstance(item, dict | list) for item in detail):
+        return [InvalidFieldError(field=prefix or "body", detail=str(item)) for item in detail]
+    if isinstance(detail, list):
+        return [
+            error
+            for index, item in enumerate(detail)
+            for error in flatten_validation_detail(item, f"{prefix}[{index}]")
+        ]
+    return [InvalidFieldError(field=prefix or "body", detail=str(detail))]
+
+
 def envelope(status_code: int, error_key: str, raw_message: str, raw_params: dict[str, Any]) -> dict[str, Any]:
     return {
         "status_code": status_code,
@@ -86,6 +164,14 @@ def envelope(status_code: int, error_key: str, raw_message: str, raw_params: dic
 def from_drf_exception(exc: drf_exceptions.APIException, request: Any) -> ManagementAPIError:
     """Translate DRF's own exceptions into ours, keeping DRF's wording as the detail."""
     detail = str(exc.detail) if not isinstance(exc.detail, (list, dict)) else "Invalid request"
+    if isinstance(exc, drf_exceptions.ValidationError):
+        return combine(flatten_validation_detail(exc.detail))
+    if isinstance(exc, drf_exceptions.ParseError):
+        return InvalidJSONError(detail=detail.removeprefix("JSON parse error - "))
+    if isinstance(exc, drf_exceptions.UnsupportedMediaType):
+        return UnsupportedMediaTypeError(media_type=getattr(request, "content_type", "") or "(none)")
+    if isinstance(exc, drf_exceptions.NotAcceptable):
+        return NotAcceptableError()
     if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
         return AuthenticationRequiredError(detail=detail)
     if isinstance(exc, drf_exceptions.PermissionDenied):
@@ -95,7 +181,7 @@ def from_drf_exception(exc: drf_exceptions.APIException, request: Any) -> Manage
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
         return MethodNotAllowedError(method=getattr(request, "method", "?"))
     if isinstance(exc, drf_exceptions.Throttled):
-        return ThrottledError(wait=exc.wait or 1)
+        return ThrottledError(wait=math.ceil(exc.wait or 1))
     error = ManagementAPIError(detail=detail)
     error.status_code = exc.status_code
     return error
@@ -106,12 +192,20 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     request = context.get("request")
     if isinstance(exc, Http404):
         exc = NotFoundError(path=request.path if request is not None else "")
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLargeError(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = PermissionDeniedError(detail=str(exc) or "You do not have permission to perform this action.")
     elif isinstance(exc, drf_exceptions.APIException):
         exc = from_drf_exception(exc, request)
     if not isinstance(exc, ManagementAPIError):
         return None  # Django's handler500 logs it and answers the JSON 500 below.
-    headers = {"WWW-Authenticate": 'Basic realm="api"'} if exc.status_code == 401 else None
-    return Response(exc.as_dict(), status=exc.status_code, headers=headers)
+    headers = {}
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="api"'
+    if isinstance(exc, ThrottledError):
+        headers["Retry-After"] = str(exc.raw_params["wait"])
+    return Response(exc.as_dict(), status=exc.status_code, headers=headers or None)
 
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -121,8 +215,9 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    """The exception itself is already logged by Django with the request id (see RequestIdFilter)."""
     if request.path.startswith(API_PREFIX):
-        request_id = uuid.uuid4().hex
+        request_id = getattr(request, "request_id", None) or uuid.uuid4().hex
         logger.error("internal error on %s %s, request id %s", request.method, request.path, request_id)
         return JsonResponse(InternalError(request_id=request_id).as_dict(), status=500)
     return defaults.server_error(request)

@@ -7,8 +7,8 @@ DEMO_DATASETS = [
             "default": {
                 "title": "Bicycle counters",
                 "description": "Hourly counts from the automatic bicycle counters on the city's cycle lanes.",
-                "keywords": ["mobility", "cycling", "traffic"],
-                "theme": ["Transport"],
+                "keyword": ["mobility", "cycling", "traffic"],
+                "theme": ["Transport, Movements"],
                 "license": "Open Database License (ODbL)",
                 "publisher": "City mobility department",
             }
@@ -20,8 +20,8 @@ DEMO_DATASETS = [
             "default": {
                 "title": "Public toilets",
                 "description": "Location, opening hours and accessibility of the public toilets.",
-                "keywords": ["equipment", "accessibility"],
-                "theme": ["Urban planning"],
+                "keyword": ["equipment", "accessibility"],
+                "theme": ["Spatial planning, Town planning, Buildings, Equipment, Housing"],
                 "license": "Licence Ouverte v2.0",
                 "publisher": "Public works",
             }
@@ -33,7 +33,7 @@ DEMO_DATASETS = [
             "default": {
                 "title": "Air quality measurements",
                 "description": "Daily averages of NO2, PM10 and PM2.5 at the regional monitoring stations.",
-                "keywords": ["environment", "air", "pollution"],
+                "keyword": ["environment", "air", "pollution"],
                 "theme": ["Environment"],
                 "license": "CC BY 4.0",
                 "publisher": "Regional air quality agency",
@@ -46,7 +46,7 @@ DEMO_DATASETS = [
             "default": {
                 "title": "Street trees",
                 "description": "Species, height and planting year of the trees along streets and in parks.",
-                "keywords": ["environment", "trees", "nature"],
+                "keyword": ["environment", "trees", "nature"],
                 "theme": ["Environment"],
                 "license": "Open Database License (ODbL)",
                 "publisher": "Parks and gardens",

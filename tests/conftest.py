@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 from urllib.parse import urlsplit, urlunsplit
@@ -9,6 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 import django_rq
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from rest_framework.test import APIClient
 from rq import SimpleWorker
 
 from datasets.models import Dataset
@@ -33,8 +37,22 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_redis():
-    settings.RQ_QUEUES = {name: {**config, "URL": redis_url_for_tests()} for name, config in settings.RQ_QUEUES.items()}
+    url = redis_url_for_tests()
+    settings.RQ_QUEUES = {name: {**config, "URL": url} for name, config in settings.RQ_QUEUES.items()}
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
     django_rq.get_connection("default").flushdb()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """PBKDF2's deliberate slowness is per request under HTTP Basic; tests make thousands."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters live in the cache; each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -63,9 +81,78 @@ def run_worker(redis):
     return drain
 
 
+def grant(user, *names: str):
+    """Give domain permissions (datasets.<name>) to a user; returns the user, reloaded."""
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="datasets", codename__in=names))
+    return type(user).objects.get(pk=user.pk)
+
+
+def basic_client(username: str, password: str) -> APIClient:
+    client = APIClient()
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    client.credentials(HTTP_AUTHORIZATION=f"Basic {token}")
+    return client
+
+
+def assert_status(response, code: int):
+    """Assert the status code, showing the body when it differs; returns the parsed JSON body (or None)."""
+    body = response.content.decode()
+    assert response.status_code == code, f"{response.status_code} != {code}: {body[:2000]}"
+    return response.json() if body else None
+
+
 @pytest.fixture
 def alice(django_user_model):
-    return django_user_model.objects.create_user("alice", "alice@example.org", "alice-password-1")
+    """A publisher: may create datasets, and so edit her own."""
+    return grant(
+        django_user_model.objects.create_user("alice", "alice@example.org", "alice-password-1"), "create_dataset"
+    )
+
+
+@pytest.fixture
+def bob(django_user_model):
+    """Another publisher, who must not see alice's datasets."""
+    return grant(django_user_model.objects.create_user("bob", "bob@example.org", "bob-password-1"), "create_dataset")
+
+
+@pytest.fixture
+def chief(django_user_model):
+    """An editor-in-chief: edits and publishes every dataset."""
+    user = django_user_model.objects.create_user("chief", "chief@example.org", "chief-password-1")
+    return grant(user, "create_dataset", "edit_dataset", "publish_dataset")
+
+
+@pytest.fixture
+def reader(django_user_model):
+    """May publish every dataset, so sees them in the management API, but may not edit them."""
+    return grant(
+        django_user_model.objects.create_user("rita", "rita@example.org", "rita-password-1"), "publish_dataset"
+    )
+
+
+@pytest.fixture
+def alice_api(alice):
+    return basic_client("alice", "alice-password-1")
+
+
+@pytest.fixture
+def bob_api(bob):
+    return basic_client("bob", "bob-password-1")
+
+
+@pytest.fixture
+def chief_api(chief):
+    return basic_client("chief", "chief-password-1")
+
+
+@pytest.fixture
+def reader_api(reader):
+    return basic_client("rita", "rita-password-1")
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()
 
 
 @pytest.fixture
@@ -83,7 +170,7 @@ def public_dataset(alice):
     return dataset_create(
         owner=alice,
         dataset_id="trees",
-        metas={"default": {"title": "Street trees", "description": "Trees of the city", "keywords": ["nature"]}},
+        metas={"default": {"title": "Street trees", "description": "Trees of the city", "keyword": ["nature"]}},
         visibility=Dataset.Visibility.DOMAIN,
     )
 

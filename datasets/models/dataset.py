@@ -42,7 +42,14 @@ class Dataset(models.Model):
     visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.RESTRICTED)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.IDLE)
     status_since = models.DateTimeField(default=timezone.now)
+    status_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status_error = models.JSONField(
+        null=True, blank=True, help_text="message, raw_message and raw_params while the status is 'error'."
+    )
     is_published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(default=timezone.now)
 
@@ -50,6 +57,14 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["dataset_id"]
+        # The domain permissions of the management API, granted to users and groups.
+        permissions = [
+            ("create_dataset", "Can create datasets"),
+            ("edit_dataset", "Can edit every dataset"),
+            ("publish_dataset", "Can publish every dataset"),
+            ("manage_dataset", "Can manage the security of every dataset"),
+            ("explore_restricted_dataset", "Can explore every restricted dataset"),
+        ]
 
     def __str__(self) -> str:
         return self.dataset_id
@@ -62,6 +77,11 @@ class Dataset(models.Model):
         return default
 
     @property
+    def has_unpublished_changes(self) -> bool:
+        """Whether the configuration changed since the last publish (always, when never published)."""
+        return self.published_at is None or self.last_modified > self.published_at
+
+    @property
     def title(self) -> str:
         return self.metadata_value("default", "title") or self.dataset_id
 
@@ -71,4 +91,4 @@ class Dataset(models.Model):
 
     @property
     def keywords(self) -> list[str]:
-        return self.metadata_value("default", "keywords") or []
+        return self.metadata_value("default", "keyword") or []

@@ -69,7 +69,7 @@ def test_load_demo_creates_the_catalog_once(db, admin_user, capsys):
     assert set(Dataset.objects.values_list("visibility", flat=True)) == {Dataset.Visibility.DOMAIN}
     assert Dataset.objects.filter(owner=admin_user).count() == len(DEMO_DATASETS)
     bikes = Dataset.objects.get(dataset_id="bike-counters")
-    assert bikes.metadata_values.get(template="default", name="keywords").value == ["mobility", "cycling", "traffic"]
+    assert bikes.metadata_values.get(template="default", name="keyword").value == ["mobility", "cycling", "traffic"]
 
     title = MetadataValue.objects.get(dataset=bikes, name="title")
     title.value = "Edited by a publisher"

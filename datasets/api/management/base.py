@@ -1,0 +1,96 @@
+"""What every management API view shares: authentication, throttling, the actor, lookups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from config.errors import InvalidFieldError
+from datasets.api.management.expand import Expand
+from datasets.errors import UnknownDatasetError
+from datasets.models import ApiKey, Dataset
+from datasets.permissions import Actor
+
+
+class AnonThrottle(AnonRateThrottle):
+    """Per client IP, for unauthenticated calls; the rate is read at call time so tests can change it."""
+
+    def get_rate(self) -> str:
+        return settings.API_THROTTLE_ANON
+
+
+class UserThrottle(UserRateThrottle):
+    """Per user, for authenticated calls."""
+
+    def get_rate(self) -> str:
+        return settings.API_THROTTLE_USER
+
+
+class ManagementAPIView(APIView):
+    """Base of the management API views: authenticated, throttled, JSON in and out."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [AnonThrottle, UserThrottle]
+    expandable: tuple[str, ...] = ()
+
+    @property
+    def actor(self) -> Actor:
+        api_key = self.request.auth if isinstance(self.request.auth, ApiKey) else None
+        return Actor(user=self.request.user, api_key=api_key)
+
+    def expand(self, request: Request) -> Expand:
+        return Expand.from_request(request, self.expandable)
+
+    def dataset_for(self, dataset_uid: str, permission: str, *, queryset=None) -> Dataset:
+        """The dataset ``dataset_uid`` if the actor holds ``permission`` on it (404 if unseen, 403 if not allowed)."""
+        queryset = queryset if queryset is not None else Dataset.objects.all()
+        dataset = queryset.select_related("owner", "status_user").filter(dataset_uid=dataset_uid).first()
+        if dataset is None:
+            raise UnknownDatasetError(dataset_uid=dataset_uid)
+        self.actor.require(permission, dataset)
+        return dataset
+
+
+def json_object(request: Request, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
+    """The request body as a JSON object with only ``allowed`` keys and every ``required`` one."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise InvalidFieldError(field="body", detail="expected a JSON object")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidFieldError(field=unknown[0], detail=f"unknown attribute; accepted: {', '.join(sorted(allowed))}")
+    missing = sorted(required - set(data))
+    if missing:
+        raise InvalidFieldError(field=missing[0], detail="This field is required.")
+    return data
+
+
+def int_param(request: Request, name: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
+    """An integer query parameter within bounds; anything else is a 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidFieldError(field=name, detail=f"expected an integer, got '{raw}'") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise InvalidFieldError(field=name, detail=f"must be {bounds}, got {value}")
+    return value
+
+
+def bool_param(request: Request, name: str, *, default: bool = False) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise InvalidFieldError(field=name, detail=f"expected true or false, got '{raw}'")

@@ -1,0 +1,40 @@
+"""The ``expand`` query parameter: which related objects a response shows in full."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rest_framework.request import Request
+
+from config.errors import InvalidFieldError
+
+
+class Expand:
+    """A set of dotted attribute paths (``status``, ``status.user``, ``metadata.definition``).
+
+    Expanding ``status.user`` expands ``status`` too. ``child("status")`` gives the paths below
+    ``status``, for the object that renders it.
+    """
+
+    def __init__(self, paths: Iterable[tuple[str, ...]] = ()) -> None:
+        self.paths = frozenset(paths)
+
+    @classmethod
+    def from_request(cls, request: Request, allowed: Iterable[str]) -> Expand:
+        """Parse ``expand`` (comma-separated, possibly repeated); unknown attributes are a 400."""
+        allowed = sorted(allowed)
+        names = [name.strip() for value in request.query_params.getlist("expand") for name in value.split(",")]
+        names = [name for name in names if name]
+        unknown = [name for name in names if name not in allowed]
+        if unknown:
+            where = ", ".join(allowed) if allowed else "nothing"
+            raise InvalidFieldError(
+                field="expand", detail=f"cannot expand {', '.join(unknown)}; expandable here: {where}"
+            )
+        return cls(tuple(name.split(".")) for name in names)
+
+    def has(self, name: str) -> bool:
+        return any(path[0] == name for path in self.paths)
+
+    def child(self, name: str) -> Expand:
+        return Expand(path[1:] for path in self.paths if path[0] == name and len(path) > 1)

@@ -1,0 +1,246 @@
+"""The OpenAPI description of the management API: object shapes, auth schemes, error responses.
+
+The views render plain dicts (``representations.py``); the serializers below only *describe*
+them. A drift between the two is caught by the schemathesis run in the test suite, which
+validates every response against this description, and by the committed schema test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from datasets.models import Dataset
+from datasets.permissions import DOMAIN_PERMISSIONS
+
+API_PREFIX = "/api/management/v2/"
+
+
+class UserSerializer(serializers.Serializer):
+    """A user: ``{"username"}`` unless expanded."""
+
+    username = serializers.CharField()
+    first_name = serializers.CharField(required=False)
+    last_name = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+    is_active = serializers.BooleanField(required=False)
+    display_name = serializers.CharField(required=False)
+
+
+class StatusSerializer(serializers.Serializer):
+    """The dataset status: ``{"name"}`` inside a dataset unless expanded, the whole object at ``/status``."""
+
+    name = serializers.ChoiceField(choices=Dataset.Status.values)
+    published = serializers.BooleanField(required=False)
+    since = serializers.DateTimeField(required=False)
+    user = UserSerializer(required=False, allow_null=True)
+    message = serializers.CharField(required=False, allow_null=True)
+    raw_message = serializers.CharField(required=False, allow_null=True)
+    raw_params = serializers.DictField(required=False, allow_null=True)
+
+
+class TemplateRefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    purpose = serializers.CharField()
+
+
+class DefinitionSerializer(serializers.Serializer):
+    """A metadata definition: ``{"name"}`` unless expanded."""
+
+    name = serializers.CharField()
+    type = serializers.CharField(required=False)
+    label = serializers.CharField(required=False)
+    widget = serializers.DictField(required=False)
+    help_text = serializers.CharField(required=False)
+    choices = serializers.ListField(child=serializers.JSONField(), required=False)
+
+
+class MetadataSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    template = TemplateRefSerializer()
+    definition = DefinitionSerializer()
+    value = serializers.JSONField(allow_null=True)
+    remote_value = serializers.JSONField(allow_null=True)
+    override_remote_value = serializers.BooleanField()
+
+
+class DatasetRefSerializer(serializers.Serializer):
+    """A dataset: ``{"dataset_uid", "dataset_id"}`` unless expanded (then the whole dataset)."""
+
+    dataset_uid = serializers.CharField()
+    dataset_id = serializers.CharField()
+
+
+class DiffEntrySerializer(serializers.Serializer):
+    path = serializers.ListField(child=serializers.CharField())
+    old_value = serializers.JSONField(allow_null=True)
+    new_value = serializers.JSONField(allow_null=True)
+    operation_type = serializers.ChoiceField(choices=["create", "update", "delete"])
+
+
+class ChangeSerializer(serializers.Serializer):
+    """A change: ``{"change_uid"}`` inside a dataset unless expanded."""
+
+    change_uid = serializers.CharField()
+    dataset = DatasetRefSerializer(required=False)
+    user = UserSerializer(required=False, allow_null=True)
+    timestamp = serializers.DateTimeField(required=False)
+    diff = serializers.DictField(child=DiffEntrySerializer(many=True), required=False)
+    sections = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class DatasetSerializer(serializers.Serializer):
+    dataset_uid = serializers.CharField()
+    dataset_id = serializers.CharField()
+    visibility = serializers.ChoiceField(choices=Dataset.Visibility.values)
+    last_modified = serializers.DateTimeField()
+    has_unpublished_changes = serializers.BooleanField()
+    status = StatusSerializer()
+    metas = serializers.DictField(child=serializers.DictField())
+    metadata = MetadataSerializer(many=True)
+    changes = ChangeSerializer(many=True)
+
+
+class DatasetPageSerializer(serializers.Serializer):
+    nhits = serializers.IntegerField()
+    rows = serializers.IntegerField()
+    page = serializers.IntegerField()
+    datasets = DatasetSerializer(many=True)
+
+
+class ApiKeySerializer(serializers.Serializer):
+    apikey_uid = serializers.CharField()
+    key = serializers.CharField(required=False, help_text="The clear key: in the creation response only.")
+    key_prefix = serializers.CharField()
+    label = serializers.CharField(allow_null=True)
+    permissions = serializers.ListField(child=serializers.ChoiceField(choices=DOMAIN_PERMISSIONS))
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class RootSerializer(serializers.Serializer):
+    api = serializers.CharField()
+    version = serializers.CharField()
+    links = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+# --- request bodies ------------------------------------------------------------------------------
+
+
+class DatasetCreateRequest(serializers.Serializer):
+    dataset_id = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    metas = serializers.DictField(child=serializers.DictField(), required=False)
+    metadata = serializers.ListField(child=serializers.DictField(), required=False)
+    visibility = serializers.ChoiceField(choices=Dataset.Visibility.values, required=False)
+
+
+class DatasetRenameRequest(serializers.Serializer):
+    dataset_id = serializers.CharField()
+
+
+class MetadataValueRequest(serializers.Serializer):
+    value = serializers.JSONField(allow_null=True)
+    override_remote_value = serializers.BooleanField(required=False)
+
+
+class BulkMetadataItem(serializers.Serializer):
+    template_name = serializers.CharField()
+    metadata_name = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    override_remote_value = serializers.BooleanField(required=False)
+
+
+class BulkMetadataRequest(serializers.Serializer):
+    metas = BulkMetadataItem(many=True)
+
+
+class RestoreChangeRequest(serializers.Serializer):
+    change_uid = serializers.CharField()
+
+
+class ApiKeyRequest(serializers.Serializer):
+    label = serializers.CharField(required=False, allow_null=True, max_length=200)
+    permissions = serializers.ListField(child=serializers.ChoiceField(choices=DOMAIN_PERMISSIONS), required=False)
+
+
+# --- generator hooks -----------------------------------------------------------------------------
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "datasets.authentication.ApiKeyAuthentication"
+    name = ["apiKeyHeader", "apiKeyQuery"]
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:
+        return [
+            {"type": "apiKey", "in": "header", "name": "Authorization", "description": "`Apikey <key>`"},
+            {"type": "apiKey", "in": "query", "name": "apikey"},
+        ]
+
+
+def management_endpoints_only(endpoints: list[tuple], **kwargs: Any) -> list[tuple]:
+    """Describe the management API only, each route once (the form with the trailing slash)."""
+    return [
+        (path, path_regex, method, callback)
+        for path, path_regex, method, callback in endpoints
+        if path.startswith(API_PREFIX) and path.endswith("/")
+    ]
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The error envelope; `errors` lists each problem when there are several.",
+    "properties": {
+        "status_code": {"type": "integer"},
+        "error_key": {"type": "string"},
+        "message": {"type": "string"},
+        "raw_message": {"type": "string"},
+        "raw_params": {"type": "object", "additionalProperties": {}},
+        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Error"}},
+    },
+    "required": ["status_code", "error_key", "message", "raw_message", "raw_params"],
+}
+
+
+def split_alternatives(security: list[dict[str, list]]) -> list[dict[str, list]]:
+    """One requirement per scheme: the API key goes in the header *or* the query, never both."""
+    return [{name: scopes} for requirement in security for name, scopes in requirement.items()]
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """Every operation may answer the error envelope with any 4xx/5xx code: document it as ``default``."""
+    result["components"]["schemas"]["Error"] = ERROR_SCHEMA
+    error = {
+        "description": "Error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in result["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("default", error)
+            if "security" in operation:
+                operation["security"] = split_alternatives(operation["security"])
+    return result
+
+
+# --- query parameters ----------------------------------------------------------------------------
+
+
+def expand_parameter(*names: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "expand", str, description=f"Comma-separated attributes to show in full: {', '.join(names)}", required=False
+    )
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("rows", int, description="Datasets per page, 1 to 100 (default 10)"),
+    OpenApiParameter("page", int, description="Page number from 1"),
+    OpenApiParameter("sort", str, description="dataset_id, dataset_uid, last_modified or title; '-' for descending"),
+    OpenApiParameter("where", str, description='ODSQL filter on dataset_id and metadata, e.g. title = "Trees"'),
+]
+STRICT_PARAMETER = OpenApiParameter(
+    "strict", bool, description="Refuse a missing or taken dataset_id instead of generating or altering it"
+)
+TEMPLATE_PARAMETER = OpenApiParameter("template", str, description="Only the metadata of this template")

@@ -1,0 +1,154 @@
+"""JSON shapes of the management API objects, as the reference defines them.
+
+Related objects render as stubs (their natural key) unless the request expands them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from datasets.api.management.expand import Expand
+from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
+from datasets.models import ApiKey, Change, Dataset, MetadataValue
+
+
+def user_repr(user: AbstractBaseUser | None, *, expanded: bool) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    stub = {"username": user.get_username()}
+    if not expanded:
+        return stub
+    display_name = user.get_full_name() or user.get_username()
+    return {
+        **stub,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": user.is_active,
+        "display_name": display_name,
+    }
+
+
+def status_repr(dataset: Dataset, expand: Expand) -> dict[str, Any]:
+    """The full status object; ``expand`` may hold ``user``."""
+    status = {
+        "name": dataset.status,
+        "published": dataset.is_published,
+        "since": dataset.status_since.isoformat(),
+        "user": user_repr(dataset.status_user, expanded=expand.has("user")),
+    }
+    if dataset.status == Dataset.Status.ERROR and dataset.status_error:
+        status |= {key: dataset.status_error.get(key) for key in ("message", "raw_message", "raw_params")}
+    return status
+
+
+def effective_value(row: MetadataValue) -> Any:
+    """What the public sees: the remote value unless there is none or it is overridden."""
+    if row.remote_value is not None and not row.override_remote_value:
+        return row.remote_value
+    return row.value
+
+
+def metadata_repr(
+    template: Template, field: FieldDefinition, row: MetadataValue | None, *, expand_definition: bool
+) -> dict[str, Any]:
+    return {
+        "name": field.name,
+        "template": template.as_dict(),
+        "definition": field.as_dict() if expand_definition else {"name": field.name},
+        "value": row.value if row else None,
+        "remote_value": row.remote_value if row else None,
+        "override_remote_value": row.override_remote_value if row else False,
+    }
+
+
+def stored_metadata(dataset: Dataset) -> list[MetadataValue]:
+    """The dataset's metadata rows that hold something, in template then field order."""
+    order = {
+        (template.name, field.name): index
+        for index, (template, field) in enumerate((t, f) for t in TEMPLATES.values() for f in t.fields)
+    }
+    rows = [row for row in dataset.metadata_values.all() if row.value is not None or row.remote_value is not None]
+    return sorted(rows, key=lambda row: order.get((row.template, row.name), len(order)))
+
+
+def metas_repr(rows: list[MetadataValue]) -> dict[str, dict[str, Any]]:
+    metas: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        value = effective_value(row)
+        if value is not None:
+            metas.setdefault(row.template, {})[row.name] = value
+    return metas
+
+
+def change_repr(change: Change, expand: Expand) -> dict[str, Any]:
+    dataset = change.dataset
+    dataset_value = (
+        dataset_repr(dataset, expand.child("dataset"), with_changes=False)
+        if expand.has("dataset")
+        else {"dataset_uid": dataset.dataset_uid, "dataset_id": dataset.dataset_id}
+    )
+    return {
+        "change_uid": change.change_uid,
+        "dataset": dataset_value,
+        "user": user_repr(change.user, expanded=expand.has("user")),
+        "timestamp": change.timestamp.isoformat(),
+        "diff": change.diff,
+        "sections": change.sections,
+    }
+
+
+def dataset_repr(dataset: Dataset, expand: Expand, *, with_changes: bool = True) -> dict[str, Any]:
+    """The dataset object; expects metadata_values (and changes, when shown) prefetched."""
+    rows = stored_metadata(dataset)
+    expand_definition = expand.child("metadata").has("definition")
+    body = {
+        "dataset_uid": dataset.dataset_uid,
+        "dataset_id": dataset.dataset_id,
+        "visibility": dataset.visibility,
+        "last_modified": dataset.last_modified.isoformat(),
+        "has_unpublished_changes": dataset.has_unpublished_changes,
+        "status": status_repr(dataset, expand.child("status")) if expand.has("status") else {"name": dataset.status},
+        "metas": metas_repr(rows),
+        "metadata": [metadata_row_repr(row, expand_definition=expand_definition) for row in rows],
+    }
+    if with_changes:
+        changes = dataset.changes.all()
+        body["changes"] = (
+            [change_repr(change, expand.child("changes")) for change in changes]
+            if expand.has("changes")
+            else [{"change_uid": change.change_uid} for change in changes]
+        )
+    return body
+
+
+def metadata_row_repr(row: MetadataValue, *, expand_definition: bool) -> dict[str, Any]:
+    template = TEMPLATES.get(row.template)
+    field = template.field(row.name) if template else None
+    if template is None or field is None:
+        # A value stored under a definition that no longer exists: shown, without definition.
+        return {
+            "name": row.name,
+            "template": {"name": row.template, "label": row.template, "purpose": "general"},
+            "definition": {"name": row.name},
+            "value": row.value,
+            "remote_value": row.remote_value,
+            "override_remote_value": row.override_remote_value,
+        }
+    return metadata_repr(template, field, row, expand_definition=expand_definition)
+
+
+def apikey_repr(apikey: ApiKey, *, clear_key: str | None = None) -> dict[str, Any]:
+    body = {
+        "apikey_uid": apikey.apikey_uid,
+        "key_prefix": apikey.key_prefix,
+        "label": apikey.label,
+        "permissions": apikey.permissions,
+        "created_at": apikey.created_at.isoformat(),
+        "last_used_at": apikey.last_used_at.isoformat() if apikey.last_used_at else None,
+    }
+    if clear_key is not None:
+        body["key"] = clear_key
+    return body

@@ -1,0 +1,182 @@
+"""Datasets: list, create, retrieve, rename, delete, status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Subquery
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.errors import InvalidFieldError
+from datasets.api.management import openapi as doc
+from datasets.api.management.base import ManagementAPIView, bool_param, int_param, json_object
+from datasets.api.management.expand import Expand
+from datasets.api.management.representations import dataset_repr, status_repr
+from datasets.dataset_where import dataset_where_q
+from datasets.models import Change, Dataset, DatasetQuerySet, MetadataValue
+from datasets.permissions import READ
+from datasets.services import dataset_create, dataset_delete, dataset_rename
+
+DATASET_EXPANDABLE = ("status", "status.user", "changes", "changes.user", "changes.dataset", "metadata.definition")
+SORTS = {
+    "dataset_id": "dataset_id",
+    "dataset_uid": "dataset_uid",
+    "last_modified": "last_modified",
+    "title": "sort_title",
+}
+MAX_ROWS = 100
+
+
+def with_related(queryset: DatasetQuerySet, expand: Expand) -> DatasetQuerySet:
+    """Everything dataset_repr reads, fetched in a fixed number of queries."""
+    changes = (
+        Change.objects.select_related("user")
+        if expand.has("changes")
+        else Change.objects.only("change_uid", "dataset_id", "timestamp")
+    )
+    return queryset.select_related("owner", "status_user").prefetch_related(
+        "metadata_values", Prefetch("changes", queryset=changes)
+    )
+
+
+def sorted_by(queryset: DatasetQuerySet, sort: str | None) -> DatasetQuerySet:
+    """Order by ``sort`` (``-`` for descending); ``title`` sorts by the default title."""
+    if not sort:
+        return queryset.order_by("dataset_id")
+    descending, name = sort.startswith("-"), sort.lstrip("-")
+    if name not in SORTS:
+        raise InvalidFieldError(field="sort", detail=f"cannot sort by '{name}'; sortable: {', '.join(SORTS)}")
+    if name == "title":
+        titles = MetadataValue.objects.filter(dataset=OuterRef("pk"), template="default", name="title")
+        queryset = queryset.annotate(sort_title=Subquery(titles.values("value")[:1]))
+    field = SORTS[name]
+    return queryset.order_by(f"-{field}" if descending else field, "dataset_uid")
+
+
+def create_arguments(body: dict[str, Any]) -> dict[str, Any]:
+    """Service arguments from a create body holding ``metas`` (dict form) and/or ``metadata`` (array form)."""
+    metas = body.get("metas") or {}
+    if not isinstance(metas, dict):
+        raise InvalidFieldError(field="metas", detail="expected an object of templates")
+    metadata = body.get("metadata") or []
+    if not isinstance(metadata, list):
+        raise InvalidFieldError(field="metadata", detail="expected a list of metadata objects")
+    merged = {template: dict(values) if isinstance(values, dict) else values for template, values in metas.items()}
+    for index, item in enumerate(metadata):
+        template, name = metadata_item_key(item, index)
+        if not isinstance(merged.setdefault(template, {}), dict):
+            raise InvalidFieldError(field=f"metas.{template}", detail="expected an object of values")
+        merged[template][name] = item.get("value")
+    visibility = body.get("visibility", Dataset.Visibility.RESTRICTED)
+    if visibility not in Dataset.Visibility.values:
+        raise InvalidFieldError(field="visibility", detail="must be 'domain' or 'restricted'")
+    dataset_id = body.get("dataset_id")
+    if dataset_id is not None and not isinstance(dataset_id, str):
+        raise InvalidFieldError(field="dataset_id", detail="expected a string")
+    return {"dataset_id": dataset_id, "metas": merged, "visibility": visibility}
+
+
+def metadata_item_key(item: Any, index: int) -> tuple[str, str]:
+    """(template, name) of one metadata object of a create body; template may be a name or an object."""
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        raise InvalidFieldError(field=f"metadata[{index}]", detail="expected an object with a 'name'")
+    template = item.get("template", "default")
+    if isinstance(template, dict):
+        template = template.get("name")
+    if not isinstance(template, str):
+        raise InvalidFieldError(field=f"metadata[{index}].template", detail="expected a template name")
+    return template, item["name"]
+
+
+class DatasetListView(ManagementAPIView):
+    """``GET /datasets/``: the datasets the caller may edit; ``POST /datasets/``: create one."""
+
+    expandable = DATASET_EXPANDABLE
+
+    @extend_schema(
+        operation_id="datasets_list",
+        parameters=[*doc.LIST_PARAMETERS, doc.expand_parameter(*DATASET_EXPANDABLE)],
+        responses=doc.DatasetPageSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        expand = self.expand(request)
+        rows = int_param(request, "rows", default=10, minimum=1, maximum=MAX_ROWS)
+        page = int_param(request, "page", default=1, minimum=1)
+        queryset = self.actor.manageable_datasets()
+        where = request.query_params.get("where")
+        if where:
+            queryset = queryset.filter(dataset_where_q(where))
+        queryset = sorted_by(queryset, request.query_params.get("sort"))
+        total = queryset.count()
+        window = with_related(queryset, expand)[(page - 1) * rows : page * rows]
+        datasets = [dataset_repr(dataset, expand) for dataset in window]
+        return Response({"nhits": total, "rows": rows, "page": page, "datasets": datasets})
+
+    @extend_schema(
+        parameters=[doc.STRICT_PARAMETER, doc.expand_parameter(*DATASET_EXPANDABLE)],
+        request=doc.DatasetCreateRequest,
+        responses={201: doc.DatasetSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        self.actor.require_domain("create_dataset")
+        expand = self.expand(request)
+        body = json_object(request, allowed={"dataset_id", "metas", "metadata", "visibility"})
+        dataset = dataset_create(owner=request.user, strict=bool_param(request, "strict"), **create_arguments(body))
+        dataset = with_related(Dataset.objects.all(), expand).get(pk=dataset.pk)
+        return Response(dataset_repr(dataset, expand), status=status.HTTP_201_CREATED)
+
+
+class DatasetDetailView(ManagementAPIView):
+    """One dataset: read, rename (``PUT``/``PATCH`` with ``dataset_id``), delete."""
+
+    expandable = DATASET_EXPANDABLE
+
+    @extend_schema(parameters=[doc.expand_parameter(*DATASET_EXPANDABLE)], responses=doc.DatasetSerializer)
+    def get(self, request: Request, dataset_uid: str) -> Response:
+        expand = self.expand(request)
+        dataset = self.dataset_for(dataset_uid, READ, queryset=with_related(Dataset.objects.all(), expand))
+        return Response(dataset_repr(dataset, expand))
+
+    @extend_schema(
+        parameters=[doc.expand_parameter(*DATASET_EXPANDABLE)],
+        request=doc.DatasetRenameRequest,
+        responses=doc.DatasetSerializer,
+    )
+    def put(self, request: Request, dataset_uid: str) -> Response:
+        expand = self.expand(request)
+        dataset = self.dataset_for(dataset_uid, "edit_dataset")
+        body = json_object(request, allowed={"dataset_id"}, required={"dataset_id"})
+        if not isinstance(body["dataset_id"], str):
+            raise InvalidFieldError(field="dataset_id", detail="expected a string")
+        dataset_rename(dataset=dataset, dataset_id=body["dataset_id"], user=request.user)
+        dataset = with_related(Dataset.objects.all(), expand).get(pk=dataset.pk)
+        return Response(dataset_repr(dataset, expand))
+
+    @extend_schema(
+        parameters=[doc.expand_parameter(*DATASET_EXPANDABLE)],
+        request=doc.DatasetRenameRequest,
+        responses=doc.DatasetSerializer,
+    )
+    def patch(self, request: Request, dataset_uid: str) -> Response:
+        return self.put(request, dataset_uid)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, dataset_uid: str) -> Response:
+        dataset = self.dataset_for(dataset_uid, "edit_dataset")
+        dataset_delete(dataset=dataset)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DatasetStatusView(ManagementAPIView):
+    """``GET /datasets/{uid}/status``: where the dataset stands in its processing status machine."""
+
+    expandable = ("user",)
+
+    @extend_schema(parameters=[doc.expand_parameter("user")], responses=doc.StatusSerializer)
+    def get(self, request: Request, dataset_uid: str) -> Response:
+        expand = self.expand(request)
+        dataset = self.dataset_for(dataset_uid, READ)
+        return Response(status_repr(dataset, expand))

@@ -1,0 +1,26 @@
+"""Metadata templates (``default``, ``internal``, ``visualization``, ``dcat``) and the validation of their values."""
+
+from .definitions import (
+    TEMPLATES,
+    FieldDefinition,
+    Template,
+    UnknownMetadataFieldError,
+    UnknownMetadataTemplateError,
+    get_field,
+    get_template,
+    resolve_field,
+)
+from .validation import InvalidMetadataValueError, validate_value
+
+__all__ = [
+    "TEMPLATES",
+    "FieldDefinition",
+    "InvalidMetadataValueError",
+    "Template",
+    "UnknownMetadataFieldError",
+    "UnknownMetadataTemplateError",
+    "get_field",
+    "get_template",
+    "resolve_field",
+    "validate_value",
+]
