@@ -16,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError
+from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
@@ -194,6 +196,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = NotFoundError(path=request.path if request is not None else "")
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLargeError(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, IntegrityError | ProtectedError):
+        # A constraint refused the write: another request changed the same object meanwhile.
+        logger.warning("conflict on %s: %s", request.path if request is not None else "?", exc)
+        exc = ConflictError(detail="The request conflicts with the current state of the resource; retry it")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDeniedError(detail=str(exc) or "You do not have permission to perform this action.")
     elif isinstance(exc, drf_exceptions.APIException):
@@ -212,6 +218,19 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse(NotFoundError(path=request.path).as_dict(), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(ManagementAPIError(detail="Bad request").as_dict(), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        detail = str(exception) or "You do not have permission to perform this action."
+        return JsonResponse(PermissionDeniedError(detail=detail).as_dict(), status=403)
+    return defaults.permission_denied(request, exception)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:

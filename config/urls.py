@@ -15,5 +15,7 @@ urlpatterns = [
     re_path(r"^api/management/v2$", ManagementRootView.as_view()),
 ]
 
+handler400 = "config.errors.handler400"
+handler403 = "config.errors.handler403"
 handler404 = "config.errors.handler404"
 handler500 = "config.errors.handler500"

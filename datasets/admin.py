@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from datasets.models import Dataset, MetadataValue
+from datasets.models import ApiKey, Change, Dataset, MetadataValue
 
 
 class MetadataValueInline(admin.TabularInline):
@@ -15,3 +15,35 @@ class DatasetAdmin(admin.ModelAdmin):
     search_fields = ["dataset_id", "dataset_uid", "metadata_values__value"]
     readonly_fields = ["dataset_uid", "status", "status_since", "is_published", "created_at", "last_modified"]
     inlines = [MetadataValueInline]
+
+
+@admin.register(Change)
+class ChangeAdmin(admin.ModelAdmin):
+    """The configuration history, read-only: restoring goes through the API's restore_change."""
+
+    list_display = ["change_uid", "dataset", "user", "timestamp", "sections"]
+    list_filter = ["timestamp"]
+    search_fields = ["change_uid", "dataset__dataset_id", "dataset__dataset_uid"]
+    readonly_fields = ["change_uid", "dataset", "user", "timestamp", "sections", "diff", "before"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created by their owners through the API; administrators may review and delete them."""
+
+    list_display = ["key_prefix", "label", "owner", "permissions", "created_at", "last_used_at"]
+    search_fields = ["key_prefix", "label", "owner__username"]
+    readonly_fields = ["apikey_uid", "owner", "label", "key_prefix", "permissions", "created_at", "last_used_at"]
+    exclude = ["key_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

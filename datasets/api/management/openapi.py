@@ -59,6 +59,10 @@ class DefinitionSerializer(serializers.Serializer):
     choices = serializers.ListField(child=serializers.JSONField(), required=False)
 
 
+class MetadataTemplateSerializer(TemplateRefSerializer):
+    fields = DefinitionSerializer(many=True)
+
+
 class MetadataSerializer(serializers.Serializer):
     name = serializers.CharField()
     template = TemplateRefSerializer()

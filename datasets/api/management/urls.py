@@ -29,6 +29,10 @@ urlpatterns = [
         views.MetadataDetailView,
         "dataset-metadata-detail",
     ),
+    route(r"metadata_templates", views.MetadataTemplateListView, "metadata-template-list"),
+    route(
+        r"metadata_templates/(?P<template_name>[A-Za-z0-9_-]+)", views.MetadataTemplateDetailView, "metadata-template"
+    ),
     route(r"apikeys", views.ApiKeyListView, "apikey-list"),
     route(r"apikeys/(?P<key>[A-Za-z0-9_-]+)", views.ApiKeyDetailView, "apikey-detail"),
 ]

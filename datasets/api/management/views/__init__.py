@@ -3,6 +3,7 @@ from datasets.api.management.views.datasets import DatasetDetailView, DatasetLis
 from datasets.api.management.views.history import ChangeListView, RestoreChangeView
 from datasets.api.management.views.metadata import MetadataDetailView, MetadataListView
 from datasets.api.management.views.root import ManagementRootView
+from datasets.api.management.views.templates import MetadataTemplateDetailView, MetadataTemplateListView
 
 __all__ = [
     "ApiKeyDetailView",
@@ -14,5 +15,7 @@ __all__ = [
     "ManagementRootView",
     "MetadataDetailView",
     "MetadataListView",
+    "MetadataTemplateDetailView",
+    "MetadataTemplateListView",
     "RestoreChangeView",
 ]

@@ -28,6 +28,7 @@ class ManagementRootView(APIView):
                 "links": [
                     link("self", "/api/management/v2/"),
                     link("datasets", "/api/management/v2/datasets/"),
+                    link("metadata_templates", "/api/management/v2/metadata_templates/"),
                     link("apikeys", "/api/management/v2/apikeys/"),
                     link("openapi", "/api/management/v2/openapi.json"),
                     link("docs", "/api/management/v2/docs/"),
