@@ -4,14 +4,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["job_roundtrip.py"]
+BENCHMARKS = ["job_roundtrip.py", "pipeline_inference.py"]
 
 
 def main() -> int:
     here = Path(__file__).resolve().parent
     for name in BENCHMARKS:
         print(f"== {name}", flush=True)
-        code = subprocess.call([sys.executable, str(here / name), *sys.argv[1:]], cwd=here.parent)
+        code = subprocess.call([sys.executable, str(here / name)], cwd=here.parent)
         if code:
             return code
     return 0

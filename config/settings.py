@@ -71,6 +71,11 @@ STORAGES = {
 }
 
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 240 * 1024 * 1024, minimum=1)
+# Remote (http/https) resources: bounded in size and time, never fetched from private addresses
+# unless allowed (the platform would otherwise let users probe the internal network).
+RESOURCE_FETCH_MAX_BYTES = env_int("RESOURCE_FETCH_MAX_BYTES", 240 * 1024 * 1024, minimum=1)
+RESOURCE_FETCH_TIMEOUT = env_int("RESOURCE_FETCH_TIMEOUT", 30, minimum=1)
+RESOURCE_FETCH_ALLOW_PRIVATE = env_bool("RESOURCE_FETCH_ALLOW_PRIVATE", False)
 # Bodies other than file uploads (JSON) stay small; uploads stream to disk past this size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

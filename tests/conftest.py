@@ -50,6 +50,12 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path):
+    """Uploaded files of a test land in its own folder, never in the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Throttle counters live in the cache; each test starts with none."""
     cache.clear()

@@ -2,5 +2,17 @@ from datasets.models.apikey import ApiKey
 from datasets.models.change import Change
 from datasets.models.dataset import Dataset, DatasetQuerySet
 from datasets.models.metadata import MetadataValue
+from datasets.models.processing import FieldSpecification, Processor
+from datasets.models.resource import File, Resource
 
-__all__ = ["ApiKey", "Change", "Dataset", "DatasetQuerySet", "MetadataValue"]
+__all__ = [
+    "ApiKey",
+    "Change",
+    "Dataset",
+    "DatasetQuerySet",
+    "FieldSpecification",
+    "File",
+    "MetadataValue",
+    "Processor",
+    "Resource",
+]

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from datasets.models import Change, Dataset, MetadataValue
+from datasets.models import Change, Dataset, FieldSpecification, MetadataValue, Processor, Resource
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,33 @@ def metadata_restore(dataset: Dataset, state: dict[str, Any]) -> None:
     )
 
 
+def stack_section(model: type[models.Model], uid_field: str, attributes: tuple[str, ...]) -> Section:
+    """A section made of a dataset's ordered rows (resources, processors, field specifications).
+
+    The snapshot maps each row's uid to its attributes and position; restoring recreates the
+    rows under their old uids, so references to them stay valid.
+    """
+
+    def snapshot(dataset: Dataset) -> dict[str, Any]:
+        rows = model.objects.filter(dataset=dataset).order_by("position", "id")
+        return {
+            getattr(row, uid_field): {**{name: getattr(row, name) for name in attributes}, "position": index}
+            for index, row in enumerate(rows)
+        }
+
+    def restore(dataset: Dataset, state: dict[str, Any]) -> None:
+        model.objects.filter(dataset=dataset).delete()
+        model.objects.bulk_create(model(dataset=dataset, **{uid_field: uid}, **values) for uid, values in state.items())
+
+    return Section(snapshot, restore, depth=2)
+
+
 SECTIONS: dict[str, Section] = {
     "dataset": Section(dataset_snapshot, dataset_restore, depth=1),
     "metadata": Section(metadata_snapshot, metadata_restore, depth=2),
+    "resources": stack_section(Resource, "resource_uid", ("url", "title", "type", "params")),
+    "processors": stack_section(Processor, "processor_uid", ("name", "label", "args")),
+    "fields_specifications": stack_section(FieldSpecification, "processor_uid", ("name", "args")),
 }
 
 

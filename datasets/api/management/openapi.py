@@ -132,6 +132,69 @@ class RootSerializer(serializers.Serializer):
     links = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
 
 
+class FileSerializer(serializers.Serializer):
+    file_id = serializers.CharField()
+    url = serializers.CharField()
+    filename = serializers.CharField()
+    properties = serializers.DictField()
+    created = serializers.DateTimeField()
+
+
+class ResourceSerializer(serializers.Serializer):
+    resource_uid = serializers.CharField()
+    url = serializers.CharField()
+    title = serializers.CharField(allow_blank=True)
+    type = serializers.CharField()
+    params = serializers.DictField()
+
+
+class ProcessorSerializer(serializers.Serializer):
+    processor_uid = serializers.CharField()
+    name = serializers.CharField()
+    label = serializers.CharField(allow_blank=True)
+    args = serializers.JSONField()
+
+
+class FieldSpecificationSerializer(serializers.Serializer):
+    processor_uid = serializers.CharField()
+    name = serializers.CharField()
+    args = serializers.JSONField()
+
+
+class PreviewFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    original_name = serializers.CharField(allow_null=True)
+    description = serializers.CharField(allow_null=True)
+    annotations = serializers.ListField(child=serializers.DictField())
+
+
+class PreviewSerializer(serializers.Serializer):
+    fields = PreviewFieldSerializer(many=True)
+    records = serializers.ListField(child=serializers.DictField())
+
+
+class CatalogueEntrySerializer(serializers.Serializer):
+    """An extractor, processor or field specification with the parameters it takes."""
+
+    label = serializers.CharField(required=False)
+
+
+class FreeObjectSerializer(serializers.Serializer):
+    """An object whose keys depend on the request."""
+
+
+class GuessExtractorsSerializer(serializers.Serializer):
+    recommended_extractors = serializers.ListField(child=serializers.CharField())
+    other_extractors = serializers.ListField(child=serializers.CharField())
+
+
+class GuessExtractorParamsSerializer(serializers.Serializer):
+    extractor = serializers.CharField()
+    params = serializers.DictField()
+
+
 # --- request bodies ------------------------------------------------------------------------------
 
 
@@ -164,6 +227,43 @@ class BulkMetadataRequest(serializers.Serializer):
 
 class RestoreChangeRequest(serializers.Serializer):
     change_uid = serializers.CharField()
+
+
+class FileUploadRequest(serializers.Serializer):
+    content = serializers.CharField(help_text="The file's text (or send a multipart 'file' part instead)")
+    filename = serializers.CharField(required=False)
+    mimetype = serializers.CharField(required=False, help_text="Ignored: the type is sniffed from the content")
+
+
+class ResourceRequest(serializers.Serializer):
+    url = serializers.CharField()
+    title = serializers.CharField(required=False, allow_blank=True)
+    type = serializers.CharField()
+    params = serializers.DictField(required=False)
+
+
+class ProcessorRequest(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField(required=False, allow_blank=True)
+    args = serializers.JSONField(required=False)
+
+
+class FieldSpecificationRequest(serializers.Serializer):
+    name = serializers.CharField()
+    args = serializers.JSONField()
+
+
+class GuessProcessorParamsRequest(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class GuessExtractorsRequest(serializers.Serializer):
+    url = serializers.CharField()
+
+
+class GuessExtractorParamsRequest(serializers.Serializer):
+    url = serializers.CharField()
+    extractor = serializers.CharField()
 
 
 class ApiKeyRequest(serializers.Serializer):

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from datasets.api.management.expand import Expand
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
-from datasets.models import ApiKey, Change, Dataset, MetadataValue
+from datasets.models import ApiKey, Change, Dataset, FieldSpecification, File, MetadataValue, Processor, Resource
 
 
 def user_repr(user: AbstractBaseUser | None, *, expanded: bool) -> dict[str, Any] | None:
@@ -152,3 +152,36 @@ def apikey_repr(apikey: ApiKey, *, clear_key: str | None = None) -> dict[str, An
     if clear_key is not None:
         body["key"] = clear_key
     return body
+
+
+def file_repr(file: File) -> dict[str, Any]:
+    return {
+        "file_id": file.file_id,
+        "url": file.url,
+        "filename": file.filename,
+        "properties": {"mimetype": file.mimetype, "size": file.size, "sha256": file.sha256},
+        "created": file.created_at.isoformat(),
+    }
+
+
+def resource_repr(resource: Resource) -> dict[str, Any]:
+    return {
+        "resource_uid": resource.resource_uid,
+        "url": resource.url,
+        "title": resource.title,
+        "type": resource.type,
+        "params": resource.params,
+    }
+
+
+def processor_repr(processor: Processor) -> dict[str, Any]:
+    return {
+        "processor_uid": processor.processor_uid,
+        "name": processor.name,
+        "label": processor.label,
+        "args": processor.args,
+    }
+
+
+def field_specification_repr(specification: FieldSpecification) -> dict[str, Any]:
+    return {"processor_uid": specification.processor_uid, "name": specification.name, "args": specification.args}

@@ -8,6 +8,9 @@ from datasets.api.management import views
 app_name = "management"
 
 UID = r"(?P<dataset_uid>[A-Za-z0-9_-]+)"
+ITEM = r"(?P<resource_uid>[A-Za-z0-9_-]+)"
+STEP = r"(?P<uid>[A-Za-z0-9_-]+)"
+FILE = r"(?P<file_id>[A-Za-z0-9_-]+)"
 
 
 def route(pattern: str, view, name: str):
@@ -29,6 +32,24 @@ urlpatterns = [
         views.MetadataDetailView,
         "dataset-metadata-detail",
     ),
+    route(rf"datasets/{UID}/resources", views.ResourceListView, "resource-list"),
+    route(rf"datasets/{UID}/resources/{ITEM}", views.ResourceDetailView, "resource-detail"),
+    route(rf"datasets/{UID}/resources/{ITEM}/download", views.ResourceDownloadView, "resource-download"),
+    route(rf"datasets/{UID}/resources/{ITEM}/preview", views.ResourcePreviewView, "resource-preview"),
+    route(rf"datasets/{UID}/resource_preview", views.UnsavedResourcePreviewView, "resource-preview-unsaved"),
+    route(rf"datasets/{UID}/processors", views.ProcessorListView, "processor-list"),
+    route(rf"datasets/{UID}/processors/{STEP}", views.ProcessorDetailView, "processor-detail"),
+    route(rf"datasets/{UID}/guess_processor_params", views.GuessProcessorParamsView, "guess-processor-params"),
+    route(rf"datasets/{UID}/fields_specifications", views.FieldSpecificationListView, "field-specification-list"),
+    route(rf"datasets/{UID}/fields_specifications/{STEP}", views.FieldSpecificationDetailView, "field-specification"),
+    route(r"files", views.FileListView, "file-list"),
+    route(rf"files/{FILE}", views.FileDetailView, "file-detail"),
+    route(rf"download_file/{FILE}", views.FileDownloadView, "file-download"),
+    route(r"extractors", views.ExtractorListView, "extractor-list"),
+    route(r"guess_extractors", views.GuessExtractorsView, "guess-extractors"),
+    route(r"guess_extractor_params", views.GuessExtractorParamsView, "guess-extractor-params"),
+    route(r"processors", views.ProcessorCatalogueView, "processor-catalogue"),
+    route(r"fields_specifications", views.FieldSpecificationCatalogueView, "field-specification-catalogue"),
     route(r"metadata_templates", views.MetadataTemplateListView, "metadata-template-list"),
     route(
         r"metadata_templates/(?P<template_name>[A-Za-z0-9_-]+)", views.MetadataTemplateDetailView, "metadata-template"

@@ -1,7 +1,29 @@
 from datasets.api.management.views.apikeys import ApiKeyDetailView, ApiKeyListView
+from datasets.api.management.views.catalogues import (
+    ExtractorListView,
+    FieldSpecificationCatalogueView,
+    GuessExtractorParamsView,
+    GuessExtractorsView,
+    ProcessorCatalogueView,
+)
 from datasets.api.management.views.datasets import DatasetDetailView, DatasetListView, DatasetStatusView
+from datasets.api.management.views.files import FileDetailView, FileDownloadView, FileListView
 from datasets.api.management.views.history import ChangeListView, RestoreChangeView
 from datasets.api.management.views.metadata import MetadataDetailView, MetadataListView
+from datasets.api.management.views.processing import (
+    FieldSpecificationDetailView,
+    FieldSpecificationListView,
+    GuessProcessorParamsView,
+    ProcessorDetailView,
+    ProcessorListView,
+)
+from datasets.api.management.views.resources import (
+    ResourceDetailView,
+    ResourceDownloadView,
+    ResourceListView,
+    ResourcePreviewView,
+    UnsavedResourcePreviewView,
+)
 from datasets.api.management.views.root import ManagementRootView
 from datasets.api.management.views.templates import MetadataTemplateDetailView, MetadataTemplateListView
 
@@ -12,10 +34,28 @@ __all__ = [
     "DatasetDetailView",
     "DatasetListView",
     "DatasetStatusView",
+    "ExtractorListView",
+    "FieldSpecificationCatalogueView",
+    "FieldSpecificationDetailView",
+    "FieldSpecificationListView",
+    "FileDetailView",
+    "FileDownloadView",
+    "FileListView",
+    "GuessExtractorParamsView",
+    "GuessExtractorsView",
+    "GuessProcessorParamsView",
     "ManagementRootView",
     "MetadataDetailView",
     "MetadataListView",
     "MetadataTemplateDetailView",
     "MetadataTemplateListView",
+    "ProcessorCatalogueView",
+    "ProcessorDetailView",
+    "ProcessorListView",
+    "ResourceDetailView",
+    "ResourceDownloadView",
+    "ResourceListView",
+    "ResourcePreviewView",
     "RestoreChangeView",
+    "UnsavedResourcePreviewView",
 ]

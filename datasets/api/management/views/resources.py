@@ -1,0 +1,100 @@
+"""A dataset's resources: CRUD, download of the uploaded file, preview."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.errors import InvalidFieldError, NotFoundError
+from datasets.api.management import openapi as doc
+from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.representations import resource_repr
+from datasets.api.management.views.files import download_response
+from datasets.models import File, Resource
+from datasets.permissions import READ
+from datasets.pipeline.extractors import validate_params
+from datasets.services.preview import resource_preview
+from datasets.services.processing import checked_url, resource_add, resource_delete, resource_update
+
+RESOURCE_ATTRIBUTES = {"url", "title", "type", "params"}
+
+
+class ResourceViewMixin:
+    def resource_for(self, dataset_uid: str, resource_uid: str, permission: str) -> Resource:
+        dataset = self.dataset_for(dataset_uid, permission)
+        resource = dataset.resources.filter(resource_uid=resource_uid).first()
+        if resource is None:
+            raise NotFoundError(path=self.request.path)
+        return resource
+
+
+class ResourceListView(ManagementAPIView):
+    @extend_schema(responses=doc.ResourceSerializer(many=True))
+    def get(self, request: Request, dataset_uid: str) -> Response:
+        dataset = self.dataset_for(dataset_uid, READ)
+        return Response([resource_repr(resource) for resource in dataset.resources.all()])
+
+    @extend_schema(request=doc.ResourceRequest, responses={201: doc.ResourceSerializer})
+    def post(self, request: Request, dataset_uid: str) -> Response:
+        dataset = self.dataset_for(dataset_uid, "edit_dataset")
+        body = json_object(request, allowed=RESOURCE_ATTRIBUTES, required={"url", "type"})
+        resource = resource_add(dataset=dataset, body=body, user=request.user)
+        return Response(resource_repr(resource), status=status.HTTP_201_CREATED)
+
+
+class ResourceDetailView(ResourceViewMixin, ManagementAPIView):
+    @extend_schema(responses=doc.ResourceSerializer)
+    def get(self, request: Request, dataset_uid: str, resource_uid: str) -> Response:
+        return Response(resource_repr(self.resource_for(dataset_uid, resource_uid, READ)))
+
+    @extend_schema(request=doc.ResourceRequest, responses=doc.ResourceSerializer)
+    def put(self, request: Request, dataset_uid: str, resource_uid: str) -> Response:
+        resource = self.resource_for(dataset_uid, resource_uid, "edit_dataset")
+        body = json_object(request, allowed=RESOURCE_ATTRIBUTES, required={"url", "type"})
+        return Response(resource_repr(resource_update(resource=resource, body=body, user=request.user)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, dataset_uid: str, resource_uid: str) -> Response:
+        resource = self.resource_for(dataset_uid, resource_uid, "edit_dataset")
+        resource_delete(resource=resource, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ResourceDownloadView(ResourceViewMixin, ManagementAPIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, dataset_uid: str, resource_uid: str) -> FileResponse:
+        resource = self.resource_for(dataset_uid, resource_uid, READ)
+        file = File.objects.filter(file_id=resource.url.removeprefix("odsfile://")).first()
+        if not resource.url.startswith("odsfile://") or file is None:
+            raise InvalidFieldError(field="url", detail="only a resource backed by an uploaded file can be downloaded")
+        return download_response(file)
+
+
+class ResourcePreviewView(ResourceViewMixin, ManagementAPIView):
+    """``GET .../resources/{uid}/preview``: the first records after processors and field specifications."""
+
+    @extend_schema(responses=doc.PreviewSerializer)
+    def get(self, request: Request, dataset_uid: str, resource_uid: str) -> Response:
+        resource = self.resource_for(dataset_uid, resource_uid, READ)
+        spec = {"url": resource.url, "type": resource.type, "params": resource.params}
+        return Response(resource_preview(dataset=resource.dataset, resource=spec, resource_uid=resource.resource_uid))
+
+
+class UnsavedResourcePreviewView(ManagementAPIView):
+    """``POST .../resource_preview``: preview a resource before saving it (body: a resource without uid)."""
+
+    @extend_schema(request=doc.ResourceRequest, responses=doc.PreviewSerializer)
+    def post(self, request: Request, dataset_uid: str) -> Response:
+        dataset = self.dataset_for(dataset_uid, "edit_dataset")
+        body = json_object(request, allowed=RESOURCE_ATTRIBUTES, required={"url", "type"})
+        if not isinstance(body["type"], str):
+            raise InvalidFieldError(field="type", detail="expected an extractor name such as csvfile")
+        spec = {
+            "url": checked_url(body["url"]),
+            "type": body["type"],
+            "params": validate_params(body["type"], body.get("params") or {}),
+        }
+        return Response(resource_preview(dataset=dataset, resource=spec))

@@ -1,0 +1,114 @@
+"""Candidate fields for the field arguments of a processor, judged from a sample of records.
+
+A field is a candidate when every non-blank sample value fits the argument (and at least one
+value is not blank). Arguments without a guesser are left out: "Some parameters cannot be guessed."
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from datasets.pipeline.core import Field, Record, RecordFailure
+from datasets.pipeline.expression import is_blank, numeric
+from datasets.pipeline.processors.geo import DECIMAL_COMMA_RE, pair
+
+MAX_SAMPLE = 100
+LATITUDE_NAME_RE = re.compile(r"(?:^|_)(?:lat|latitude|y)(?:$|_)")
+LONGITUDE_NAME_RE = re.compile(r"(?:^|_)(?:lon|lng|long|longitude|x)(?:$|_)")
+DATE_LIKE_RE = re.compile(r"\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*")
+HTML_ENTITY_RE = re.compile(r"&(?:[A-Za-z]+\d*|#\d+|#x[0-9A-Fa-f]+);")
+SPLIT_SEPARATORS = (";", "|")
+
+Fits = Callable[[Field, list[Any]], bool]
+
+
+def every(test: Callable[[Any], bool]) -> Fits:
+    """A field fits when each of its sample values passes ``test``."""
+    return lambda field, values: all(test(value) for value in values)
+
+
+def coordinate_fits(limit: int, name_re: re.Pattern[str]) -> Fits:
+    """Numbers within ±limit, and a name that says so or a decimal part (small integers are rarely coordinates)."""
+
+    def fits(field: Field, values: list[Any]) -> bool:
+        numbers = [as_coordinate(value) for value in values]
+        if any(number is None or not -limit <= number <= limit for number in numbers):
+            return False
+        return bool(name_re.search(field.name)) or any(not float(number).is_integer() for number in numbers)
+
+    return fits
+
+
+def as_coordinate(value: Any) -> float | None:
+    if isinstance(value, str) and DECIMAL_COMMA_RE.fullmatch(value.strip()):
+        value = value.replace(",", ".")
+    number = numeric(value)
+    return None if number is None else float(number)
+
+
+def looks_like_pair(value: Any) -> bool:
+    try:
+        pair(value, "")
+    except RecordFailure:
+        return False
+    return True
+
+
+def looks_like_json(value: Any) -> bool:
+    if isinstance(value, dict | list):
+        return True
+    if not isinstance(value, str) or value.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        return isinstance(json.loads(value), dict | list)
+    except (ValueError, RecursionError):
+        return False
+
+
+def looks_like_naive_datetime(value: Any) -> bool:
+    if not isinstance(value, str) or ":" not in value:
+        return False
+    try:
+        return datetime.fromisoformat(value.strip()).tzinfo is None
+    except ValueError:
+        return False
+
+
+def has_text(test: Callable[[str], bool]) -> Fits:
+    """Text fields where at least one sample value passes ``test`` (and every value is a text)."""
+    return lambda field, values: all(isinstance(value, str) for value in values) and any(map(test, values))
+
+
+GUESSERS: dict[str, dict[str, Fits]] = {
+    "create_geopoint": {
+        "latitude_field": coordinate_fits(90, LATITUDE_NAME_RE),
+        "longitude_field": coordinate_fits(180, LONGITUDE_NAME_RE),
+        "field": every(looks_like_pair),
+    },
+    "extract_from_json": {"field": every(looks_like_json)},
+    "date_normalizer": {"field": every(lambda value: isinstance(value, str) and bool(DATE_LIKE_RE.fullmatch(value)))},
+    "set_timezone": {"field": every(looks_like_naive_datetime)},
+    "decode_html": {"field": has_text(lambda text: bool(HTML_ENTITY_RE.search(text)))},
+    "unicode_normalize": {"field": has_text(lambda text: not unicodedata.is_normalized("NFKC", text))},
+    "split": {"field": has_text(lambda text: any(separator in text for separator in SPLIT_SEPARATORS))},
+}
+
+
+def guess_params(name: str, fields: list[Field], sample: list[Record]) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{argument: {field name: field.as_dict()}}`` for the arguments of ``name`` that can be guessed."""
+    records = sample[:MAX_SAMPLE]
+    guesses = {}
+    for argument, fits in GUESSERS.get(name, {}).items():
+        candidates = {}
+        for field in fields:
+            values = [record.get(field.name) for record in records if not is_blank(record.get(field.name))]
+            if values and fits(field, values):
+                candidates[field.name] = field.as_dict()
+        if candidates:
+            guesses[argument] = candidates
+    return guesses

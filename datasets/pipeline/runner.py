@@ -1,0 +1,300 @@
+"""The pipeline end to end: source rows -> processors -> field specifications -> typed records.
+
+Everything streams: ``run`` yields one record at a time, ``infer`` makes one pass keeping only
+per-field counters, ``preview`` reads a bounded sample. A bad value or a failing processor never
+stops a run: it becomes a RecordError handed to ``on_error`` and the value concerned becomes null.
+The readers and processors are duck-typed (``SourceLike``, ``StepLike``) so the runner does not
+depend on their modules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from .conversion import converter, json_ready
+from .core import Field, Record, RecordError, RecordFailure
+from .inference import InferredType, TypeInference
+from .specifications import FieldSpecifications
+
+PREVIEW_ERRORS = 20
+
+ErrorHandler = Callable[[RecordError], None]
+
+
+class SourceLike(Protocol):
+    """A resource opened by a reader: its fields and its ``(row number, raw record)`` pairs."""
+
+    @property
+    def fields(self) -> list[Field]: ...
+
+    def rows(self) -> Iterator[tuple[int, Record]]: ...
+
+
+class StepLike(Protocol):
+    """A processor: its schema effect and its effect on one record (None drops the record)."""
+
+    @property
+    def uid(self) -> str | None: ...
+
+    def fields(self, fields: list[Field]) -> list[Field]: ...
+
+    def apply(self, record: Record) -> Record | None: ...
+
+
+def ignore(error: RecordError) -> None:
+    """The default error handler of ``infer``: record errors are the publish's business."""
+
+
+def pipeline_fields(source_fields: list[Field], steps: list[StepLike], specs: FieldSpecifications) -> list[Field]:
+    """The schema after processors and specifications, before inference (declared types set)."""
+    fields = list(source_fields)
+    for step in steps:
+        fields = step.fields(fields)
+    return specs.fields(fields, check_annotations=False)
+
+
+def types_of(fields: list[Field]) -> dict[str, str]:
+    """Field name -> type, the ``types`` argument of ``run``."""
+    return {field.name: field.type for field in fields}
+
+
+def separators_of(fields: list[Field]) -> dict[str, str]:
+    """Field name -> separator of the text fields annotated ``multivalued``, for ``run``."""
+    separators = {}
+    for field in fields:
+        multivalued = field.annotation("multivalued")
+        if multivalued and field.type == "text":
+            separators[field.name] = multivalued["args"][0]
+    return separators
+
+
+# --- streaming records ---------------------------------------------------------------------------
+
+
+def run(
+    source: SourceLike,
+    steps: list[StepLike],
+    specs: FieldSpecifications,
+    *,
+    resource_uid: str | None = None,
+    types: dict[str, str] | None = None,
+    separators: dict[str, str] | None = None,
+    on_error: ErrorHandler,
+) -> Iterator[tuple[int, Record]]:
+    """Stream ``(row, record)`` through the processors and the specifications, typed if asked.
+
+    A step returning None drops the record; a RecordFailure is reported with the step's uid, its
+    field nulled, and the record goes on. With ``types`` (see ``types_of``, ``separators_of``) a
+    record becomes exactly those fields, in order, converted; failures are reported and nulled.
+    """
+    plan = conversion_plan(types, separators) if types is not None else None
+    rows = source.rows()
+    try:
+        for row, raw in rows:
+            record = process(row, raw, steps, resource_uid, on_error)
+            if record is None:
+                continue
+            record = specs.apply(record)
+            if plan is not None:
+                record = convert_record(row, record, plan, resource_uid, on_error)
+            yield row, record
+    finally:
+        if hasattr(rows, "close"):
+            rows.close()  # a consumer stopping early (preview) releases the source's file at once
+
+
+def process(
+    row: int, record: Record, steps: list[StepLike], resource_uid: str | None, on_error: ErrorHandler
+) -> Record | None:
+    """One record through the processors: the processed record, or None when a step dropped it."""
+    for step in steps:
+        try:
+            result = step.apply(record)
+        except RecordFailure as failure:
+            on_error(record_error(row, failure, failure.field, step.uid, resource_uid))
+            if failure.field is not None:
+                record[failure.field] = None
+            continue
+        if result is None:
+            return None
+        record = result
+    return record
+
+
+Plan = list[tuple[str, Callable[[Any], Any]]]
+
+
+def conversion_plan(types: dict[str, str], separators: dict[str, str] | None = None) -> Plan:
+    """One converter per field, built once for the whole stream."""
+    separators = separators or {}
+    return [(name, converter(type_, separators.get(name))) for name, type_ in types.items()]
+
+
+def convert_record(row: int, record: Record, plan: Plan, resource_uid: str | None, on_error: ErrorHandler) -> Record:
+    """The planned fields of ``record``, converted; failures reported and nulled."""
+    typed, get = {}, record.get
+    for name, convert in plan:
+        try:
+            typed[name] = convert(get(name))
+        except RecordFailure as failure:
+            on_error(record_error(row, failure, name, None, resource_uid))
+            typed[name] = None
+    return typed
+
+
+def record_error(
+    row: int, failure: RecordFailure, field: str | None, processor_uid: str | None, resource_uid: str | None
+) -> RecordError:
+    return RecordError(
+        row=row,
+        raw_message=failure.raw_message,
+        raw_params=failure.raw_params,
+        field=field,
+        processor_uid=processor_uid,
+        resource_uid=resource_uid,
+    )
+
+
+# --- inference and preview -----------------------------------------------------------------------
+
+
+def infer(
+    source: SourceLike,
+    steps: list[StepLike],
+    specs: FieldSpecifications,
+    *,
+    resource_uid: str | None = None,
+    on_error: ErrorHandler = ignore,
+) -> tuple[list[Field], dict[str, InferredType], int]:
+    """One pass over every record: (typed fields, inference of the undeclared fields, record count).
+
+    Types declared by a ``type`` specification win and are not inferred. Raises
+    InvalidFieldSpecificationError when an annotation does not fit the final type of its field.
+    """
+    schema = pipeline_fields(source.fields, steps, specs)
+    inference = TypeInference(undeclared(schema, specs))
+    count = 0
+    for row, record in run(source, steps, specs, resource_uid=resource_uid, on_error=on_error):
+        inference.observe(row, record)
+        count += 1
+    details = inference.result()
+    return typed_fields(schema, details, specs), details, count
+
+
+def undeclared(schema: list[Field], specs: FieldSpecifications) -> list[Field]:
+    return [field for field in schema if field.name not in specs.declared_types]
+
+
+def typed_fields(schema: list[Field], details: dict[str, InferredType], specs: FieldSpecifications) -> list[Field]:
+    """The schema with inferred types, its annotations checked against them."""
+    fields = [replace(field, type=details[field.name].type) if field.name in details else field for field in schema]
+    specs.check_annotations(fields)
+    return fields
+
+
+@dataclass
+class Sample:
+    """What a preview keeps of its bounded read: the inference, the first records, the counts."""
+
+    inference: TypeInference
+    head: list[tuple[int, Record]] = dataclasses.field(default_factory=list)
+    count: int = 0
+    sampled: bool = False
+
+
+def preview(
+    source: SourceLike,
+    steps: list[StepLike],
+    specs: FieldSpecifications,
+    *,
+    limit: int = 20,
+    inference_rows: int = 20_000,
+    resource_uid: str | None = None,
+) -> dict[str, Any]:
+    """The resource preview: typed fields, the first ``limit`` typed records (JSON-ready), the first errors.
+
+    Types are inferred from at most ``inference_rows`` records (after processors) so a huge file
+    previews fast; ``sampled`` tells the source had more. ``record_errors`` are the first 20 of the
+    sample's processor errors and of the conversion errors of declared types and shown records.
+    """
+    schema = pipeline_fields(source.fields, steps, specs)
+    sample_errors: list[RecordError] = []
+    sample = read_sample(source, steps, specs, schema, inference_rows, limit, resource_uid, collector(sample_errors))
+    details = sample.inference.result()
+    fields = typed_fields(schema, details, specs)
+    head_errors: list[RecordError] = []
+    records = typed_head(sample.head, fields, details, resource_uid, collector(head_errors))
+    errors = sorted(sample_errors + head_errors, key=lambda error: error.row)[:PREVIEW_ERRORS]
+    return {
+        "fields": [preview_field(field, details.get(field.name), sample.count) for field in fields],
+        "records": records,
+        "record_errors": [error.as_dict() for error in errors],
+        "sampled": sample.sampled,
+    }
+
+
+def read_sample(
+    source: SourceLike,
+    steps: list[StepLike],
+    specs: FieldSpecifications,
+    schema: list[Field],
+    inference_rows: int,
+    limit: int,
+    resource_uid: str | None,
+    on_error: ErrorHandler,
+) -> Sample:
+    """Infer from up to ``inference_rows`` records; declared types are converted, to report their errors."""
+    declared = conversion_plan({f.name: f.type for f in declared_fields(schema, specs)}, separators_of(schema))
+    sample = Sample(TypeInference(undeclared(schema, specs)))
+    records = run(source, steps, specs, resource_uid=resource_uid, on_error=on_error)
+    try:
+        for row, record in records:
+            if sample.count == inference_rows:
+                sample.sampled = True
+                break
+            record.update(convert_record(row, record, declared, resource_uid, on_error))
+            sample.inference.observe(row, record)
+            sample.count += 1
+            if len(sample.head) < limit:
+                sample.head.append((row, dict(record)))
+    finally:
+        records.close()  # stop reading: run() closes the source's rows, releasing its file now
+    return sample
+
+
+def declared_fields(schema: list[Field], specs: FieldSpecifications) -> list[Field]:
+    return [field for field in schema if field.name in specs.declared_types]
+
+
+def typed_head(
+    head: list[tuple[int, Record]],
+    fields: list[Field],
+    details: dict[str, InferredType],
+    resource_uid: str | None,
+    on_error: ErrorHandler,
+) -> list[Record]:
+    """The preview's records: inferred fields converted (declared ones already are), as JSON values."""
+    plan = conversion_plan({f.name: f.type for f in fields if f.name in details}, separators_of(fields))
+    records = []
+    for row, record in head:
+        record.update(convert_record(row, record, plan, resource_uid, on_error))
+        records.append({field.name: json_ready(record.get(field.name)) for field in fields})
+    return records
+
+
+def preview_field(field: Field, detail: InferredType | None, sample_rows: int) -> dict[str, Any]:
+    examples = detail.counter_examples if detail is not None else []
+    return {**field.as_dict(), "inference": {"counter_examples": examples, "sample_rows": sample_rows}}
+
+
+def collector(errors: list[RecordError], cap: int = PREVIEW_ERRORS) -> ErrorHandler:
+    """An error handler keeping the first ``cap`` errors in ``errors``."""
+
+    def collect(error: RecordError) -> None:
+        if len(errors) < cap:
+            errors.append(error)
+
+    return collect
