@@ -34,6 +34,7 @@ PROCESSOR_CASES = [
     ("decode_html", {"field": "html"}, "html", "Café"),
     ("expression", {"output_field": "age", "expression": "{{ 2024 - year }}"}, "age", 34),
     ("extract_from_json", {"field": "json", "path": "a.b", "output_field": "b"}, "b", 5),
+    ("string_extractor", {"field": "when", "regexp": r"^(?P<day_of_month>\d{2})/"}, "day_of_month", "03"),
 ]
 
 
