@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from datasets.pipeline.core import Field, InvalidProcessorArgumentError, Record, RecordFailure
-from datasets.pipeline.expression import shown, to_text
+from datasets.pipeline.expression import is_blank, shown, to_text
 
 
 class Step:
@@ -57,6 +57,27 @@ class Step:
             reason=f"no field '{name}' at this point of the pipeline; fields: {available}",
             processor_uid=self.uid,
         )
+
+
+class FieldToOutputStep(Step):
+    """A step that reads ``field`` and writes ``output_field``; a blank input gives None.
+
+    Subclasses implement ``transform(value, output)`` for non-blank values.
+    """
+
+    def input_fields(self) -> list[tuple[str, str]]:
+        return [("field", self.args["field"])]
+
+    def output_fields(self) -> list[str]:
+        return [self.args["output_field"]]
+
+    def apply(self, record: Record) -> Record:
+        value, output = record.get(self.args["field"]), self.args["output_field"]
+        record[output] = None if is_blank(value) else self.transform(value, output)
+        return record
+
+    def transform(self, value: Any, output: str) -> Any:
+        raise NotImplementedError
 
 
 def with_outputs(fields: list[Field], outputs: list[str], field_type: str) -> list[Field]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from datasets.pipeline.core import Record, RecordFailure
 from datasets.pipeline.expression import is_blank, shown, to_text
-from datasets.pipeline.processors.base import Step
+from datasets.pipeline.processors.base import FieldToOutputStep, Step
 
 DATE_DIRECTIVES = frozenset("dmYybBjxc")
 TIME_DIRECTIVES = frozenset("HIMSfpzXc")
@@ -42,7 +42,7 @@ def timezone_problem(name: str) -> str | None:
     return None
 
 
-class DateNormalizer(Step):
+class DateNormalizer(FieldToOutputStep):
     """``date_normalizer``: dates written with ``format`` become ISO 8601 dates (or datetimes if it has a time)."""
 
     name = "date_normalizer"
@@ -50,18 +50,7 @@ class DateNormalizer(Step):
     def setup(self) -> None:
         self.with_time = bool(directives(self.args["format"]) & TIME_DIRECTIVES)
 
-    def input_fields(self) -> list[tuple[str, str]]:
-        return [("field", self.args["field"])]
-
-    def output_fields(self) -> list[str]:
-        return [self.args["output_field"]]
-
-    def apply(self, record: Record) -> Record:
-        value, output = record.get(self.args["field"]), self.args["output_field"]
-        record[output] = None if is_blank(value) else self.normalise(value, output)
-        return record
-
-    def normalise(self, value: object, output: str) -> str:
+    def transform(self, value: object, output: str) -> str:
         date_format = self.args["format"]
         try:
             moment = datetime.strptime(to_text(value).strip(), date_format)

@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
-from datasets.pipeline.core import Record, RecordFailure
-from datasets.pipeline.expression import is_blank, shown
-from datasets.pipeline.processors.base import Step
+from datasets.pipeline.core import RecordFailure
+from datasets.pipeline.expression import shown
+from datasets.pipeline.processors.base import FieldToOutputStep
 
 BRACKET_INDEX_RE = re.compile(r"\[(\d+)\]")
 
@@ -51,7 +51,7 @@ def load(value: Any, field: str) -> Any:
         ) from None
 
 
-class ExtractFromJson(Step):
+class ExtractFromJson(FieldToOutputStep):
     """``extract_from_json``: ``output_field`` receives the value at ``path`` (objects and lists stay as they are)."""
 
     name = "extract_from_json"
@@ -59,13 +59,5 @@ class ExtractFromJson(Step):
     def setup(self) -> None:
         self.segments = parse_path(self.args["path"])
 
-    def input_fields(self) -> list[tuple[str, str]]:
-        return [("field", self.args["field"])]
-
-    def output_fields(self) -> list[str]:
-        return [self.args["output_field"]]
-
-    def apply(self, record: Record) -> Record:
-        value, output = record.get(self.args["field"]), self.args["output_field"]
-        record[output] = None if is_blank(value) else follow(load(value, output), self.segments)
-        return record
+    def transform(self, value: Any, output: str) -> Any:
+        return follow(load(value, output), self.segments)

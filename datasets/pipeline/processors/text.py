@@ -8,7 +8,7 @@ import unicodedata
 
 from datasets.pipeline.core import Record
 from datasets.pipeline.expression import is_blank
-from datasets.pipeline.processors.base import Step, map_strings, map_text, text_of
+from datasets.pipeline.processors.base import FieldToOutputStep, Step, map_strings, map_text, text_of
 
 
 class TextStep(Step):
@@ -104,25 +104,14 @@ class Concat(Step):
         return record
 
 
-class Split(Step):
+class Split(FieldToOutputStep):
     """``split``: a text becomes a list of texts (a multivalued value); parts are trimmed, empty ones dropped."""
 
     name = "split"
 
-    def input_fields(self) -> list[tuple[str, str]]:
-        return [("field", self.args["field"])]
-
-    def output_fields(self) -> list[str]:
-        return [self.args["output_field"]]
-
-    def apply(self, record: Record) -> Record:
-        value, output = record.get(self.args["field"]), self.args["output_field"]
-        if is_blank(value):
-            record[output] = None
-            return record
+    def transform(self, value: object, output: str) -> list[str]:
         texts = value if isinstance(value, list) else [value]
-        record[output] = [part for text in texts for part in self.parts(text_of(text, output))]
-        return record
+        return [part for text in texts for part in self.parts(text_of(text, output))]
 
     def parts(self, text: str) -> list[str]:
         stripped = (part.strip() for part in text.split(self.args["separator"]))

@@ -22,13 +22,12 @@ def xlsx(rows) -> bytes:
     return buffer.getvalue()
 
 
-GEOJSON = {
-    "type": "FeatureCollection",
-    "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.35, 48.85]}, "properties": {"name": "Paris"}},
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [4.85, 45.75]}, "properties": {"name": "Lyon"}},
-    ],
-}
+def feature(longitude: float, latitude: float, name: str) -> dict:
+    point = {"type": "Point", "coordinates": [longitude, latitude]}
+    return {"type": "Feature", "geometry": point, "properties": {"name": name}}
+
+
+GEOJSON = {"type": "FeatureCollection", "features": [feature(2.35, 48.85, "Paris"), feature(4.85, 45.75, "Lyon")]}
 
 FORMATS = {
     "csv comma utf-8": (
