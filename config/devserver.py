@@ -1,4 +1,4 @@
-"""Run one RQ worker (with its scheduler) and the web server together, for ``make run``.
+"""Run one RQ worker (with its scheduler), the job reconciler and the web server together, for ``make run``.
 
 Both run as children in their own process groups so that Ctrl-C reaches this process only and
 it can stop them in order: the web server at once, the worker with a warm shutdown (it finishes
@@ -48,6 +48,7 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     children = {
         "worker": start("worker", ["rqworker", "default", "--with-scheduler"]),
+        "reconciler": start("reconciler", ["jobs_reconcile", "--loop", "15"]),
         "web": start("web server", ["runserver", f"127.0.0.1:{port}"]),
     }
     # Ctrl-C and SIGTERM (from a supervisor) stop both children; set SIGINT explicitly because
@@ -64,7 +65,7 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\n[run] stopping", flush=True)
     finally:
-        for name in ("web", "worker"):
+        for name in ("web", "reconciler", "worker"):
             stop(name, children[name])
     return code
 

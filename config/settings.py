@@ -39,6 +39,14 @@ DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DB_CONNECT_TIMEOU
 
 REDIS_URL = env_url("REDIS_URL", f"redis://127.0.0.1:{services.REDIS_PORT}/0", schemes=("redis", "rediss"))
 JOB_TIMEOUT = env_int("JOB_TIMEOUT", 6 * 3600, minimum=1)
+# One SQL statement of a publish (a COPY, an index build) may not run longer than this; lower
+# than JOB_TIMEOUT so the job can still record its own error.
+PUBLISH_STATEMENT_TIMEOUT = env_int("PUBLISH_STATEMENT_TIMEOUT", 3600, minimum=1)
+PUBLISH_BATCH_ROWS = env_int("PUBLISH_BATCH_ROWS", 10_000, minimum=1)
+MAX_RECORDS_PER_DATASET = env_int("MAX_RECORDS_PER_DATASET", 50_000_000, minimum=1)
+RECORD_ERRORS_KEPT = env_int("RECORD_ERRORS_KEPT", 1000, minimum=0)
+# A worker whose heartbeat is older than this is dead; the reconciler then fails its job.
+WORKER_DEAD_AFTER = env_int("WORKER_DEAD_AFTER", 90, minimum=10)
 RQ_QUEUES = {
     "default": {
         "URL": REDIS_URL,

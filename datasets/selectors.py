@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch
 
-from datasets.models import Dataset, DatasetQuerySet, MetadataValue
+from datasets.models import Dataset, DatasetQuerySet
 
 
 def datasets_in_catalog(*, user: AbstractBaseUser | AnonymousUser) -> DatasetQuerySet:
-    """The datasets the catalog lists for ``user``, with their default metadata prefetched.
+    """The published datasets the catalog lists for ``user``, with the version they show.
 
-    Everyone sees datasets open to the whole domain; staff also see restricted ones.
+    Everyone sees published datasets open to the whole domain; staff also see restricted ones.
     """
-    queryset = Dataset.objects.all() if user.is_staff else Dataset.objects.public()
-    default_metadata = MetadataValue.objects.filter(template="default")
-    return queryset.prefetch_related(Prefetch("metadata_values", queryset=default_metadata))
+    published = Dataset.objects.filter(current_version__isnull=False)
+    queryset = published if user.is_staff else Dataset.objects.public()
+    return queryset.select_related("current_version")

@@ -106,3 +106,31 @@ class Job(models.Model):
 
     def abort(self) -> bool:
         return self._move(from_states=self.ACTIVE_STATES, state=self.State.ABORTED, finished_at=timezone.now())
+
+
+class RecordError(models.Model):
+    """A record that a job could not fully process: where (row, resource, processor, field) and why.
+
+    Only the first ``RECORD_ERRORS_KEPT`` of a job are stored; the job's result has the total.
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="record_errors")
+    row = models.BigIntegerField()
+    resource_uid = models.CharField(max_length=9, blank=True, default="")
+    processor_uid = models.CharField(max_length=9, blank=True, default="")
+    field = models.CharField(max_length=63, blank=True, default="")
+    raw_message = models.TextField()
+    raw_params = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["job", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} row {self.row}: {self.message}"
+
+    @property
+    def message(self) -> str:
+        try:
+            return self.raw_message.format(**self.raw_params)
+        except (KeyError, IndexError, ValueError):
+            return self.raw_message

@@ -14,6 +14,10 @@ logger = logging.getLogger(__name__)
 JobBody = Callable[[Job], dict[str, Any]]
 
 
+class JobAborted(Exception):
+    """Raised by a job body that stopped because an abort was requested; the job ends ``aborted``."""
+
+
 class JobInternalError(ManagementAPIError):
     """What a job records when its body fails on something unexpected; details go to the log."""
 
@@ -28,9 +32,9 @@ def run_job(job_id: int, body: JobBody) -> Job | None:
     1. Claim the row (waiting -> started). A job another worker claimed, or one aborted or
        ended meanwhile, is left alone: RQ may deliver a job twice, PostgreSQL decides.
     2. Mark it running and call the body, which returns the job's result.
-    3. Store the result (done). A ``ManagementAPIError`` is an expected failure: its envelope is
-       stored as it is. Anything else stores a generic envelope, is logged with its traceback
-       and re-raised so RQ keeps it in its failed registry too.
+    3. Store the result (done). ``JobAborted`` ends it ``aborted``. A ``ManagementAPIError`` is
+       an expected failure: its envelope is stored as it is. Anything else stores a generic
+       envelope, is logged with its traceback and re-raised so RQ keeps it in its failed registry.
     """
     job = Job.objects.filter(pk=job_id).first()
     if job is None:
@@ -42,6 +46,9 @@ def run_job(job_id: int, body: JobBody) -> Job | None:
     job.mark_running()
     try:
         result = body(job)
+    except JobAborted:
+        job.abort()
+        return job
     except ManagementAPIError as error:
         job.fail(error.as_dict())
         return job

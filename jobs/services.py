@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 # function name (stored on the row) -> RQ entry point
 TASKS = {
     "ping": "jobs.tasks.ping",
+    "publish": "jobs.tasks.publish",
+    "unpublish": "jobs.tasks.unpublish",
 }
 
 

@@ -18,3 +18,17 @@ def ping_body(job: Job) -> dict[str, Any]:
 def ping(job_id: int) -> None:
     """The trivial job, run end to end through the real queue by ``manage.py job_ping``."""
     run_job(job_id, ping_body)
+
+
+def publish(job_id: int) -> None:
+    """Publish a dataset: its resources through the pipeline into a new records table, then swap."""
+    from datasets.services.publish_job import publish_body
+
+    run_job(job_id, publish_body)
+
+
+def unpublish(job_id: int) -> None:
+    """Unpublish a dataset: drop its records and take it out of the catalog, keeping its configuration."""
+    from datasets.services.publish_job import unpublish_body
+
+    run_job(job_id, unpublish_body)

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rq import SimpleWorker
 
-from datasets.models import Dataset
+from datasets.models import Dataset, PublishedVersion
 from datasets.services import dataset_create
 
 # Tests use their own Redis database so a developer's queues (db 0) are never flushed.
@@ -171,16 +171,33 @@ def admin_user(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.org", "root-password-1")
 
 
+def mark_published(dataset: Dataset) -> Dataset:
+    """Give the dataset a current version snapshotting its metadata, as a publish would (without records)."""
+    metas = {}
+    for row in dataset.metadata_values.exclude(value=None):
+        metas.setdefault(row.template, {})[row.name] = row.value
+    version = PublishedVersion.objects.create(
+        dataset=dataset, number=1, table_name=f"{dataset.dataset_uid}_v1", metadata=metas
+    )
+    Dataset.objects.filter(pk=dataset.pk).update(current_version=version, is_published=True)
+    dataset.refresh_from_db()
+    return dataset
+
+
 @pytest.fixture
 def public_dataset(alice):
-    return dataset_create(
-        owner=alice,
-        dataset_id="trees",
-        metas={"default": {"title": "Street trees", "description": "Trees of the city", "keyword": ["nature"]}},
-        visibility=Dataset.Visibility.DOMAIN,
+    return mark_published(
+        dataset_create(
+            owner=alice,
+            dataset_id="trees",
+            metas={"default": {"title": "Street trees", "description": "Trees of the city", "keyword": ["nature"]}},
+            visibility=Dataset.Visibility.DOMAIN,
+        )
     )
 
 
 @pytest.fixture
 def restricted_dataset(alice):
-    return dataset_create(owner=alice, dataset_id="salaries", metas={"default": {"title": "Staff salaries"}})
+    return mark_published(
+        dataset_create(owner=alice, dataset_id="salaries", metas={"default": {"title": "Staff salaries"}})
+    )

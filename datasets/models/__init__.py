@@ -4,6 +4,7 @@ from datasets.models.dataset import Dataset, DatasetQuerySet
 from datasets.models.metadata import MetadataValue
 from datasets.models.processing import FieldSpecification, Processor
 from datasets.models.resource import File, Resource
+from datasets.models.version import PublishedVersion
 
 __all__ = [
     "ApiKey",
@@ -14,5 +15,6 @@ __all__ = [
     "File",
     "MetadataValue",
     "Processor",
+    "PublishedVersion",
     "Resource",
 ]

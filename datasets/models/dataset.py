@@ -9,8 +9,8 @@ from datasets.identifiers import new_dataset_uid
 
 class DatasetQuerySet(models.QuerySet):
     def public(self) -> "DatasetQuerySet":
-        """Datasets anyone may find in the catalog."""
-        return self.filter(visibility=Dataset.Visibility.DOMAIN)
+        """Datasets anyone may find in the catalog: published and open to the whole domain."""
+        return self.filter(visibility=Dataset.Visibility.DOMAIN, current_version__isnull=False)
 
 
 class Dataset(models.Model):
@@ -50,6 +50,9 @@ class Dataset(models.Model):
     )
     is_published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
+    current_version = models.ForeignKey(
+        "datasets.PublishedVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(default=timezone.now)
 
@@ -69,26 +72,27 @@ class Dataset(models.Model):
     def __str__(self) -> str:
         return self.dataset_id
 
-    def metadata_value(self, template: str, name: str, default=None):
-        """One metadata value, read from prefetched rows when the caller prefetched them."""
-        for row in self.metadata_values.all():
-            if row.template == template and row.name == name:
-                return row.value
-        return default
-
     @property
     def has_unpublished_changes(self) -> bool:
         """Whether the configuration changed since the last publish (always, when never published)."""
         return self.published_at is None or self.last_modified > self.published_at
 
     @property
+    def public_metas(self) -> dict:
+        """The metadata as of the last publish: what the public side shows (API decision 12)."""
+        return self.current_version.metadata if self.current_version_id else {}
+
+    def public_value(self, name: str, default=None):
+        return self.public_metas.get("default", {}).get(name, default)
+
+    @property
     def title(self) -> str:
-        return self.metadata_value("default", "title") or self.dataset_id
+        return self.public_value("title") or self.dataset_id
 
     @property
     def description(self) -> str:
-        return self.metadata_value("default", "description") or ""
+        return self.public_value("description") or ""
 
     @property
     def keywords(self) -> list[str]:
-        return self.metadata_value("default", "keyword") or []
+        return self.public_value("keyword") or []

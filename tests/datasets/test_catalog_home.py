@@ -1,7 +1,8 @@
 import pytest
 
 from datasets.models import Dataset
-from datasets.services import dataset_create
+from datasets.services import dataset_create, metadata_set
+from tests.conftest import mark_published
 
 
 def test_visitor_sees_public_datasets_only(client, public_dataset, restricted_dataset):
@@ -30,11 +31,13 @@ def test_empty_catalog_says_so(client, db):
 
 def test_catalog_pages_by_twenty_with_constant_queries(client, alice, django_assert_max_num_queries):
     for number in range(25):
-        dataset_create(
-            owner=alice,
-            dataset_id=f"set-{number:02d}",
-            metas={"default": {"title": f"Set {number:02d}"}},
-            visibility=Dataset.Visibility.DOMAIN,
+        mark_published(
+            dataset_create(
+                owner=alice,
+                dataset_id=f"set-{number:02d}",
+                metas={"default": {"title": f"Set {number:02d}"}},
+                visibility=Dataset.Visibility.DOMAIN,
+            )
         )
     with django_assert_max_num_queries(4):
         first = client.get("/").content.decode()
@@ -49,3 +52,15 @@ def test_bad_page_numbers_fall_back_to_a_valid_page(client, public_dataset, page
     response = client.get(f"/?page={page}")
     assert response.status_code == 200
     assert "Street trees" in response.content.decode()
+
+
+def test_unpublished_datasets_are_not_listed(client, alice):
+    dataset_create(owner=alice, dataset_id="draft", metas={"default": {"title": "Draft"}}, visibility="domain")
+    assert "Draft" not in client.get("/").content.decode()
+
+
+def test_the_catalog_shows_metadata_as_published_not_later_edits(client, public_dataset, alice):
+    metadata_set(dataset=public_dataset, template="default", name="title", value="Renamed later", user=alice)
+    html = client.get("/").content.decode()
+    assert "Street trees" in html
+    assert "Renamed later" not in html

@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from datasets.demo import DEMO_DATASETS
 from datasets.models import Dataset, MetadataValue
+from jobs.models import Job
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_two_different_installs_get_different_passwords(db, var_dir, capsys):
 
 def test_load_demo_creates_the_catalog_once(db, admin_user, capsys):
     call_command("load_demo", "--owner", "root")
-    assert "4 created" in capsys.readouterr().out
+    assert "4 created and queued for publishing" in capsys.readouterr().out
     assert Dataset.objects.count() == len(DEMO_DATASETS)
     assert set(Dataset.objects.values_list("visibility", flat=True)) == {Dataset.Visibility.DOMAIN}
     assert Dataset.objects.filter(owner=admin_user).count() == len(DEMO_DATASETS)
@@ -77,7 +78,23 @@ def test_load_demo_creates_the_catalog_once(db, admin_user, capsys):
     values_before = MetadataValue.objects.count()
 
     call_command("load_demo", "--owner", "root")
-    assert "0 created, 4 already there" in capsys.readouterr().out
+    assert "0 created and queued for publishing, 4 already there" in capsys.readouterr().out
     assert Dataset.objects.count() == len(DEMO_DATASETS)
     assert MetadataValue.objects.count() == values_before
     assert MetadataValue.objects.get(pk=title.pk).value == "Edited by a publisher"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_datasets_are_published_by_a_worker(admin_user, run_worker, client):
+    call_command("load_demo", "--owner", "root")
+    assert set(Dataset.objects.values_list("status", flat=True)) == {"queued"}
+    assert Job.objects.filter(function="publish", state="waiting").count() == len(DEMO_DATASETS)
+    run_worker()
+    published = Dataset.objects.filter(is_published=True, status="idle")
+    assert published.count() == len(DEMO_DATASETS)
+    trees = published.select_related("current_version").get(dataset_id="street-trees")
+    assert trees.current_version.record_count == 300
+    types = {field["name"]: field["type"] for field in trees.current_version.fields}
+    assert (types["height_m"], types["planted"], types["location"]) == ("double", "int", "geo_point_2d")
+    html = client.get("/").content.decode()
+    assert "Street trees" in html and "Bicycle counters" in html

@@ -49,7 +49,8 @@ class ManagementAPIView(APIView):
     def dataset_for(self, dataset_uid: str, permission: str, *, queryset=None) -> Dataset:
         """The dataset ``dataset_uid`` if the actor holds ``permission`` on it (404 if unseen, 403 if not allowed)."""
         queryset = queryset if queryset is not None else Dataset.objects.all()
-        dataset = queryset.select_related("owner", "status_user").filter(dataset_uid=dataset_uid).first()
+        related = queryset.select_related("owner", "status_user", "current_version")
+        dataset = related.filter(dataset_uid=dataset_uid).first()
         if dataset is None:
             raise UnknownDatasetError(dataset_uid=dataset_uid)
         self.actor.require(permission, dataset)

@@ -40,6 +40,8 @@ class StatusSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, allow_null=True)
     raw_message = serializers.CharField(required=False, allow_null=True)
     raw_params = serializers.DictField(required=False, allow_null=True)
+    records_errors = serializers.IntegerField(required=False)
+    progresses = serializers.ListField(child=serializers.DictField(), required=False)
 
 
 class TemplateRefSerializer(serializers.Serializer):
@@ -193,6 +195,32 @@ class GuessExtractorsSerializer(serializers.Serializer):
 class GuessExtractorParamsSerializer(serializers.Serializer):
     extractor = serializers.CharField()
     params = serializers.DictField()
+
+
+class JobSerializer(serializers.Serializer):
+    job_uid = serializers.CharField()
+    job_id = serializers.CharField()
+    function = serializers.CharField()
+    params = serializers.DictField()
+    state = serializers.ChoiceField(choices=["waiting", "started", "running", "done", "error", "aborted"])
+    progresses = serializers.ListField(child=serializers.DictField())
+    result = serializers.DictField(allow_null=True)
+    error = serializers.DictField(allow_null=True)
+    dataset_uid = serializers.CharField(allow_null=True)
+    user = UserSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
+class RecordErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    resource_uid = serializers.CharField(allow_null=True)
+    processor_uid = serializers.CharField(allow_null=True)
+    field_uid = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+    raw_message = serializers.CharField()
+    raw_params = serializers.DictField()
 
 
 # --- request bodies ------------------------------------------------------------------------------

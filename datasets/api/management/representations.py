@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from datasets.api.management.expand import Expand
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
 from datasets.models import ApiKey, Change, Dataset, FieldSpecification, File, MetadataValue, Processor, Resource
+from jobs.models import Job
 
 
 def user_repr(user: AbstractBaseUser | None, *, expanded: bool) -> dict[str, Any] | None:
@@ -31,8 +32,8 @@ def user_repr(user: AbstractBaseUser | None, *, expanded: bool) -> dict[str, Any
     }
 
 
-def status_repr(dataset: Dataset, expand: Expand) -> dict[str, Any]:
-    """The full status object; ``expand`` may hold ``user``."""
+def status_repr(dataset: Dataset, expand: Expand, *, with_progress: bool = False) -> dict[str, Any]:
+    """The full status object; ``expand`` may hold ``user``; ``with_progress`` adds the active job's progress."""
     status = {
         "name": dataset.status,
         "published": dataset.is_published,
@@ -41,6 +42,11 @@ def status_repr(dataset: Dataset, expand: Expand) -> dict[str, Any]:
     }
     if dataset.status == Dataset.Status.ERROR and dataset.status_error:
         status |= {key: dataset.status_error.get(key) for key in ("message", "raw_message", "raw_params")}
+    if dataset.is_published and dataset.current_version is not None:
+        status["records_errors"] = dataset.current_version.record_error_count
+    active = dataset.jobs.filter(state__in=Job.ACTIVE_STATES).only("progresses").first() if with_progress else None
+    if active is not None:
+        status["progresses"] = active.progresses
     return status
 
 

@@ -4,6 +4,7 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from datasets.api.management import views
+from jobs.api.views import JobDetailView, JobListView
 
 app_name = "management"
 
@@ -32,6 +33,12 @@ urlpatterns = [
         views.MetadataDetailView,
         "dataset-metadata-detail",
     ),
+    route(rf"datasets/{UID}/publish", views.PublishView, "dataset-publish"),
+    route(rf"datasets/{UID}/unpublish", views.UnpublishView, "dataset-unpublish"),
+    route(rf"datasets/{UID}/abort_processing", views.AbortView, "dataset-abort"),
+    route(rf"datasets/{UID}/status/records_errors", views.RecordErrorsView, "dataset-records-errors"),
+    route(r"jobs", JobListView, "job-list"),
+    route(r"jobs/(?P<job_uid>[A-Za-z0-9_-]+)", JobDetailView, "job-detail"),
     route(rf"datasets/{UID}/resources", views.ResourceListView, "resource-list"),
     route(rf"datasets/{UID}/resources/{ITEM}", views.ResourceDetailView, "resource-detail"),
     route(rf"datasets/{UID}/resources/{ITEM}/download", views.ResourceDownloadView, "resource-download"),

@@ -1,11 +1,34 @@
 """Load the demo catalog; datasets already present (by dataset_id) are left untouched."""
 
+import io
+import random
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from datasets.demo import DEMO_DATASETS
+from datasets.demo import DEMO_DATASETS, demo_csv
 from datasets.models import Dataset
 from datasets.services import dataset_create
+from datasets.services.files import file_store
+from datasets.services.processing import processor_add, resource_add
+from datasets.services.publishing import dataset_publish_request
+
+
+@transaction.atomic
+def create_demo(demo: dict, user) -> Dataset:
+    """The dataset, its generated CSV resource and processors, and a publish request for the worker."""
+    dataset = dataset_create(
+        owner=user, dataset_id=demo["dataset_id"], metas=demo["metas"], visibility=Dataset.Visibility.DOMAIN
+    )
+    header, rows = demo["csv"]
+    content = demo_csv(header, rows(random.Random(demo["dataset_id"])))
+    file = file_store(owner=user, stream=io.BytesIO(content), filename=f"{demo['dataset_id']}.csv")
+    resource_add(dataset=dataset, body={"url": file.url, "title": "Data", "type": "csvfile"}, user=user)
+    for processor in demo["processors"]:
+        processor_add(dataset=dataset, body=processor, user=user)
+    dataset_publish_request(dataset=dataset, user=user)
+    return dataset
 
 
 class Command(BaseCommand):
@@ -21,8 +44,8 @@ class Command(BaseCommand):
         for demo in DEMO_DATASETS:
             if demo["dataset_id"] in existing:
                 continue
-            dataset_create(
-                owner=user, dataset_id=demo["dataset_id"], metas=demo["metas"], visibility=Dataset.Visibility.DOMAIN
-            )
+            create_demo(demo, user)
             created += 1
-        self.stdout.write(f"demo catalog: {created} created, {len(DEMO_DATASETS) - created} already there")
+        self.stdout.write(
+            f"demo catalog: {created} created and queued for publishing, {len(DEMO_DATASETS) - created} already there"
+        )

@@ -17,6 +17,7 @@ from datasets.api.management.views.processing import (
     ProcessorDetailView,
     ProcessorListView,
 )
+from datasets.api.management.views.publishing import AbortView, PublishView, RecordErrorsView, UnpublishView
 from datasets.api.management.views.resources import (
     ResourceDetailView,
     ResourceDownloadView,
@@ -28,6 +29,10 @@ from datasets.api.management.views.root import ManagementRootView
 from datasets.api.management.views.templates import MetadataTemplateDetailView, MetadataTemplateListView
 
 __all__ = [
+    "AbortView",
+    "PublishView",
+    "RecordErrorsView",
+    "UnpublishView",
     "ApiKeyDetailView",
     "ApiKeyListView",
     "ChangeListView",

@@ -37,7 +37,7 @@ def with_related(queryset: DatasetQuerySet, expand: Expand) -> DatasetQuerySet:
         if expand.has("changes")
         else Change.objects.only("change_uid", "dataset_id", "timestamp")
     )
-    return queryset.select_related("owner", "status_user").prefetch_related(
+    return queryset.select_related("owner", "status_user", "current_version").prefetch_related(
         "metadata_values", Prefetch("changes", queryset=changes)
     )
 
@@ -179,4 +179,4 @@ class DatasetStatusView(ManagementAPIView):
     def get(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, READ)
-        return Response(status_repr(dataset, expand))
+        return Response(status_repr(dataset, expand, with_progress=True))

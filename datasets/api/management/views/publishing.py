@@ -1,0 +1,72 @@
+"""Publish, unpublish, abort, and the record errors of the last publish."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from datasets.api.management import openapi as doc
+from datasets.api.management.base import ManagementAPIView
+from datasets.api.management.expand import Expand
+from datasets.api.management.representations import status_repr
+from datasets.permissions import READ
+from datasets.services.publishing import dataset_abort_request, dataset_publish_request, dataset_unpublish_request
+from jobs.api.representations import job_repr
+from jobs.models import RecordError
+
+
+class ActionView(ManagementAPIView):
+    """``PUT .../publish`` or ``.../unpublish``: 202 with the job object and its URL in Location."""
+
+    request_action = None
+
+    @extend_schema(request=None, responses={202: doc.JobSerializer})
+    def put(self, request: Request, dataset_uid: str) -> Response:
+        dataset = self.dataset_for(dataset_uid, "publish_dataset")
+        job = type(self).request_action(dataset=dataset, user=request.user)
+        location = reverse("management:job-detail", kwargs={"job_uid": job.job_uid})
+        return Response(job_repr(job), status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+class PublishView(ActionView):
+    request_action = staticmethod(dataset_publish_request)
+
+
+class UnpublishView(ActionView):
+    request_action = staticmethod(dataset_unpublish_request)
+
+
+class AbortView(ManagementAPIView):
+    """``PUT .../abort_processing``: the running publish stops at its next batch."""
+
+    @extend_schema(request=None, responses=doc.StatusSerializer)
+    def put(self, request: Request, dataset_uid: str) -> Response:
+        dataset = self.dataset_for(dataset_uid, "publish_dataset")
+        dataset = dataset_abort_request(dataset=dataset, user=request.user)
+        return Response(status_repr(dataset, Expand()))
+
+
+class RecordErrorsView(ManagementAPIView):
+    """``GET .../status/records_errors``: the record errors kept from the last successful publish."""
+
+    @extend_schema(responses=doc.RecordErrorSerializer(many=True))
+    def get(self, request: Request, dataset_uid: str) -> Response:
+        dataset = self.dataset_for(dataset_uid, READ)
+        version = dataset.current_version
+        errors = RecordError.objects.filter(job=version.job_id) if version and version.job_id else []
+        return Response([record_error_repr(error) for error in errors])
+
+
+def record_error_repr(error: RecordError) -> dict:
+    return {
+        "row": error.row,
+        "resource_uid": error.resource_uid or None,
+        "processor_uid": error.processor_uid or None,
+        "field_uid": error.field or None,
+        "message": error.message,
+        "raw_message": error.raw_message,
+        "raw_params": error.raw_params,
+    }

@@ -1,0 +1,32 @@
+"""Published versions: what the public side serves for a dataset."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class PublishedVersion(models.Model):
+    """One successful publish of a dataset: its records table and the configuration it was built from.
+
+    The dataset's ``current_version`` points at the one the catalog and the Explore API serve;
+    everything public reads through it, so edits made after a publish stay private until the
+    next one. ``record_errors`` keeps the first errors; ``record_error_count`` the true total.
+    """
+
+    dataset = models.ForeignKey("datasets.Dataset", on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    table_name = models.CharField(max_length=63)
+    record_count = models.BigIntegerField(default=0)
+    fields = models.JSONField(default=list)
+    metadata = models.JSONField(default=dict, help_text="The dataset's metas as published.")
+    record_error_count = models.BigIntegerField(default=0)
+    record_errors = models.JSONField(default=list)
+    limit_reached = models.BooleanField(default=False)
+    published_at = models.DateTimeField(default=timezone.now)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_id} v{self.number}"

@@ -1,0 +1,341 @@
+"""What a worker does for a publish or an unpublish job.
+
+Publishing reads every resource twice through the same pipeline as the preview: once to
+infer the types over the whole stream, once to load typed records with COPY into a new table
+``records.<dataset_uid>_v<n>``. Indexes are built after loading, then one short transaction,
+under the dataset's advisory lock, points the dataset at the new table. A failure or an abort
+drops the new table: the previous version is served throughout.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from datasets.api.management.representations import metas_repr, stored_metadata
+from datasets.models import Dataset, PublishedVersion, Resource
+from datasets.pipeline.core import Field, RecordError
+from datasets.pipeline.readers import open_source
+from datasets.pipeline.runner import infer, run, separators_of, types_of
+from datasets.services.preview import dataset_specifications, dataset_steps, resource_stream
+from datasets.status import status_move
+from datasets.store import Loader, advisory_lock_key, create_table, dataset_tables, drop_table, finish_table, table_name
+from jobs.models import Job
+from jobs.models import RecordError as StoredRecordError
+from jobs.runner import JobAborted
+
+S = Dataset.Status
+
+
+class Progress:
+    """Per-phase counters written to the job row with one UPDATE per batch."""
+
+    PHASES = ("extract", "load", "index", "swap")
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.phases = {name: {"name": name, "done": 0, "total": None, "unit": "rows"} for name in self.PHASES}
+        self.phases["index"]["unit"] = self.phases["swap"]["unit"] = "steps"
+
+    def set(self, phase: str, done: int, total: int | None = None) -> None:
+        self.phases[phase]["done"] = done
+        if total is not None:
+            self.phases[phase]["total"] = total
+        self.job.set_progresses(list(self.phases.values()))
+
+
+class RecordErrors:
+    """Keeps the first RECORD_ERRORS_KEPT record errors and counts them all."""
+
+    def __init__(self) -> None:
+        self.kept: list[RecordError] = []
+        self.count = 0
+
+    def __call__(self, error: RecordError) -> None:
+        self.count += 1
+        if len(self.kept) < settings.RECORD_ERRORS_KEPT:
+            self.kept.append(error)
+
+
+def widest(first: str, second: str) -> str:
+    """The type both values fit: the same one, a number for int and double, a datetime for dates, else text."""
+    if first == second:
+        return first
+    pair = {first, second}
+    if pair == {"int", "double"}:
+        return "double"
+    if pair == {"date", "datetime"}:
+        return "datetime"
+    return "text"
+
+
+def merged_fields(per_resource: list[list[Field]]) -> list[Field]:
+    """One schema for all resources: the union of fields in order, each typed to fit every resource."""
+    merged: dict[str, Field] = {}
+    for fields in per_resource:
+        for field in fields:
+            if field.name in merged:
+                merged[field.name].type = widest(merged[field.name].type, field.type)
+            else:
+                merged[field.name] = field
+    return list(merged.values())
+
+
+class PublishRun:
+    """One publish of one dataset, in the worker."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.dataset = Dataset.objects.get(pk=job.dataset_id)
+        self.progress = Progress(job)
+        self.errors = RecordErrors()
+        self.timings: dict[str, float] = {}
+        self.steps = dataset_steps(self.dataset)
+        self.specs = dataset_specifications(self.dataset)
+        self.resources = list(self.dataset.resources.order_by("position", "id"))
+
+    def check_abort(self) -> None:
+        status = Dataset.objects.filter(pk=self.dataset.pk).values_list("status", flat=True).first()
+        if status == S.ABORTING_PROCESSING:
+            raise JobAborted()
+
+    def infer_fields(self) -> list[Field]:
+        """Phase 1: the types of every field over every record of every resource."""
+        started, per_resource, total = time.monotonic(), [], 0
+        for resource in self.resources:
+            with resource_stream(resource.url) as stream, open_source(resource.type, resource.params, stream) as source:
+                fields, _details, count = infer(source, self.steps, self.specs, resource_uid=resource.resource_uid)
+            per_resource.append(fields)
+            total += count
+            self.progress.set("extract", total)
+            self.check_abort()
+        self.timings["extract"] = time.monotonic() - started
+        return merged_fields(per_resource)
+
+    def load_resource(self, loader: Loader, resource: Resource, fields: list[Field], loaded: int) -> tuple[int, bool]:
+        """Phase 2 for one resource; returns the rows loaded so far and whether the record limit stopped it."""
+        types, separators = types_of(fields), separators_of(fields)
+        with resource_stream(resource.url) as stream, open_source(resource.type, resource.params, stream) as source:
+            records = run(
+                source,
+                self.steps,
+                self.specs,
+                resource_uid=resource.resource_uid,
+                types=types,
+                separators=separators,
+                on_error=self.errors,
+            )
+            for _row, record in records:
+                if loaded >= settings.MAX_RECORDS_PER_DATASET:
+                    return loaded, True
+                loader.write(record)
+                loaded += 1
+                if loaded % settings.PUBLISH_BATCH_ROWS == 0:
+                    self.progress.set("load", loaded)
+                    self.check_abort()
+        return loaded, False
+
+    def load(self, table: str, fields: list[Field]) -> tuple[int, bool]:
+        started, loaded, limited = time.monotonic(), 0, False
+        with loading_cursor() as cursor:
+            create_table(cursor, table, fields)
+            # Leaving the block on an exception (an abort, a dead source) ends the COPY with an error.
+            with Loader(cursor, table, fields) as loader:
+                for resource in self.resources:
+                    loaded, limited = self.load_resource(loader, resource, fields, loaded)
+                    if limited:
+                        break
+        self.progress.set("load", loaded, loaded)
+        self.timings["load"] = time.monotonic() - started
+        return loaded, limited
+
+    def index(self, table: str, fields: list[Field]) -> None:
+        started = time.monotonic()
+        self.check_abort()
+        with connection.cursor() as cursor:
+            finish_table(cursor.cursor, table, fields)
+        self.progress.set("index", 1, 1)
+        self.timings["index"] = time.monotonic() - started
+
+    def swap(self, table: str, fields: list[Field], count: int, limited: bool) -> PublishedVersion:
+        """Point the dataset at the new table in one short transaction; the old table goes after commit."""
+        started = time.monotonic()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_lock_key(self.dataset.dataset_uid)])
+            dataset = Dataset.objects.select_for_update().get(pk=self.dataset.pk)
+            if dataset.status == S.ABORTING_PROCESSING:
+                raise JobAborted()
+            version = self.new_version(dataset, table, fields, count, limited)
+            old = dataset.current_version
+            Dataset.objects.filter(pk=dataset.pk).update(
+                current_version=version, is_published=True, published_at=timezone.now()
+            )
+            status_move(dataset, S.LIMIT_REACHED if limited else S.IDLE, origins=(S.PROCESSING,))
+            if old is not None and old.table_name != table:
+                transaction.on_commit(lambda: drop_in_own_cursor(old.table_name))
+        self.progress.set("swap", 1, 1)
+        self.timings["swap"] = time.monotonic() - started
+        return version
+
+    def new_version(self, dataset: Dataset, table: str, fields: list[Field], count: int, limited: bool):
+        number = int(table.rsplit("_v", 1)[1])
+        return PublishedVersion.objects.create(
+            dataset=dataset,
+            number=number,
+            table_name=table,
+            record_count=count,
+            fields=[field.as_dict() for field in fields],
+            metadata=metas_repr(
+                stored_metadata(Dataset.objects.prefetch_related("metadata_values").get(pk=dataset.pk))
+            ),
+            record_error_count=self.errors.count,
+            record_errors=[error.as_dict() for error in self.errors.kept],
+            limit_reached=limited,
+            job=self.job,
+        )
+
+    def next_table(self) -> str:
+        """The next version's table name; a table left there by a dead worker is garbage and goes."""
+        last = PublishedVersion.objects.filter(dataset=self.dataset).order_by("-number").first()
+        table = table_name(self.dataset.dataset_uid, (last.number if last else 0) + 1)
+        drop_in_own_cursor(table)
+        return table
+
+    def run(self) -> dict[str, Any]:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = %s", [f"{settings.PUBLISH_STATEMENT_TIMEOUT}s"])
+        fields = self.infer_fields()
+        table = self.next_table()
+        try:
+            count, limited = self.load(table, fields)
+            self.index(table, fields)
+            self.store_record_errors()
+            self.swap(table, fields, count, limited)
+        except BaseException:
+            drop_in_own_cursor(table)
+            raise
+        return {
+            "records": count,
+            "record_errors": self.errors.count,
+            "limit_reached": limited,
+            "table": table,
+            "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
+        }
+
+    def store_record_errors(self) -> None:
+        StoredRecordError.objects.bulk_create(
+            StoredRecordError(
+                job=self.job,
+                row=error.row,
+                resource_uid=error.resource_uid or "",
+                processor_uid=error.processor_uid or "",
+                field=error.field or "",
+                raw_message=error.raw_message,
+                raw_params=error.raw_params,
+            )
+            for error in self.errors.kept
+        )
+
+
+@contextmanager
+def loading_cursor() -> Iterator[psycopg.Cursor]:
+    """A cursor on a connection of its own, in autocommit, for the long COPY.
+
+    The COPY holds its connection for the whole load; progress updates and abort checks go
+    through Django's connection meanwhile, which a shared connection would block.
+    """
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as own, own.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{settings.PUBLISH_STATEMENT_TIMEOUT}s"])
+        yield cursor
+
+
+def drop_in_own_cursor(table: str) -> None:
+    with connection.cursor() as cursor:
+        drop_table(cursor.cursor, table)
+
+
+def failure_envelope(error: BaseException) -> dict[str, Any]:
+    """What the dataset status shows for a failed publish: the error's own envelope, or a generic one."""
+    as_dict = getattr(error, "as_dict", None)
+    envelope = (
+        as_dict()
+        if callable(as_dict)
+        else {
+            "message": "Internal error while publishing",
+            "raw_message": "Internal error while publishing",
+            "raw_params": {},
+        }
+    )
+    return {key: envelope[key] for key in ("message", "raw_message", "raw_params")}
+
+
+def with_dataset_outcome(job: Job, work) -> dict[str, Any]:
+    """Run ``work`` and set the dataset's status from its outcome: aborted -> idle, failed -> error."""
+    dataset = Dataset.objects.get(pk=job.dataset_id)
+    try:
+        return work()
+    except JobAborted:
+        status_move(dataset, S.IDLE, origins=(S.ABORTING_PROCESSING, S.PROCESSING))
+        raise
+    except BaseException as error:
+        status_move(
+            dataset,
+            S.ERROR,
+            error=failure_envelope(error),
+            origins=(S.QUEUED, S.PROCESSING, S.DELETING, S.ABORTING_PROCESSING),
+        )
+        raise
+
+
+def publish_body(job: Job) -> dict[str, Any]:
+    """The publish job: queued -> processing -> idle (or limit_reached / error / aborted -> idle)."""
+    dataset = Dataset.objects.get(pk=job.dataset_id)
+    status_move(dataset, S.PROCESSING, origins=(S.QUEUED,))
+    return with_dataset_outcome(job, lambda: PublishRun(job).run())
+
+
+def unpublish(dataset: Dataset) -> dict[str, Any]:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_lock_key(dataset.dataset_uid)])
+        dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        old = dataset.current_version
+        Dataset.objects.filter(pk=dataset.pk).update(current_version=None, is_published=False)
+        status_move(dataset, S.IDLE, origins=(S.DELETING,))
+        if old is not None:
+            transaction.on_commit(lambda: drop_in_own_cursor(old.table_name))
+    return {"dropped": old.table_name if old else None}
+
+
+def unpublish_body(job: Job) -> dict[str, Any]:
+    """The unpublish job: queued -> deleting -> idle, with the records table dropped."""
+    dataset = Dataset.objects.get(pk=job.dataset_id)
+    status_move(dataset, S.DELETING, origins=(S.QUEUED,))
+    return with_dataset_outcome(job, lambda: unpublish(dataset))
+
+
+def recover_dataset_after_dead_job(job: Job) -> None:
+    """After the reconciler failed ``job``: the dataset goes to ``error`` and its staging tables go away."""
+    dataset = Dataset.objects.filter(pk=job.dataset_id).first()
+    if dataset is None:
+        return
+    active = (S.QUEUED, S.PROCESSING, S.DELETING, S.ABORTING_PROCESSING)
+    status_move(dataset, S.ERROR, error=failure_envelope_from(job.error or {}), origins=active)
+    current = dataset.current_version.table_name if dataset.current_version_id else None
+    with connection.cursor() as cursor:
+        for table in dataset_tables(cursor.cursor, dataset.dataset_uid):
+            if table != current:
+                drop_table(cursor.cursor, table)
+
+
+def failure_envelope_from(envelope: dict[str, Any]) -> dict[str, Any]:
+    return {key: envelope.get(key) for key in ("message", "raw_message", "raw_params")}

@@ -1,0 +1,54 @@
+"""Requests to publish, unpublish or abort: checked and queued at once; a worker does the work."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+
+from datasets.models import Dataset
+from datasets.status import ABORT_ORIGINS, ACTION_ORIGINS, require_status, status_move
+from jobs.models import Job
+from jobs.services import job_enqueue
+
+S = Dataset.Status
+
+
+def locked(dataset: Dataset) -> Dataset:
+    """The dataset row, locked until the transaction ends, so concurrent requests queue up here."""
+    return Dataset.objects.select_for_update().get(pk=dataset.pk)
+
+
+def queue_action(dataset: Dataset, function: str, user: AbstractBaseUser | AnonymousUser | None) -> Job:
+    dataset = locked(dataset)
+    require_status(dataset, ACTION_ORIGINS)
+    try:
+        with transaction.atomic():
+            job = job_enqueue(function=function, dataset=dataset, user=user if user and user.is_authenticated else None)
+    except IntegrityError:
+        # The database holds one active job per dataset: another request won the race.
+        dataset.refresh_from_db()
+        require_status(dataset, ())
+        raise
+    status_move(dataset, S.QUEUED, user=user, origins=ACTION_ORIGINS)
+    return job
+
+
+@transaction.atomic
+def dataset_publish_request(*, dataset: Dataset, user: AbstractBaseUser | AnonymousUser | None) -> Job:
+    """Queue a publish: every resource through the pipeline into a new records table, then an atomic swap."""
+    return queue_action(dataset, "publish", user)
+
+
+@transaction.atomic
+def dataset_unpublish_request(*, dataset: Dataset, user: AbstractBaseUser | AnonymousUser | None) -> Job:
+    """Queue an unpublish: the records are dropped and the dataset leaves the catalog; its configuration stays."""
+    return queue_action(dataset, "unpublish", user)
+
+
+@transaction.atomic
+def dataset_abort_request(*, dataset: Dataset, user: AbstractBaseUser | AnonymousUser | None) -> Dataset:
+    """Ask the running publish to stop at its next batch; the published version stays as it was."""
+    dataset = locked(dataset)
+    require_status(dataset, ABORT_ORIGINS)
+    status_move(dataset, S.ABORTING_PROCESSING, user=user, origins=ABORT_ORIGINS)
+    return dataset

@@ -1,0 +1,31 @@
+"""The records store: one typed PostgreSQL table per published dataset version.
+
+Publishing creates ``records.<dataset_uid>_v<n>`` (``create_table``), streams typed records into it
+with COPY (``Loader``), builds its indexes and analyzes it (``finish_table``); the caller then swaps
+the dataset to it in one short transaction holding ``pg_advisory_xact_lock(advisory_lock_key(uid))``.
+Leftover tables of dead workers are found with ``dataset_tables`` and removed with ``drop_table``.
+"""
+
+from .geometry import point_ewkt, shape_ewkt, shape_wkt
+from .ids import advisory_lock_key, index_name, record_id, table_name
+from .indexes import FinishReport, finish_table
+from .loader import Loader
+from .tables import SCHEMA, count_rows, create_table, dataset_tables, drop_table
+
+__all__ = [
+    "SCHEMA",
+    "FinishReport",
+    "Loader",
+    "advisory_lock_key",
+    "count_rows",
+    "create_table",
+    "dataset_tables",
+    "drop_table",
+    "finish_table",
+    "index_name",
+    "point_ewkt",
+    "record_id",
+    "shape_ewkt",
+    "shape_wkt",
+    "table_name",
+]

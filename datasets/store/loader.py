@@ -1,0 +1,160 @@
+"""The COPY loader: typed records (as ``pipeline/conversion.py`` makes them) streamed into a records table.
+
+One ``COPY … FROM STDIN`` (text format) carries the whole stream; rows are encoded here as COPY
+text lines and sent in batches of ``BATCH_ROWS``. Measured on this machine kind (2 cores, PG 15,
+fsync on), 200k rows x 10 columns (3 text, int, double, boolean, date, datetime, point,
+multivalued text), record ids included, median of 3 runs — see the report in ``tests/store``:
+
+* text lines built here:                 ~150k rows/s (1.33 s)
+* ``set_types`` + ``write_row``:         ~101k rows/s (1.98 s)
+
+so text lines are kept. Values are trusted to be of their field's type (conversion guarantees
+it); text is escaped for COPY, NUL characters (which PostgreSQL text cannot hold) are removed,
+and characters the connection encoding cannot carry (lone surrogates) become ``?``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from psycopg import sql
+
+from datasets.pipeline.conversion import scalar_text
+from datasets.pipeline.core import Field
+
+from .geometry import point_ewkt, shape_ewkt
+from .ids import iso_date, payload_record_id, record_id
+from .tables import RECORD_ID, is_multivalued, qualified
+
+BATCH_ROWS = 1000
+NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
+ARRAY_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\x00": ""})
+
+
+def copy_text(value: Any) -> str:
+    """A text value escaped for COPY's text format; non-strings (JSON lists, numbers) as text first."""
+    if not isinstance(value, str):
+        value = scalar_text(value)  # as conversion writes them: lists and dicts as JSON, dates in ISO
+    # Most values hold no special character: four C-level scans beat an unconditional translate.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value or "\x00" in value:
+        return value.translate(COPY_ESCAPES)
+    return value
+
+
+def array_item(item: Any) -> str:
+    if item is None:
+        return "NULL"
+    return '"' + (item if isinstance(item, str) else scalar_text(item)).translate(ARRAY_ESCAPES) + '"'
+
+
+def copy_text_array(values: Any) -> str:
+    """A list of texts as a ``text[]`` literal (``{"a","b"}``), escaped for COPY; a lone string is one item."""
+    if isinstance(values, str):
+        values = [values]
+    if not values:
+        return "{}"
+    try:
+        joined = '","'.join(values)
+    except TypeError:  # a None or a non-string item: quote item by item
+        return copy_text("{" + ",".join(map(array_item, values)) + "}")
+    if '"' in joined or "\\" in joined:
+        return copy_text("{" + ",".join(map(array_item, values)) + "}")
+    return copy_text('{"' + joined + '"}')
+
+
+def copy_boolean(value: Any) -> str:
+    return "t" if value else "f"
+
+
+ENCODERS: dict[str, Callable[[Any], str]] = {
+    "text": copy_text,
+    "int": str,
+    "double": repr,
+    "boolean": copy_boolean,
+    # The same text as in record ids, so the loader hashes the text it already made (see Loader.write).
+    "date": iso_date,
+    "datetime": iso_date,
+    "geo_point_2d": point_ewkt,
+    "geo_shape": shape_ewkt,
+}
+
+
+def encoder(field: Field) -> Callable[[Any], str]:
+    """The function turning a non-null value of ``field`` into its COPY text."""
+    return copy_text_array if is_multivalued(field) else ENCODERS[field.type]
+
+
+def id_field_names(fields: list[Field]) -> list[str] | None:
+    """Names of the fields annotated ``id``, in schema order, or None when there are none."""
+    return [field.name for field in fields if field.annotation("id") is not None] or None
+
+
+class Loader:
+    """Streams typed records into ``records.<table>`` with one COPY; use ``close()`` (or ``with``) to finish.
+
+    ``write`` adds ``record_id`` (see ``ids.record_id``: from the fields annotated ``id``, else the
+    whole record restricted to ``fields``). Leaving a ``with`` block on an exception aborts the COPY.
+    """
+
+    def __init__(self, cursor, table: str, fields: list[Field], batch_rows: int = BATCH_ROWS) -> None:
+        self.rows = 0
+        self._names = [field.name for field in fields]
+        self._encoders = [encoder(field) for field in fields]
+        self._id_fields = id_field_names(fields)
+        self._date_positions = [index for index, field in enumerate(fields) if field.type in ("date", "datetime")]
+        self._encoding = cursor.connection.info.encoding
+        self._batch_rows = batch_rows
+        self._lines: list[str] = []
+        columns = sql.SQL(", ").join(sql.Identifier(name) for name in [RECORD_ID, *self._names])
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(qualified(table), columns)
+        self._copy_context = cursor.copy(statement)
+        self._copy = self._copy_context.__enter__()
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Queue one typed record (missing fields are null); sends a batch when it is full."""
+        values = list(map(record.get, self._names))
+        cells = [NULL if value is None else encode(value) for value, encode in zip(values, self._encoders, strict=True)]
+        self._lines.append(self._record_id(record, values, cells) + "\t" + "\t".join(cells) + "\n")
+        self.rows += 1
+        if len(self._lines) >= self._batch_rows:
+            self._flush()
+
+    def _record_id(self, record: dict[str, Any], values: list[Any], cells: list[str]) -> str:
+        """``record_id(record, id_fields)``, reusing the ISO texts of dates: it saves ~2 µs of ~12 per row."""
+        if self._id_fields:
+            return record_id(record, self._id_fields)
+        for index in self._date_positions:
+            if values[index] is not None:
+                values[index] = cells[index]
+        return payload_record_id(dict(zip(self._names, values, strict=True)))
+
+    def _flush(self) -> None:
+        if self._lines:
+            self._copy.write("".join(self._lines).encode(self._encoding, "replace"))
+            self._lines = []
+
+    def close(self) -> int:
+        """Send what is left, end the COPY and return the number of rows written."""
+        if self._copy is not None:
+            self._flush()
+            self._copy, context = None, self._copy_context
+            context.__exit__(None, None, None)
+        return self.rows
+
+    def abort(self, error: BaseException | None = None) -> None:
+        """End the COPY with an error: nothing of this stream is kept (the statement fails)."""
+        if self._copy is not None:
+            self._copy, context = None, self._copy_context
+            failure = error or RuntimeError("load aborted")
+            context.__exit__(type(failure), failure, failure.__traceback__)
+
+    def __enter__(self) -> Loader:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if error is None:
+            self.close()
+        else:
+            self.abort(error)

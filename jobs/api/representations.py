@@ -1,0 +1,30 @@
+"""The job object of the management API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobs.models import Job
+
+
+def iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def job_repr(job: Job) -> dict[str, Any]:
+    """``job_uid`` and ``job_id`` carry the same value, for clients of either generation of the API."""
+    return {
+        "job_uid": job.job_uid,
+        "job_id": job.job_uid,
+        "function": job.function,
+        "params": job.params,
+        "state": job.state,
+        "progresses": job.progresses,
+        "result": job.result,
+        "error": job.error,
+        "dataset_uid": job.dataset.dataset_uid if job.dataset_id else None,
+        "user": {"username": job.user.get_username()} if job.user_id else None,
+        "created_at": iso(job.created_at),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
+    }

@@ -1,0 +1,102 @@
+"""Closing jobs whose worker died, and re-sending jobs whose enqueue was lost.
+
+PostgreSQL holds the truth about jobs, but only a worker moves a running job forward: when
+one is SIGKILLed (or its machine vanishes) nothing else would. ``reconcile_jobs`` runs every
+few seconds (``manage.py jobs_reconcile --loop``) and is safe to run from several places:
+every move it makes is a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import django_rq
+from django.conf import settings
+from django.utils import timezone
+from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job as RQJob
+from rq.job import JobStatus
+
+from config.errors import ManagementAPIError
+from jobs.models import Job
+from jobs.services import job_send_to_queue
+
+logger = logging.getLogger(__name__)
+
+# A waiting job this old that RQ does not know was never enqueued (Redis was down at commit).
+LOST_ENQUEUE_AFTER = timedelta(seconds=60)
+DEAD_RQ_STATES = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED, JobStatus.FINISHED}
+
+
+class WorkerDiedError(ManagementAPIError):
+    status_code = 500
+    error_key = "WorkerDiedException"
+    raw_message = "The worker running job {job_uid} stopped before finishing it ({reason}); run the action again"
+
+
+def rq_job(job: Job) -> RQJob | None:
+    try:
+        return RQJob.fetch(str(job.rq_job_id), connection=django_rq.get_connection(job.queue_name))
+    except NoSuchJobError:
+        return None
+
+
+def heartbeat_age(rq: RQJob) -> timedelta | None:
+    beat = rq.last_heartbeat or rq.started_at
+    if beat is None:
+        return None
+    beat = beat if beat.tzinfo else beat.replace(tzinfo=UTC)
+    return datetime.now(UTC) - beat
+
+
+def death_reason(job: Job) -> str | None:
+    """Why ``job`` (started or running in PostgreSQL) can no longer finish, or None while it may."""
+    if job.started_at and timezone.now() - job.started_at > timedelta(seconds=settings.JOB_TIMEOUT + 60):
+        return "job timeout exceeded"
+    rq = rq_job(job)
+    if rq is None:
+        return "the queue no longer knows the job"
+    status = rq.get_status(refresh=False)
+    if status in DEAD_RQ_STATES:
+        return f"the queue reports it {status}"
+    age = heartbeat_age(rq)
+    if status == JobStatus.STARTED and age is not None and age > timedelta(seconds=settings.WORKER_DEAD_AFTER):
+        return f"no heartbeat for {int(age.total_seconds())} s"
+    return None
+
+
+def fail_dead_jobs() -> list[Job]:
+    failed = []
+    for job in Job.objects.filter(state__in=(Job.State.STARTED, Job.State.RUNNING)).select_related("dataset"):
+        reason = death_reason(job)
+        if reason and job.fail(WorkerDiedError(job_uid=job.job_uid, reason=reason).as_dict()):
+            logger.warning("job %s failed by the reconciler: %s", job.job_uid, reason)
+            failed.append(job)
+    return failed
+
+
+def requeue_lost_jobs() -> list[Job]:
+    lost = Job.objects.filter(state=Job.State.WAITING, created_at__lt=timezone.now() - LOST_ENQUEUE_AFTER)
+    requeued = [job for job in lost if rq_job(job) is None]
+    for job in requeued:
+        logger.warning("job %s was never enqueued; enqueueing it now", job.job_uid)
+        job_send_to_queue(job)
+    return requeued
+
+
+def reconcile_jobs() -> dict[str, list[str]]:
+    """One pass: fail dead jobs (and let their datasets recover), re-send lost ones."""
+    from datasets.services.publish_job import recover_dataset_after_dead_job
+
+    try:
+        failed = fail_dead_jobs()
+        requeued = requeue_lost_jobs()
+    except RedisError as error:
+        logger.error("reconciler cannot reach Redis: %s", error)
+        return {"failed": [], "requeued": []}
+    for job in failed:
+        if job.dataset_id:
+            recover_dataset_after_dead_job(job)
+    return {"failed": [job.job_uid for job in failed], "requeued": [job.job_uid for job in requeued]}

@@ -1,0 +1,192 @@
+"""Publish, republish, unpublish, abort and errors, through the API and a real RQ worker."""
+
+import pytest
+from django.db import connection
+
+from datasets.models import Dataset, PublishedVersion
+from datasets.services import publish_job
+from jobs.models import Job
+from tests.conftest import assert_status
+from tests.datasets.api.conftest import stored_file
+
+BASE = "/api/management/v2"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def table_rows(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'records' AND tablename = %s", [table])
+        if cursor.fetchone()[0] == 0:
+            return -1
+        cursor.execute(f'SELECT count(*) FROM records."{table}"')  # noqa: S608 - a name we generated
+        return cursor.fetchone()[0]
+
+
+def publish(api, uid, expected=202):
+    return assert_status(api.put(f"{BASE}/datasets/{uid}/publish"), expected)
+
+
+@pytest.fixture
+def published(chief_api, trees, run_worker):
+    uid, _resource = trees
+    publish(chief_api, uid)
+    run_worker()
+    return uid
+
+
+def current(uid) -> PublishedVersion:
+    return Dataset.objects.select_related("current_version").get(dataset_uid=uid).current_version
+
+
+def test_publish_goes_through_the_worker(chief_api, trees, run_worker, redis):
+    uid, _ = trees
+    response = chief_api.put(f"{BASE}/datasets/{uid}/publish")
+    job = assert_status(response, 202)
+    assert response["Location"] == f"/api/management/v2/jobs/{job['job_uid']}"
+    assert (job["state"], job["function"], job["dataset_uid"], job["job_id"]) == (
+        "waiting",
+        "publish",
+        uid,
+        job["job_uid"],
+    )
+    assert assert_status(chief_api.get(f"{BASE}/datasets/{uid}/status"), 200)["name"] == "queued"
+
+    run_worker()
+
+    done = assert_status(chief_api.get(f"{BASE}/jobs/{job['job_uid']}"), 200)
+    assert done["state"] == "done"
+    assert done["result"]["records"] == 2
+    assert {phase["name"] for phase in done["progresses"]} == {"extract", "load", "index", "swap"}
+    status = assert_status(chief_api.get(f"{BASE}/datasets/{uid}/status"), 200)
+    assert (status["name"], status["published"], status["records_errors"]) == ("idle", True, 0)
+    version = current(uid)
+    assert table_rows(version.table_name) == 2
+    assert [field["name"] for field in version.fields][:2] == ["name", "year"]
+    assert version.metadata == {}
+
+
+def test_republish_serves_the_old_rows_until_the_swap(chief_api, alice, published, run_worker):
+    old = current(published)
+    resource = Dataset.objects.get(dataset_uid=published).resources.get()
+    bigger = stored_file(b"name,year\nOak,1990\nElm,2001\nAsh,2010\n", "more.csv", alice)
+    body = {"url": bigger.url, "type": "csvfile", "title": "Trees"}
+    assert_status(
+        chief_api.put(f"{BASE}/datasets/{published}/resources/{resource.resource_uid}", body, format="json"), 200
+    )
+    publish(chief_api, published)
+    assert current(published).table_name == old.table_name
+    assert table_rows(old.table_name) == 2
+    run_worker()
+    new = current(published)
+    assert new.number == old.number + 1
+    assert table_rows(new.table_name) == 3
+    assert table_rows(old.table_name) == -1  # dropped after the swap
+
+
+def test_unpublish_drops_the_records_and_keeps_the_configuration(chief_api, published, run_worker):
+    table = current(published).table_name
+    job = assert_status(chief_api.put(f"{BASE}/datasets/{published}/unpublish"), 202)
+    assert job["function"] == "unpublish"
+    run_worker()
+    dataset = Dataset.objects.get(dataset_uid=published)
+    assert (dataset.status, dataset.is_published, dataset.current_version) == ("idle", False, None)
+    assert table_rows(table) == -1
+    assert dataset.resources.count() == 1
+    assert Job.objects.get(job_uid=job["job_uid"]).state == "done"
+
+
+def test_actions_are_refused_outside_their_origin_states(chief_api, trees, redis):
+    uid, _ = trees
+    publish(chief_api, uid)
+    body = publish(chief_api, uid, expected=400)
+    assert body["error_key"] == "InvalidDatasetStatusPreconditionException"
+    assert body["raw_params"] == {"current_status": "queued", "authorized_origin_status": "idle, error, limit_reached"}
+    assert body["message"] == (
+        "Invalid precondition, dataset status is 'queued' but must be one of 'idle, error, limit_reached'"
+    )
+    assert_status(chief_api.put(f"{BASE}/datasets/{uid}/unpublish"), 400)
+    abort = assert_status(chief_api.put(f"{BASE}/datasets/{uid}/abort_processing"), 400)
+    assert abort["raw_params"] == {"current_status": "queued", "authorized_origin_status": "processing"}
+    assert Job.objects.filter(dataset__dataset_uid=uid).count() == 1
+
+
+def test_publishing_needs_the_publish_permission(alice_api, reader_api, trees, redis):
+    uid, _ = trees
+    body = assert_status(alice_api.put(f"{BASE}/datasets/{uid}/publish"), 403)
+    assert body["raw_params"]["permission"] == "publish_dataset"
+    assert_status(reader_api.put(f"{BASE}/datasets/{uid}/publish"), 202)
+
+
+def test_abort_keeps_the_previous_version(chief_api, published, run_worker, monkeypatch, settings):
+    old = current(published)
+    settings.PUBLISH_BATCH_ROWS = 1
+    original = publish_job.Progress.set
+
+    def abort_during_load(self, phase, done, total=None):
+        original(self, phase, done, total)
+        if phase == "load" and done == 1:
+            assert_status(chief_api.put(f"{BASE}/datasets/{published}/abort_processing"), 200)
+
+    monkeypatch.setattr(publish_job.Progress, "set", abort_during_load)
+    job = publish(chief_api, published)
+    run_worker()
+    assert Job.objects.get(job_uid=job["job_uid"]).state == "aborted"
+    dataset = Dataset.objects.get(dataset_uid=published)
+    assert (dataset.status, dataset.current_version_id) == ("idle", old.pk)
+    assert table_rows(old.table_name) == 2
+    assert table_rows(f"{published}_v{old.number + 1}") == -1
+
+
+def test_a_failed_publish_reports_the_error_and_keeps_the_previous_version(chief_api, published, run_worker):
+    old = current(published)
+    resource = Dataset.objects.get(dataset_uid=published).resources.get()
+    from datasets.models import File
+    from datasets.services.files import file_path
+
+    file_path(File.objects.get(file_id=resource.url.removeprefix("odsfile://"))).write_bytes(b"")
+    job = publish(chief_api, published)
+    run_worker()
+    failed = Job.objects.get(job_uid=job["job_uid"])
+    assert failed.state == "error"
+    assert failed.error["error_key"] == "InvalidSourceException"
+    status = assert_status(chief_api.get(f"{BASE}/datasets/{published}/status"), 200)
+    assert status["name"] == "error"
+    assert "empty" in status["message"]
+    assert current(published).pk == old.pk
+    assert table_rows(old.table_name) == 2
+    assert table_rows(f"{published}_v{old.number + 1}") == -1
+    publish(chief_api, published)  # error is an origin state: publishing again is allowed
+
+
+def test_the_record_limit_ends_in_limit_reached(chief_api, trees, run_worker, settings):
+    settings.MAX_RECORDS_PER_DATASET = 1
+    uid, _ = trees
+    job = publish(chief_api, uid)
+    run_worker()
+    assert Job.objects.get(job_uid=job["job_uid"]).result["limit_reached"] is True
+    dataset = Dataset.objects.get(dataset_uid=uid)
+    assert (dataset.status, dataset.is_published) == ("limit_reached", True)
+    assert table_rows(dataset.current_version.table_name) == 1
+
+
+def test_record_errors_are_counted_and_listed(chief_api, trees, run_worker):
+    uid, _ = trees
+    spec = {"name": "type", "args": {"field": "note", "type": "int"}}
+    assert_status(chief_api.post(f"{BASE}/datasets/{uid}/fields_specifications/", spec, format="json"), 201)
+    publish(chief_api, uid)
+    run_worker()
+    status = assert_status(chief_api.get(f"{BASE}/datasets/{uid}/status"), 200)
+    assert (status["name"], status["records_errors"]) == ("idle", 2)
+    errors = assert_status(chief_api.get(f"{BASE}/datasets/{uid}/status/records_errors"), 200)
+    assert [(error["row"], error["field_uid"]) for error in errors] == [(1, "note"), (2, "note")]
+    assert errors[0]["message"] == 'Cannot convert "big old" to "int"'
+
+
+def test_jobs_list_shows_own_jobs_and_filters(chief_api, alice_api, trees, redis):
+    uid, _ = trees
+    job = publish(chief_api, uid)
+    listed = assert_status(chief_api.get(f"{BASE}/jobs/", {"dataset_uid": uid, "state": "waiting"}), 200)
+    assert [item["job_uid"] for item in listed] == [job["job_uid"]]
+    assert assert_status(alice_api.get(f"{BASE}/jobs/"), 200) == []
+    assert_status(alice_api.get(f"{BASE}/jobs/{job['job_uid']}"), 404)
+    assert assert_status(chief_api.get(f"{BASE}/jobs/", {"state": "sleeping"}), 400)["raw_params"]["field"] == "state"

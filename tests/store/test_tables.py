@@ -1,0 +1,114 @@
+import pytest
+
+from datasets.store import SCHEMA, count_rows, create_table, dataset_tables, drop_table, table_name
+
+from .conftest import fetch, field
+
+ALL_TYPES = [
+    field("title"),
+    field("tags", "text", "multivalued"),
+    field("population", "int"),
+    field("ratio", "double"),
+    field("open", "boolean"),
+    field("day", "date"),
+    field("moment", "datetime"),
+    field("location", "geo_point_2d"),
+    field("shape", "geo_shape"),
+]
+
+
+def column_types(cursor, table: str) -> dict[str, str]:
+    """Column name -> ``format_type`` (which shows geometry typmods: ``geometry(Point,4326)``)."""
+    rows = fetch(
+        cursor,
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+        " WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        [f"{SCHEMA}.{table}"],
+    )
+    return dict(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_table_types_every_field(cursor):
+    table = table_name("da_tst001", 1)
+    create_table(cursor, table, ALL_TYPES)
+    assert column_types(cursor, table) == {
+        "record_id": "text",
+        "title": "text",
+        "tags": "text[]",
+        "population": "bigint",
+        "ratio": "double precision",
+        "open": "boolean",
+        "day": "date",
+        "moment": "timestamp with time zone",
+        "location": "geometry(Point,4326)",
+        "shape": "geometry(Geometry,4326)",
+        "fts": "tsvector",
+    }
+    rows = fetch(
+        cursor,
+        "SELECT column_name, is_nullable, is_generated FROM information_schema.columns"
+        " WHERE table_schema = %s AND table_name = %s AND column_name IN ('record_id', 'fts', 'title')",
+        [SCHEMA, table],
+    )
+    assert sorted(rows) == [("fts", "YES", "ALWAYS"), ("record_id", "NO", "NEVER"), ("title", "YES", "NEVER")]
+    rows = fetch(cursor, "SELECT relpersistence FROM pg_class WHERE oid = %s::regclass", [f"{SCHEMA}.{table}"])
+    assert rows == [("p",)]  # a normal, crash-safe table
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_without_text_fields_still_has_an_empty_fts(cursor):
+    table = table_name("da_tst001", 1)
+    create_table(cursor, table, [field("n", "int")])
+    cursor.execute(f"INSERT INTO {SCHEMA}.{table} (record_id, n) VALUES ('a', 1)")
+    assert fetch(cursor, f"SELECT fts::text FROM {SCHEMA}.{table}") == [("",)]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [field("name"), field("name", "int")],
+        [field("record_id")],
+        [field("fts")],
+        [field("x" * 64)],
+        [field("bad", "money")],
+    ],
+)
+@pytest.mark.django_db(transaction=True)
+def test_create_table_rejects_bad_schemas(cursor, fields):
+    with pytest.raises(ValueError):
+        create_table(cursor, table_name("da_tst001", 1), fields)
+    assert dataset_tables(cursor, "da_tst001") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dataset_tables_lists_versions_in_order_and_drop_table_removes_them(cursor):
+    for version in (10, 2, 1):
+        create_table(cursor, table_name("da_tst001", version), [field("a")])
+    create_table(cursor, table_name("da_tst002", 1), [field("a")])
+    assert dataset_tables(cursor, "da_tst001") == ["da_tst001_v1", "da_tst001_v2", "da_tst001_v10"]
+    drop_table(cursor, "da_tst001_v2")
+    drop_table(cursor, "da_tst001_v2")  # already gone: not an error
+    assert dataset_tables(cursor, "da_tst001") == ["da_tst001_v1", "da_tst001_v10"]
+    assert dataset_tables(cursor, "da_tst002") == ["da_tst002_v1"]
+    assert dataset_tables(cursor, "da_tst003") == []
+    assert count_rows(cursor, "da_tst001_v1") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dataset_tables_rejects_an_invalid_uid(cursor):
+    with pytest.raises(ValueError):
+        dataset_tables(cursor, "da_%")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_text_join_function_is_created_once_and_is_immutable(cursor):
+    create_table(cursor, table_name("da_tst001", 1), [field("tags", "text", "multivalued")])
+    create_table(cursor, table_name("da_tst001", 2), [field("tags", "text", "multivalued")])
+    rows = fetch(
+        cursor,
+        "SELECT p.provolatile FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = %s AND p.proname = 'immutable_text_join'",
+        [SCHEMA],
+    )
+    assert rows == [("i",)]
