@@ -60,7 +60,7 @@ def death_reason(job: Job) -> str | None:
         return "the queue no longer knows the job"
     status = rq.get_status(refresh=False)
     if status in DEAD_RQ_STATES:
-        return f"the queue reports it {status}"
+        return f"the queue reports it {JobStatus(status).value}"
     age = heartbeat_age(rq)
     if status == JobStatus.STARTED and age is not None and age > timedelta(seconds=settings.WORKER_DEAD_AFTER):
         return f"no heartbeat for {int(age.total_seconds())} s"
