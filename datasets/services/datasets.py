@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 
 from datasets.errors import (
@@ -116,5 +116,16 @@ def dataset_rename(*, dataset: Dataset, dataset_id: str, user: AbstractBaseUser 
 
 @transaction.atomic
 def dataset_delete(*, dataset: Dataset) -> None:
-    """Delete the dataset with its metadata and history."""
+    """Delete the dataset with its configuration, history and records; refused while a job works on it."""
+    # Imported here: the publishing modules import this package's services.
+    from datasets.services.publish_job import drop_in_own_cursor
+    from datasets.status import ACTION_ORIGINS, require_status
+    from datasets.store import dataset_tables
+
+    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    require_status(dataset, ACTION_ORIGINS)
+    with connection.cursor() as cursor:
+        tables = dataset_tables(cursor.cursor, dataset.dataset_uid)
     dataset.delete()
+    for table in tables:
+        transaction.on_commit(lambda table=table: drop_in_own_cursor(table))

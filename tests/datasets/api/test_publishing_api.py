@@ -190,3 +190,18 @@ def test_jobs_list_shows_own_jobs_and_filters(chief_api, alice_api, trees, redis
     assert assert_status(alice_api.get(f"{BASE}/jobs/"), 200) == []
     assert_status(alice_api.get(f"{BASE}/jobs/{job['job_uid']}"), 404)
     assert assert_status(chief_api.get(f"{BASE}/jobs/", {"state": "sleeping"}), 400)["raw_params"]["field"] == "state"
+
+
+def test_deleting_a_published_dataset_drops_its_records(chief_api, published):
+    table = current(published).table_name
+    assert chief_api.delete(f"{BASE}/datasets/{published}/").status_code == 204
+    assert table_rows(table) == -1
+    assert not Dataset.objects.filter(dataset_uid=published).exists()
+
+
+def test_a_dataset_cannot_be_deleted_while_a_job_works_on_it(chief_api, trees, redis):
+    uid, _ = trees
+    publish(chief_api, uid)
+    body = assert_status(chief_api.delete(f"{BASE}/datasets/{uid}/"), 400)
+    assert body["error_key"] == "InvalidDatasetStatusPreconditionException"
+    assert Dataset.objects.filter(dataset_uid=uid).exists()

@@ -1,0 +1,485 @@
+"""End-to-end publish of a large CSV through the HTTP API and one real RQ worker, against psql \\copy in the same run.
+
+Starts the web app (runserver) and one ``rqworker default`` as subprocesses on a Redis database
+of the benchmark's own, uploads the cached 10-column CSV with ``POST /files``, creates a dataset
+with that file as its resource, publishes it and polls the job until it ends. Prints the end-to-end
+seconds, the job's per-phase timings, the load phase's rows/s and its ratio to ``psql \\copy`` of
+the same file into an equivalent typed table, and the worker's peak RSS (the worker process and
+its forked work horse, from /proc VmHWM). The benchmark dataset is unpublished and deleted after.
+
+Usage: python bench/publish.py [--rows N | --five-million]   (default 1,000,000 rows)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from data import CACHE_DIR, PROJECT_DIR, csv_file
+
+PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python") if (PROJECT_DIR / ".venv").is_dir() else sys.executable
+REDIS_URL = "redis://127.0.0.1:56379/13"
+PSQL = ["psql", "-h", "127.0.0.1", "-p", "55432", "-U", "postgres", "-d", "opendata", "-v", "ON_ERROR_STOP=1"]
+API = "/api/management/v2"
+USERNAME = "bench"
+KEY_PERMISSIONS = ["create_dataset", "edit_dataset", "publish_dataset", "manage_dataset"]
+DEFAULT_UPLOAD_MAX_BYTES = 240 * 1024 * 1024
+LOG_DIR = CACHE_DIR / "publish-logs"
+RSS_FILE = CACHE_DIR / "publish-peak-rss.json"
+POLL_SECONDS = 0.2
+RSS_SAMPLE_SECONDS = 0.1
+READY_SECONDS = 120
+JOB_WAIT_SECONDS = 3600
+GRACE_SECONDS = 10
+CHUNK_BYTES = 1024 * 1024
+TERMINAL_STATES = {"done", "error", "aborted"}
+PHASES = ("extract", "load", "index", "swap")
+BASELINE_TABLE = "bench_publish_scratch.copy_baseline"
+BASELINE_COLUMNS = (
+    "id bigint, count bigint, price double precision, name text, day date, category text, "
+    "latitude double precision, longitude double precision, comment text, active boolean"
+)
+ENSURE_SUPERUSER = """
+import os
+from django.contrib.auth import get_user_model
+user, _ = get_user_model().objects.get_or_create(username=os.environ["BENCH_USERNAME"])
+user.is_active = user.is_staff = user.is_superuser = True
+user.set_password(os.environ["BENCH_PASSWORD"])
+user.save()
+"""
+DISCARD_FILE = """
+import os
+from datasets.models import File
+from datasets.services.files import file_discard
+for file in File.objects.filter(file_id=os.environ["BENCH_FILE_ID"]):
+    file.delete()
+    file_discard(file)
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    """``--rows N`` (default 1,000,000) or ``--five-million``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV (default 1,000,000)")
+    size.add_argument("--five-million", action="store_true", help="publish 5,000,000 rows")
+    args = parser.parse_args()
+    if args.five_million:
+        args.rows = 5_000_000
+    return args
+
+
+# --- processes ---------------------------------------------------------------------------------
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment of every child: the benchmark's Redis database and the default (private) PostgreSQL."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(REDIS_URL=REDIS_URL, PYTHONUNBUFFERED="1", **overrides)
+    return env
+
+
+def manage_shell(code: str, **env: str) -> None:
+    """Run ``code`` in ``manage.py shell -c`` (values go through the environment, never the command line)."""
+    subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code], cwd=PROJECT_DIR, env=child_env(**env), check=True, timeout=120
+    )
+
+
+def flush_bench_redis() -> None:
+    """Empty the benchmark's Redis database: no stale job, no stale worker registration."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start ``manage.py <args>`` in its own session, its output appended to ``LOG_DIR/<name>.log``."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = (LOG_DIR / f"{name}.log").open("ab")
+    log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(args)}\n".encode())
+    log.flush()
+    try:
+        return subprocess.Popen(
+            [PYTHON, "manage.py", *args], cwd=PROJECT_DIR, env=env, stdout=log, stderr=log, start_new_session=True
+        )
+    finally:
+        log.close()
+
+
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM the child's process group, then SIGKILL it if it outlives the grace period."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def log_tail(name: str, lines: int = 40) -> str:
+    path = LOG_DIR / f"{name}.log"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
+
+
+def wait_ready(base: str, processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """Wait until /health says ok: the web app answers and the worker is registered."""
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise SystemExit(f"{name} exited with code {process.returncode}:\n{log_tail(name)}")
+        try:
+            with urllib.request.urlopen(f"{base}/health", timeout=5) as response:
+                if json.load(response).get("status") == "ok":
+                    return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"web app or worker not ready after {READY_SECONDS} s; logs under {LOG_DIR}")
+
+
+# --- peak RSS ----------------------------------------------------------------------------------
+
+
+def vm_hwm_kb(pid: int) -> int:
+    """The peak resident set size of ``pid`` in kB (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (the worker's work horses), from /proc/<pid>/task/*/children."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
+
+
+class PeakRss(threading.Thread):
+    """Samples VmHWM of a process and of its descendants until stopped; keeps the max of each side."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.stopping = threading.Event()
+        self.main_kb = 0
+        self.children_kb = 0
+
+    def sample(self) -> None:
+        self.main_kb = max(self.main_kb, vm_hwm_kb(self.pid))
+        for child in descendants(self.pid):
+            self.children_kb = max(self.children_kb, vm_hwm_kb(child))
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.sample()
+            self.stopping.wait(RSS_SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+        self.sample()
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.main_kb, self.children_kb) / 1024
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+class ApiError(Exception):
+    def __init__(self, method: str, path: str, status: int, body: str) -> None:
+        super().__init__(f"{method} {path} -> {status}: {body[:2000]}")
+        self.status = status
+
+
+class Api:
+    """The management API through urllib, with one Authorization header."""
+
+    def __init__(self, base: str, authorization: str) -> None:
+        self.base = base + API
+        self.authorization = authorization
+
+    def call(self, method: str, path: str, body: Any = None, timeout: float = 60) -> Any:
+        """Send ``body`` as JSON; the decoded JSON answer (None when empty). Raises ApiError on 4xx/5xx."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Authorization": self.authorization, "Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        return self.send(urllib.request.Request(self.base + path, data=data, headers=headers, method=method), timeout)
+
+    def send(self, request: urllib.request.Request, timeout: float) -> Any:
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            path = request.full_url.removeprefix(self.base)
+            raise ApiError(request.get_method(), path, error.code, error.read().decode(errors="replace")) from None
+        return json.loads(raw) if raw else None
+
+    def upload(self, path: Path) -> dict[str, Any]:
+        """``POST /files/`` with a multipart body streamed from disk (never held in memory)."""
+        boundary = f"bench-{secrets.token_hex(16)}"
+        chunks, length = multipart_body(path, boundary)
+        headers = {
+            "Authorization": self.authorization,
+            "Accept": "application/json",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(length),
+        }
+        return self.send(urllib.request.Request(self.base + "/files/", data=chunks, headers=headers), timeout=900)
+
+
+def multipart_body(path: Path, boundary: str) -> tuple[Iterator[bytes], int]:
+    """The chunks of a one-part multipart body (field ``file``) and its exact length."""
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                yield chunk
+        yield tail
+
+    return chunks(), len(head) + path.stat().st_size + len(tail)
+
+
+def basic_auth(username: str, password: str) -> str:
+    return "Basic " + b64encode(f"{username}:{password}".encode()).decode()
+
+
+def wait_job(api: Api, job_uid: str, worker: subprocess.Popen[bytes], timeout: float = JOB_WAIT_SECONDS) -> dict:
+    """Poll the job every POLL_SECONDS until it is done, failed or aborted."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = api.call("GET", f"/jobs/{job_uid}")
+        if job["state"] in TERMINAL_STATES:
+            return job
+        if worker.poll() is not None:
+            raise SystemExit(f"the worker exited with code {worker.returncode} during job {job_uid}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"job {job_uid} still {job['state']} after {timeout:.0f} s")
+        time.sleep(POLL_SECONDS)
+
+
+# --- the benchmark dataset -----------------------------------------------------------------------
+
+
+def create_dataset(api: Api, file_id: str) -> str:
+    """A new dataset whose one resource is the uploaded file; returns its dataset_uid."""
+    dataset_id = f"bench-publish-{secrets.token_hex(4)}"
+    metas = {"default": {"title": "Benchmark: publish a large CSV"}}
+    dataset = api.call("POST", "/datasets/", {"dataset_id": dataset_id, "metas": metas})
+    resource = {"url": f"odsfile://{file_id}", "type": "csvfile"}
+    api.call("POST", f"/datasets/{dataset['dataset_uid']}/resources/", resource)
+    return dataset["dataset_uid"]
+
+
+def remove_dataset(api: Api, dataset_uid: str, worker: subprocess.Popen[bytes] | None) -> None:
+    """Stop a running publish, unpublish (its records table is dropped), then delete the dataset."""
+    alive = worker is not None and worker.poll() is None
+    if api.call("GET", f"/datasets/{dataset_uid}/status")["name"] == "processing":
+        api.call("PUT", f"/datasets/{dataset_uid}/abort_processing")
+    for job in api.call("GET", f"/jobs/?dataset_uid={dataset_uid}"):
+        if job["state"] not in TERMINAL_STATES and alive:
+            wait_job(api, job["job_uid"], worker, timeout=300)
+    if alive and api.call("GET", f"/datasets/{dataset_uid}/status")["published"]:
+        job = api.call("PUT", f"/datasets/{dataset_uid}/unpublish")
+        job = wait_job(api, job["job_uid"], worker, timeout=300)
+        if job["state"] != "done":
+            print(f"  unpublish ended {job['state']}: {job['error']}")
+    api.call("DELETE", f"/datasets/{dataset_uid}")
+
+
+def leftover_tables(dataset_uid: str) -> list[str]:
+    """Records tables of the dataset still in PostgreSQL (none after a clean unpublish)."""
+    query = f"SELECT tablename FROM pg_tables WHERE schemaname = 'records' AND tablename ~ '^{dataset_uid}_v[0-9]+$'"
+    out = subprocess.run([*PSQL, "-At", "-c", query], capture_output=True, text=True, check=True).stdout
+    return out.split()
+
+
+# --- baseline ----------------------------------------------------------------------------------
+
+
+def psql(command: str) -> str:
+    return subprocess.run([*PSQL, "-q", "-c", command], capture_output=True, text=True, check=True).stdout
+
+
+def copy_baseline(path: Path) -> tuple[float, int]:
+    """Seconds of ``psql \\copy`` of the CSV into an equivalent typed table, and the rows it reported."""
+    schema = BASELINE_TABLE.split(".")[0]
+    psql(f"CREATE SCHEMA IF NOT EXISTS {schema}; DROP TABLE IF EXISTS {BASELINE_TABLE}")
+    psql(f"CREATE TABLE {BASELINE_TABLE} ({BASELINE_COLUMNS})")
+    try:
+        started = time.perf_counter()
+        out = psql(f"\\copy {BASELINE_TABLE} FROM '{path}' WITH (FORMAT csv, HEADER true)")
+        seconds = time.perf_counter() - started
+    finally:
+        # The checkpoint writes the baseline's dirty pages now rather than during the publish.
+        psql(f"DROP TABLE IF EXISTS {BASELINE_TABLE}; DROP SCHEMA IF EXISTS {schema}; CHECKPOINT")
+    match = re.search(r"COPY (\d+)", out)
+    return seconds, int(match.group(1)) if match else -1
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def remember_rss(rows: int, peak_mb: float) -> dict[str, float]:
+    """Store this run's worker peak RSS by row count; returns every size's latest figure."""
+    known = json.loads(RSS_FILE.read_text()) if RSS_FILE.exists() else {}
+    known[str(rows)] = round(peak_mb, 1)
+    RSS_FILE.write_text(json.dumps(known, indent=1, sort_keys=True))
+    return known
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def report(rows: int, seconds: float, job: dict, copy: tuple[float, int], rss: PeakRss) -> None:
+    """Print the figures, each next to its target."""
+    result = job["result"] or {}
+    timings = result.get("timings", {})
+    records = result.get("records", 0)
+    load_rate = records / timings["load"] if timings.get("load") else 0.0
+    copy_seconds, copy_rows = copy
+    copy_rate = copy_rows / copy_seconds
+    ratio = load_rate / copy_rate
+    print(f"  rows published: {records:,} (record errors: {result.get('record_errors')}, table {result.get('table')})")
+    target = f": {verdict(seconds <= 12)}" if rows == 1_000_000 else ""
+    print(f"  end to end (PUT publish -> job done): {seconds:.2f} s  [target 1M rows <= 12 s{target}]")
+    phases = "  ".join(f"{name} {timings[name]:.2f} s" for name in PHASES if name in timings)
+    print(f"  job phases: {phases}")
+    print(f"  load phase: {load_rate:,.0f} rows/s")
+    print(f"  baseline psql \\copy, typed table: {copy_seconds:.2f} s -> {copy_rate:,.0f} rows/s ({copy_rows:,} rows)")
+    print(f"  ratio (load phase / \\copy): {ratio:.2f}  [target >= 0.50: {verdict(ratio >= 0.5)}]")
+    main_mb, horse_mb = rss.main_kb / 1024, rss.children_kb / 1024
+    print(
+        f"  worker peak RSS: {rss.peak_mb:.0f} MB (work horse {horse_mb:.0f} MB, worker process {main_mb:.0f} MB)  "
+        f"[target <= 300 MB: {verdict(rss.peak_mb <= 300)}, and flat from 1M to 5M rows]"
+    )
+    known = remember_rss(rows, rss.peak_mb)
+    by_rows = ", ".join(f"{int(n):,} rows {mb:.0f} MB" for n, mb in sorted(known.items(), key=lambda kv: int(kv[0])))
+    print(f"  worker peak RSS, latest run of each size: {by_rows}")
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def run(rows: int, path: Path) -> int:
+    """Start the app and the worker, publish, report, and clean up whatever was made."""
+    print(f"publish of a {rows:,}-row, 10-column CSV through the API and one RQ worker", flush=True)
+    password = secrets.token_urlsafe(24)
+    manage_shell(ENSURE_SUPERUSER, BENCH_USERNAME=USERNAME, BENCH_PASSWORD=password)
+    flush_bench_redis()
+    copy = copy_baseline(path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    upload_max = max(DEFAULT_UPLOAD_MAX_BYTES, path.stat().st_size + CHUNK_BYTES)
+    web = worker = None
+    api = basic = key_uid = file_id = dataset_uid = None
+    code = 1
+    try:
+        web_env = child_env(DEBUG="true", UPLOAD_MAX_BYTES=str(upload_max))
+        web = start("web", ["runserver", f"127.0.0.1:{port}", "--noreload"], web_env)
+        worker = start("worker", ["rqworker", "default"], child_env(DEBUG="false"))
+        wait_ready(base, {"web": web, "worker": worker})
+        basic = Api(base, basic_auth(USERNAME, password))
+        key = basic.call("POST", "/apikeys/", {"label": "bench/publish.py", "permissions": KEY_PERMISSIONS})
+        key_uid = key["apikey_uid"]
+        api = Api(base, f"Apikey {key['key']}")
+        started = time.perf_counter()
+        file_id = api.upload(path)["file_id"]
+        print(f"  (upload of {path.stat().st_size / 1e6:.0f} MB: {time.perf_counter() - started:.1f} s)")
+        dataset_uid = create_dataset(api, file_id)
+        rss = PeakRss(worker.pid)
+        rss.start()
+        started = time.perf_counter()
+        job = api.call("PUT", f"/datasets/{dataset_uid}/publish")
+        job = wait_job(api, job["job_uid"], worker)
+        seconds = time.perf_counter() - started
+        rss.stop()
+        if job["state"] == "done":
+            report(rows, seconds, job, copy, rss)
+            code = 0
+        else:
+            print(f"publish ended {job['state']} after {seconds:.2f} s")
+            print(f"  job error: {json.dumps(job['error'], indent=1)}")
+            print(f"  progresses: {json.dumps(job['progresses'])}")
+            print(f"  worker log tail ({LOG_DIR / 'worker.log'}):\n{log_tail('worker')}")
+    finally:
+        cleanup(api, basic, worker, dataset_uid, key_uid)
+        stop(web)
+        stop(worker)
+        if file_id:
+            manage_shell(DISCARD_FILE, BENCH_FILE_ID=file_id)
+        print(f"  CSV cache: {path} (all cached inputs under {CACHE_DIR}); process logs under {LOG_DIR}")
+    return code
+
+
+def cleanup(api: Api | None, basic: Api | None, worker, dataset_uid: str | None, key_uid: str | None) -> None:
+    """Unpublish and delete the benchmark dataset, then its API key; say what could not be removed."""
+    if api is not None and dataset_uid is not None:
+        try:
+            remove_dataset(api, dataset_uid, worker)
+        except (ApiError, OSError, SystemExit) as error:
+            print(f"  cleanup: could not remove dataset {dataset_uid}: {error}")
+        left = leftover_tables(dataset_uid)
+        print(f"  cleanup: dataset {dataset_uid} deleted; records tables left: {left or 'none'}")
+    if basic is not None and key_uid is not None:
+        try:
+            basic.call("DELETE", f"/apikeys/{key_uid}")
+        except (ApiError, OSError) as error:
+            print(f"  cleanup: could not delete API key {key_uid}: {error}")
+
+
+def main() -> int:
+    args = parse_args()
+    path = csv_file(args.rows)
+    return run(args.rows, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
