@@ -96,9 +96,10 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 def manage_shell(code: str, **env: str) -> None:
     """Run ``code`` in ``manage.py shell -c`` (values go through the environment, never the command line)."""
-    subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code], cwd=PROJECT_DIR, env=child_env(**env), check=True, timeout=120
-    )
+    args = [PYTHON, "manage.py", "shell", "-c", code]
+    done = subprocess.run(args, cwd=PROJECT_DIR, env=child_env(**env), capture_output=True, text=True, timeout=120)
+    if done.returncode:
+        raise SystemExit(f"manage.py shell failed:\n{done.stderr[-3000:]}")
 
 
 def flush_bench_redis() -> None:
@@ -344,7 +345,11 @@ def leftover_tables(dataset_uid: str) -> list[str]:
 
 
 def psql(command: str) -> str:
-    return subprocess.run([*PSQL, "-q", "-c", command], capture_output=True, text=True, check=True).stdout
+    """Run one psql command; its output (a failure stops the benchmark with psql's message)."""
+    done = subprocess.run([*PSQL, "-c", command], capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"psql -c {command!r} failed: {done.stderr.strip()}")
+    return done.stdout
 
 
 def copy_baseline(path: Path) -> tuple[float, int]:
@@ -360,7 +365,9 @@ def copy_baseline(path: Path) -> tuple[float, int]:
         # The checkpoint writes the baseline's dirty pages now rather than during the publish.
         psql(f"DROP TABLE IF EXISTS {BASELINE_TABLE}; DROP SCHEMA IF EXISTS {schema}; CHECKPOINT")
     match = re.search(r"COPY (\d+)", out)
-    return seconds, int(match.group(1)) if match else -1
+    if match is None:
+        raise SystemExit(f"psql \\copy said no row count: {out!r}")
+    return seconds, int(match.group(1))
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -1,16 +1,24 @@
 """The COPY loader: typed records (as ``pipeline/conversion.py`` makes them) streamed into a records table.
 
 One ``COPY … FROM STDIN`` (text format) carries the whole stream; rows are encoded here as COPY
-text lines and sent in batches of ``BATCH_ROWS``. Measured on this machine kind (2 cores, PG 15,
-fsync on), 200k rows x 10 columns (3 text, int, double, boolean, date, datetime, point,
-multivalued text), record ids included, median of 3 runs — see the report in ``tests/store``:
+text lines and sent in batches of ``BATCH_ROWS``.
 
-* text lines built here:                 ~150k rows/s (1.33 s)
-* ``set_types`` + ``write_row``:         ~101k rows/s (1.98 s)
+Measured (2 cores, PG 15 + PostGIS 3.3, fsync on; 200k rows x 10 columns: 3 text, multivalued
+text, int, double, boolean, date, datetime, point; record ids and the generated fts included;
+best of 7 runs, client CPU in brackets):
 
-so text lines are kept. Values are trusted to be of their field's type (conversion guarantees
-it); text is escaped for COPY, NUL characters (which PostgreSQL text cannot hold) are removed,
-and characters the connection encoding cannot carry (lone surrogates) become ``?``.
+* COPY text lines built here:        2.25 s, ~89k rows/s (2.25 s CPU)
+* ``set_types`` + ``write_row``:      2.38 s, ~84k rows/s (2.37 s CPU)
+
+Text lines are kept: ~5% less client CPU and, unlike ``write_row``, they survive a NUL or a lone
+surrogate in a value (psycopg raises on both, which would fail a whole publish). Both are far from
+SERVICES.md's 350k-530k rows/s because those baselines have no record id (canonical JSON + sha1,
+~5 µs of the ~11 µs per row), no geometry and no tsvector (PostgreSQL spends ~10 µs per row here on
+``to_tsvector`` and EWKT parsing, in parallel with the client). 1M rows: ~11.4 s, ~88k rows/s.
+
+Values are trusted to be of their field's type (conversion guarantees it); text is escaped for
+COPY, NUL characters (which PostgreSQL text cannot hold) are removed, and characters the
+connection encoding cannot carry (lone surrogates) become ``?``.
 """
 
 from __future__ import annotations

@@ -55,41 +55,30 @@ def load(cursor, table, fields, records) -> int:
     return loader.close()
 
 
+FULL_RECORD = {
+    "title": "Paris",
+    "tags": ["capital", "city"],
+    "population": 2_102_650,
+    "ratio": 0.1 + 0.2,
+    "open": True,
+    "day": dt.date(2024, 1, 31),
+    "moment": dt.datetime(2024, 6, 1, 12, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+    "location": (48.85, 2.35),
+    "shape": SHAPES["Polygon"][0],
+}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_every_type_round_trips_including_nulls(cursor):
-    paris = dt.timezone(dt.timedelta(hours=2))
-    full = {
-        "title": "Paris",
-        "tags": ["capital", "city"],
-        "population": 2_102_650,
-        "ratio": 0.1 + 0.2,
-        "open": True,
-        "day": dt.date(2024, 1, 31),
-        "moment": dt.datetime(2024, 6, 1, 12, 30, 15, 123456, tzinfo=paris),
-        "location": (48.85, 2.35),
-        "shape": SHAPES["Polygon"][0],
-    }
     table = table_name("da_tst001", 1)
-    assert load(cursor, table, FIELDS, [full, {"title": None}, {}]) == 3
+    assert load(cursor, table, FIELDS, [FULL_RECORD, {"title": None}, {}]) == 3
     rows = fetch(
         cursor,
         f"SELECT title, tags, population, ratio, open, day, moment, ST_Y(location), ST_X(location),"
         f" ST_SRID(location), ST_AsText(shape), ST_SRID(shape) FROM {SCHEMA}.{table} ORDER BY title NULLS LAST",
     )
-    assert rows[0] == (
-        "Paris",
-        ["capital", "city"],
-        2_102_650,
-        0.1 + 0.2,
-        True,
-        dt.date(2024, 1, 31),
-        full["moment"],
-        48.85,
-        2.35,
-        4326,
-        "POLYGON((0 0,1 0,1 1,0 0))",
-        4326,
-    )
+    expected = [FULL_RECORD[name] for name in ("title", "tags", "population", "ratio", "open", "day", "moment")]
+    assert rows[0] == (*expected, 48.85, 2.35, 4326, "POLYGON((0 0,1 0,1 1,0 0))", 4326)
     assert rows[1] == rows[2] == (None,) * 12
 
 
