@@ -23,6 +23,7 @@ connection encoding cannot carry (lone surrogates) become ``?``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +33,7 @@ from datasets.pipeline.conversion import scalar_text
 from datasets.pipeline.core import Field
 
 from .geometry import point_ewkt, shape_ewkt
-from .ids import iso_date, payload_record_id, record_id
+from .ids import iso_date, record_id
 from .tables import RECORD_ID, is_multivalued, qualified
 
 BATCH_ROWS = 1000
@@ -111,7 +112,6 @@ class Loader:
         self._names = [field.name for field in fields]
         self._encoders = [encoder(field) for field in fields]
         self._id_fields = id_field_names(fields)
-        self._date_positions = [index for index, field in enumerate(fields) if field.type in ("date", "datetime")]
         self._encoding = cursor.connection.info.encoding
         self._batch_rows = batch_rows
         self._lines: list[str] = []
@@ -130,13 +130,14 @@ class Loader:
             self._flush()
 
     def _record_id(self, record: dict[str, Any], values: list[Any], cells: list[str]) -> str:
-        """``record_id(record, id_fields)``, reusing the ISO texts of dates: it saves ~2 µs of ~12 per row."""
+        """From the id fields: ``record_id``. From the whole record: sha1 of its COPY line's cells.
+
+        The cells are the record's typed values already written as text, so hashing them gives
+        the same id for the same record in every publish at a third of the cost of canonical JSON.
+        """
         if self._id_fields:
             return record_id(record, self._id_fields)
-        for index in self._date_positions:
-            if values[index] is not None:
-                values[index] = cells[index]
-        return payload_record_id(dict(zip(self._names, values, strict=True)))
+        return hashlib.sha1("\t".join(cells).encode("utf-8", "surrogatepass")).hexdigest()
 
     def _flush(self) -> None:
         if self._lines:
