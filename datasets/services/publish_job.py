@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from datasets.api.management.representations import metas_repr, stored_metadata
-from datasets.models import Dataset, PublishedVersion, Resource
+from datasets.models import Dataset, File, PublishedVersion, Resource
 from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.readers import open_source
 from datasets.pipeline.runner import infer, run, separators_of, types_of
@@ -37,12 +37,14 @@ S = Dataset.Status
 class Progress:
     """Per-phase counters written to the job row with one UPDATE per batch."""
 
-    PHASES = ("extract", "load", "index", "swap")
+    PHASES = ("extract", "read", "load", "index", "swap")
+    UNITS = {"read": "bytes", "index": "steps", "swap": "steps"}
 
     def __init__(self, job: Job) -> None:
         self.job = job
-        self.phases = {name: {"name": name, "done": 0, "total": None, "unit": "rows"} for name in self.PHASES}
-        self.phases["index"]["unit"] = self.phases["swap"]["unit"] = "steps"
+        self.phases = {
+            name: {"name": name, "done": 0, "total": None, "unit": self.UNITS.get(name, "rows")} for name in self.PHASES
+        }
 
     def set(self, phase: str, done: int, total: int | None = None) -> None:
         self.phases[phase]["done"] = done
@@ -88,6 +90,14 @@ def merged_fields(per_resource: list[list[Field]]) -> list[Field]:
     return list(merged.values())
 
 
+def uploaded_bytes(resources: list[Resource]) -> int | None:
+    """The total size of the resources' files, or None when one is fetched from a URL (size unknown)."""
+    file_ids = [resource.url.removeprefix("odsfile://") for resource in resources]
+    if any(not resource.url.startswith("odsfile://") for resource in resources):
+        return None
+    return sum(File.objects.filter(file_id__in=file_ids).values_list("size", flat=True))
+
+
 class PublishRun:
     """One publish of one dataset, in the worker."""
 
@@ -100,6 +110,8 @@ class PublishRun:
         self.steps = dataset_steps(self.dataset)
         self.specs = dataset_specifications(self.dataset)
         self.resources = list(self.dataset.resources.order_by("position", "id"))
+        self.bytes_read = 0
+        self.bytes_total = uploaded_bytes(self.resources)
 
     def check_abort(self) -> None:
         status = Dataset.objects.filter(pk=self.dataset.pk).values_list("status", flat=True).first()
@@ -138,8 +150,10 @@ class PublishRun:
                 loader.write(record)
                 loaded += 1
                 if loaded % settings.PUBLISH_BATCH_ROWS == 0:
+                    self.progress.set("read", self.bytes_read + stream.tell(), self.bytes_total)
                     self.progress.set("load", loaded)
                     self.check_abort()
+            self.bytes_read += stream.tell()
         return loaded, False
 
     def load(self, table: str, fields: list[Field]) -> tuple[int, bool]:
@@ -152,6 +166,7 @@ class PublishRun:
                     loaded, limited = self.load_resource(loader, resource, fields, loaded)
                     if limited:
                         break
+        self.progress.set("read", self.bytes_read, self.bytes_total)
         self.progress.set("load", loaded, loaded)
         self.timings["load"] = time.monotonic() - started
         return loaded, limited

@@ -7,7 +7,7 @@ from datasets.models import Dataset, PublishedVersion
 from datasets.services import publish_job
 from jobs.models import Job
 from tests.conftest import assert_status
-from tests.datasets.api.conftest import stored_file
+from tests.datasets.api.conftest import TREES_CSV, stored_file
 
 BASE = "/api/management/v2"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +56,10 @@ def test_publish_goes_through_the_worker(chief_api, trees, run_worker, redis):
     done = assert_status(chief_api.get(f"{BASE}/jobs/{job['job_uid']}"), 200)
     assert done["state"] == "done"
     assert done["result"]["records"] == 2
-    assert {phase["name"] for phase in done["progresses"]} == {"extract", "load", "index", "swap"}
+    phases = {phase["name"]: phase for phase in done["progresses"]}
+    assert set(phases) == {"extract", "read", "load", "index", "swap"}
+    assert phases["read"]["done"] == phases["read"]["total"] == len(TREES_CSV)
+    assert (phases["load"]["done"], phases["load"]["unit"]) == (2, "rows")
     status = assert_status(chief_api.get(f"{BASE}/datasets/{uid}/status"), 200)
     assert (status["name"], status["published"], status["records_errors"]) == ("idle", True, 0)
     version = current(uid)
