@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 
+from config.errors import ConflictError
 from datasets.models import Dataset
 from datasets.status import ABORT_ORIGINS, ACTION_ORIGINS, require_status, status_move
 from jobs.models import Job
@@ -25,10 +26,10 @@ def queue_action(dataset: Dataset, function: str, user: AbstractBaseUser | Anony
         with transaction.atomic():
             job = job_enqueue(function=function, dataset=dataset, user=user if user and user.is_authenticated else None)
     except IntegrityError:
-        # The database holds one active job per dataset: another request won the race.
-        dataset.refresh_from_db()
-        require_status(dataset, ())
-        raise
+        # The database allows one active job per dataset; the status said idle, yet one is active.
+        active = Job.objects.filter(dataset=dataset, state__in=Job.ACTIVE_STATES).first()
+        detail = f"job {active.job_uid} is still active on this dataset" if active else "another job is active"
+        raise ConflictError(detail=detail) from None
     status_move(dataset, S.QUEUED, user=user, origins=ACTION_ORIGINS)
     return job
 

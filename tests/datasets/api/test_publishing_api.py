@@ -208,3 +208,12 @@ def test_a_dataset_cannot_be_deleted_while_a_job_works_on_it(chief_api, trees, r
     body = assert_status(chief_api.delete(f"{BASE}/datasets/{uid}/"), 400)
     assert body["error_key"] == "InvalidDatasetStatusPreconditionException"
     assert Dataset.objects.filter(dataset_uid=uid).exists()
+
+
+def test_an_active_job_left_on_an_idle_dataset_answers_409(chief_api, trees, redis):
+    uid, _ = trees
+    stray = Job.objects.create(function="publish", dataset=Dataset.objects.get(dataset_uid=uid))
+    body = assert_status(chief_api.put(f"{BASE}/datasets/{uid}/publish"), 409)
+    assert body["error_key"] == "ConflictException"
+    assert stray.job_uid in body["message"]
+    assert Dataset.objects.get(dataset_uid=uid).status == "idle"
