@@ -19,11 +19,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from datasets.api.management.representations import metas_repr, stored_metadata
 from datasets.models import Dataset, File, PublishedVersion, Resource
 from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.readers import open_source
 from datasets.pipeline.runner import infer, run, separators_of, types_of
+from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.preview import dataset_specifications, dataset_steps, resource_stream
 from datasets.status import status_move
 from datasets.store import Loader, advisory_lock_key, create_table, dataset_tables, drop_table, finish_table, table_name

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from datasets.api.management.expand import Expand
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
 from datasets.models import ApiKey, Change, Dataset, FieldSpecification, File, MetadataValue, Processor, Resource
+from datasets.selectors import metas_repr, stored_metadata
 from jobs.models import Job
 
 
@@ -50,13 +51,6 @@ def status_repr(dataset: Dataset, expand: Expand, *, with_progress: bool = False
     return status
 
 
-def effective_value(row: MetadataValue) -> Any:
-    """What the public sees: the remote value unless there is none or it is overridden."""
-    if row.remote_value is not None and not row.override_remote_value:
-        return row.remote_value
-    return row.value
-
-
 def metadata_repr(
     template: Template, field: FieldDefinition, row: MetadataValue | None, *, expand_definition: bool
 ) -> dict[str, Any]:
@@ -68,25 +62,6 @@ def metadata_repr(
         "remote_value": row.remote_value if row else None,
         "override_remote_value": row.override_remote_value if row else False,
     }
-
-
-def stored_metadata(dataset: Dataset) -> list[MetadataValue]:
-    """The dataset's metadata rows that hold something, in template then field order."""
-    order = {
-        (template.name, field.name): index
-        for index, (template, field) in enumerate((t, f) for t in TEMPLATES.values() for f in t.fields)
-    }
-    rows = [row for row in dataset.metadata_values.all() if row.value is not None or row.remote_value is not None]
-    return sorted(rows, key=lambda row: order.get((row.template, row.name), len(order)))
-
-
-def metas_repr(rows: list[MetadataValue]) -> dict[str, dict[str, Any]]:
-    metas: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        value = effective_value(row)
-        if value is not None:
-            metas.setdefault(row.template, {})[row.name] = value
-    return metas
 
 
 def change_repr(change: Change, expand: Expand) -> dict[str, Any]:
