@@ -1,4 +1,5 @@
 import pytest
+from psycopg import sql
 
 from datasets.store import SCHEMA, count_rows, create_table, dataset_tables, drop_table, table_name
 
@@ -60,7 +61,7 @@ def test_create_table_types_every_field(cursor):
 def test_a_table_without_text_fields_still_has_an_empty_fts(cursor):
     table = table_name("da_tst001", 1)
     create_table(cursor, table, [field("n", "int")])
-    cursor.execute(f"INSERT INTO {SCHEMA}.{table} (record_id, n) VALUES ('a', 1)")
+    cursor.execute(sql.SQL("INSERT INTO {} (record_id, n) VALUES ('a', 1)").format(sql.Identifier(SCHEMA, table)))
     assert fetch(cursor, f"SELECT fts::text FROM {SCHEMA}.{table}") == [("",)]
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from psycopg import sql
 
 from datasets.models import Dataset, PublishedVersion
 from datasets.services import publish_job
@@ -18,7 +19,9 @@ def table_rows(table: str) -> int:
         cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'records' AND tablename = %s", [table])
         if cursor.fetchone()[0] == 0:
             return -1
-        cursor.execute(f'SELECT count(*) FROM records."{table}"')  # noqa: S608 - a name we generated
+        cursor.execute(
+            sql.SQL("SELECT count(*) FROM records.{}").format(sql.Identifier(table)).as_string(cursor.connection)
+        )
         return cursor.fetchone()[0]
 
 
