@@ -100,14 +100,20 @@ def create_field_indexes(cursor, table: str, fields: list[Field]) -> list[str]:
     return skipped
 
 
-def finish_table(cursor, table: str, fields: list[Field]) -> FinishReport:
-    """After loading: record_id key, field indexes, the full-text GIN index, then ANALYZE."""
+def create_full_text_index(cursor, table: str) -> None:
+    """The GIN index on ``fts``: the longest build, so a caller may run it on a second connection."""
+    create_index(cursor, table, FTS, "gin", "gin")
+
+
+def finish_table(cursor, table: str, fields: list[Field], *, full_text: bool = True) -> FinishReport:
+    """After loading: record_id key, field indexes, the full-text GIN index (unless told not to), ANALYZE."""
     report = FinishReport(duplicate_ids=add_record_id_key(cursor, table))
     if report.duplicate_ids:
         logger.warning("records table %s: %d rows repeat another row's record_id", table, report.duplicate_ids)
     report.skipped_indexes = create_field_indexes(cursor, table, fields)
     if report.skipped_indexes:
         logger.warning("records table %s: no btree index on %s (values too long)", table, report.skipped_indexes)
-    create_index(cursor, table, FTS, "gin", "gin")
+    if full_text:
+        create_full_text_index(cursor, table)
     cursor.execute(sql.SQL("ANALYZE {}").format(qualified(table)))
     return report

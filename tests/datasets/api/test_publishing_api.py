@@ -59,6 +59,7 @@ def test_publish_goes_through_the_worker(chief_api, trees, run_worker, redis):
     done = assert_status(chief_api.get(f"{BASE}/jobs/{job['job_uid']}"), 200)
     assert done["state"] == "done"
     assert done["result"]["records"] == 2
+    assert (done["result"]["duplicate_record_ids"], done["result"]["unindexed_fields"]) == (0, [])
     phases = {phase["name"]: phase for phase in done["progresses"]}
     assert set(phases) == {"extract", "read", "load", "index", "swap"}
     assert phases["read"]["done"] == phases["read"]["total"] == len(TREES_CSV)
