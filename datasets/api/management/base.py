@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -16,15 +18,32 @@ from datasets.errors import UnknownDatasetError
 from datasets.models import ApiKey, Dataset
 from datasets.permissions import Actor
 
+logger = logging.getLogger(__name__)
 
-class AnonThrottle(AnonRateThrottle):
+
+class FailOpenThrottle:
+    """Counting lives in Redis; when Redis is unreachable the API keeps answering, unthrottled.
+
+    Refusing every request because the counter store is down would turn a Redis outage into a
+    full API outage; /health reports Redis as down meanwhile.
+    """
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except RedisError as error:
+            logger.warning("throttling skipped, Redis unreachable: %s", error)
+            return True
+
+
+class AnonThrottle(FailOpenThrottle, AnonRateThrottle):
     """Per client IP, for unauthenticated calls; the rate is read at call time so tests can change it."""
 
     def get_rate(self) -> str:
         return settings.API_THROTTLE_ANON
 
 
-class UserThrottle(UserRateThrottle):
+class UserThrottle(FailOpenThrottle, UserRateThrottle):
     """Per user, for authenticated calls."""
 
     def get_rate(self) -> str:

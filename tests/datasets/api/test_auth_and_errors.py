@@ -104,3 +104,16 @@ def test_forged_request_ids_are_replaced(client, db):
     response = client.get("/api/management/v2/", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert response["X-Request-ID"] != "bad id\nwith newline"
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+def test_the_api_keeps_answering_when_the_throttle_store_is_down(alice_api, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    assert_status(alice_api.get(URL), 200)
+    assert "throttling skipped, Redis unreachable" in caplog.text
