@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from datasets.models import ApiKey, Change, Dataset, MetadataValue
+from datasets.services import dataset_delete
 
 
 class MetadataValueInline(admin.TabularInline):
@@ -13,8 +14,31 @@ class DatasetAdmin(admin.ModelAdmin):
     list_display = ["dataset_id", "dataset_uid", "visibility", "status", "is_published", "owner", "last_modified"]
     list_filter = ["visibility", "status", "is_published"]
     search_fields = ["dataset_id", "dataset_uid", "metadata_values__value"]
-    readonly_fields = ["dataset_uid", "status", "status_since", "is_published", "created_at", "last_modified"]
+    readonly_fields = [
+        "dataset_uid",
+        "status",
+        "status_since",
+        "is_published",
+        "published_at",
+        "current_version",
+        "created_at",
+        "last_modified",
+    ]
     inlines = [MetadataValueInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The human identifier is frozen while published, as in the management API.
+        if obj is not None and obj.is_published:
+            return [*self.readonly_fields, "dataset_id"]
+        return self.readonly_fields
+
+    def delete_model(self, request, obj):
+        """Through the service, so the records tables go too (and never while a job works on it)."""
+        dataset_delete(dataset=obj)
+
+    def delete_queryset(self, request, queryset):
+        for dataset in queryset:
+            dataset_delete(dataset=dataset)
 
 
 @admin.register(Change)

@@ -4,6 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from config.errors import handler500
+from datasets.models import Dataset
 
 
 @pytest.mark.parametrize("path", ["/api/management/v2/", "/api/management/v2"])
@@ -80,3 +81,18 @@ def test_with_https_on_pages_redirect_but_health_probes_do_not(client, db, redis
     assert response.status_code == 301
     assert response["Location"] == "https://testserver/"
     assert client.get("/health").status_code == 200
+
+
+def test_admin_deletes_datasets_through_the_service(client, admin_user, public_dataset):
+    client.force_login(admin_user)
+    url = f"/admin/datasets/dataset/{public_dataset.pk}/delete/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Dataset.objects.filter(pk=public_dataset.pk).exists()
+
+
+def test_admin_freezes_the_id_of_a_published_dataset(client, admin_user, public_dataset):
+    client.force_login(admin_user)
+    html = client.get(f"/admin/datasets/dataset/{public_dataset.pk}/change/").content.decode()
+    assert 'name="dataset_id"' not in html
