@@ -28,6 +28,7 @@ from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.preview import dataset_specifications, dataset_steps, resource_stream
 from datasets.status import status_move
 from datasets.store import (
+    FinishReport,
     Loader,
     advisory_lock_key,
     create_full_text_index,
@@ -122,6 +123,7 @@ class PublishRun:
         self.resources = list(self.dataset.resources.order_by("position", "id"))
         self.bytes_read = 0
         self.bytes_total = uploaded_bytes(self.resources)
+        self.finish_report = FinishReport()
 
     def check_abort(self) -> None:
         status = Dataset.objects.filter(pk=self.dataset.pk).values_list("status", flat=True).first()
@@ -244,7 +246,9 @@ class PublishRun:
 
     def run(self) -> dict[str, Any]:
         with connection.cursor() as cursor:
-            cursor.execute("SET statement_timeout = %s", [f"{settings.PUBLISH_STATEMENT_TIMEOUT}s"])
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, false)", [f"{settings.PUBLISH_STATEMENT_TIMEOUT}s"]
+            )
         fields = self.infer_fields()
         table = self.next_table()
         try:
