@@ -5,6 +5,7 @@ from django.db import connection
 from psycopg import sql
 
 from datasets.models import Dataset, PublishedVersion
+from datasets.pipeline.core import Field
 from datasets.services import publish_job
 from jobs.models import Job
 from tests.conftest import assert_status
@@ -221,3 +222,29 @@ def test_an_active_job_left_on_an_idle_dataset_answers_409(chief_api, trees, red
     assert body["error_key"] == "ConflictException"
     assert stray.job_uid in body["message"]
     assert Dataset.objects.get(dataset_uid=uid).status == "idle"
+
+
+def test_every_resource_is_published_into_one_table(chief_api, alice, trees, run_worker):
+    uid, _ = trees
+    extra = stored_file(b"name,year,height\nAsh,2010,12.5\n", "extra.csv", alice)
+    body = {"url": extra.url, "type": "csvfile", "title": "More trees"}
+    assert_status(chief_api.post(f"{BASE}/datasets/{uid}/resources/", body, format="json"), 201)
+    publish(chief_api, uid)
+    run_worker()
+    version = current(uid)
+    assert version.record_count == 3
+    types = {field["name"]: field["type"] for field in version.fields}
+    assert (types["year"], types["height"]) == ("int", "double")
+    assert table_rows(version.table_name) == 3
+
+
+def test_types_of_several_resources_widen_to_fit_all():
+    first = [Field("n", "n", "int"), Field("d", "d", "date"), Field("t", "t", "int")]
+    second = [Field("n", "n", "double"), Field("d", "d", "datetime"), Field("t", "t", "boolean"), Field("x", "x")]
+    merged = publish_job.merged_fields([first, second])
+    assert [(field.name, field.type) for field in merged] == [
+        ("n", "double"),
+        ("d", "datetime"),
+        ("t", "text"),
+        ("x", "text"),
+    ]
