@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import django_rq
 import pytest
+from django.core.management import call_command
+from django.db import OperationalError
 from django.utils import timezone
 from rq.job import JobStatus
 
 from datasets.models import Dataset
+from jobs.management.commands.jobs_reconcile import Command
 from jobs.models import Job
 from jobs.reconciler import reconcile_jobs
 from jobs.services import job_enqueue, job_send_to_queue
@@ -83,3 +86,21 @@ def test_a_recent_waiting_job_is_left_to_its_own_enqueue(redis):
     assert reconcile_jobs()["requeued"] == []
     job_send_to_queue(job)
     assert django_rq.get_queue("default").count == 1
+
+
+def test_the_command_reports_what_it_did(public_dataset, redis, capsys):
+    job = Job.objects.create(function="ping")
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    call_command("jobs_reconcile")
+    assert f"requeued ['{job.job_uid}']" in capsys.readouterr().out
+
+
+def test_the_loop_survives_a_database_outage(monkeypatch, caplog):
+    def outage():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("jobs.management.commands.jobs_reconcile.reconcile_jobs", outage)
+    Command().run_once(keep_going=True)
+    assert "database unreachable" in caplog.text
+    with pytest.raises(OperationalError):
+        Command().run_once(keep_going=False)

@@ -1,10 +1,14 @@
 """Fail jobs whose worker died and re-send lost ones; once, or forever with --loop."""
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from jobs.reconciler import reconcile_jobs
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -15,9 +19,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop, **options):
         while True:
-            outcome = reconcile_jobs()
-            if outcome["failed"] or outcome["requeued"]:
-                self.stdout.write(f"failed {outcome['failed']}, requeued {outcome['requeued']}")
+            self.run_once(keep_going=bool(loop))
             if not loop:
                 return
             time.sleep(loop)
+
+    def run_once(self, *, keep_going: bool) -> None:
+        """One pass; in a loop, a database outage is logged and the next pass tries again."""
+        try:
+            outcome = reconcile_jobs()
+        except DatabaseError as error:
+            if not keep_going:
+                raise
+            logger.error("reconciler pass skipped, database unreachable: %s", error)
+            close_old_connections()
+            return
+        if outcome["failed"] or outcome["requeued"]:
+            self.stdout.write(f"failed {outcome['failed']}, requeued {outcome['requeued']}")
