@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
     path("api/management/v2/", include("datasets.api.management.urls")),
+    path("api/explore/v2.1/", include("datasets.api.explore.urls")),
     # The root without its trailing slash too, as every API route (API decision 9).
     re_path(r"^api/management/v2$", ManagementRootView.as_view()),
 ]

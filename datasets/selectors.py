@@ -8,15 +8,19 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from datasets.metadata_templates import TEMPLATES
 from datasets.models import Dataset, DatasetQuerySet, MetadataValue
+from datasets.permissions import user_domain_permissions
 
 
 def datasets_in_catalog(*, user: AbstractBaseUser | AnonymousUser) -> DatasetQuerySet:
-    """The published datasets the catalog lists for ``user``, with the version they show.
+    """The published datasets ``user`` may see, with the version they show: the one visibility predicate.
 
-    Everyone sees published datasets open to the whole domain; staff also see restricted ones.
+    Everyone sees published datasets open to the whole domain; staff and holders of the
+    ``explore_restricted_dataset`` permission also see restricted ones. Catalog pages and the
+    Explore API both read through here (security rulesets will extend it).
     """
     published = Dataset.objects.filter(current_version__isnull=False)
-    queryset = published if user.is_staff else Dataset.objects.public()
+    sees_restricted = user.is_staff or "explore_restricted_dataset" in user_domain_permissions(user)
+    queryset = published if sees_restricted else Dataset.objects.public()
     return queryset.select_related("current_version")
 
 
