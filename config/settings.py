@@ -42,6 +42,8 @@ JOB_TIMEOUT = env_int("JOB_TIMEOUT", 6 * 3600, minimum=1)
 # One SQL statement of a publish (a COPY, an index build) may not run longer than this; lower
 # than JOB_TIMEOUT so the job can still record its own error.
 PUBLISH_STATEMENT_TIMEOUT = env_int("PUBLISH_STATEMENT_TIMEOUT", 3600, minimum=1)
+# Every Explore API query runs under this statement timeout.
+EXPLORE_STATEMENT_TIMEOUT_MS = env_int("EXPLORE_STATEMENT_TIMEOUT_MS", 10_000, minimum=100)
 PUBLISH_BATCH_ROWS = env_int("PUBLISH_BATCH_ROWS", 10_000, minimum=1)
 MAX_RECORDS_PER_DATASET = env_int("MAX_RECORDS_PER_DATASET", 50_000_000, minimum=1)
 RECORD_ERRORS_KEPT = env_int("RECORD_ERRORS_KEPT", 1000, minimum=0)

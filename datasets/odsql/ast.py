@@ -167,3 +167,35 @@ class Not(Node):
     """``NOT operand``."""
 
     operand: Node
+
+
+# Clause items of select, group_by and order_by (see clauses.lark).
+
+
+@dataclass(frozen=True)
+class BinaryOp(Node):
+    """Arithmetic ``left op right`` with ``op`` one of ``+``, ``-``, ``*``, ``/``."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class SelectItem(Node):
+    """One item of ``select`` or ``group_by``: ``expression [AS label]``.
+
+    ``text`` names the result column: the label, or else the expression as written (``count(*)``).
+    """
+
+    expression: Node
+    label: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class OrderItem(Node):
+    """One item of ``order_by``: ``expression [ASC|DESC]``."""
+
+    expression: Node
+    descending: bool = False

@@ -9,7 +9,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedToken, VisitError
 
 from . import ast
 from .errors import ODSQLError, shown, syntax_error
-from .transformer import WhereTransformer
+from .transformer import ClauseTransformer, WhereTransformer
 
 MAX_LENGTH = 2_000
 # Deep nesting would exhaust Python's recursion in the transformer and in every compiler after it.
@@ -24,6 +24,15 @@ PARSER = lark.Lark(
     propagate_positions=True,
 )
 TRANSFORMER = WhereTransformer()
+# select, group_by and order_by: the where grammar plus clauses.lark, in a parser of their own so that the
+# keywords AS, ASC and DESC do not change how `where` expressions are read.
+CLAUSE_PARSER = lark.Lark(
+    "\n".join((Path(__file__).parent / name).read_text(encoding="utf-8") for name in ("where.lark", "clauses.lark")),
+    start=["select_clause", "group_by_clause", "order_by_clause"],
+    parser="lalr",
+    lexer="basic",
+    propagate_positions=True,
+)
 
 
 def parse_where(text: str) -> ast.Node:
@@ -44,6 +53,33 @@ def parse_where(text: str) -> ast.Node:
         raise
 
 
+def parse_select(text: str) -> tuple[ast.Node, ...]:
+    """Parse a ``select`` clause into ``Star`` and ``SelectItem`` nodes (same limits and errors as ``parse_where``)."""
+    return _parse_clause(text, "select_clause")
+
+
+def parse_group_by(text: str) -> tuple[ast.SelectItem, ...]:
+    """Parse a ``group_by`` clause into ``SelectItem`` nodes."""
+    return _parse_clause(text, "group_by_clause")
+
+
+def parse_order_by(text: str) -> tuple[ast.OrderItem, ...]:
+    """Parse an ``order_by`` clause into ``OrderItem`` nodes."""
+    return _parse_clause(text, "order_by_clause")
+
+
+def _parse_clause(text: str, start: str) -> tuple:
+    _check_size(text)
+    tree = _parse_tree(text, CLAUSE_PARSER, start)
+    _check_depth(tree)
+    try:
+        return ClauseTransformer(text).transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, ODSQLError):
+            raise error.orig_exc from None
+        raise
+
+
 def _check_size(text: str) -> None:
     if not isinstance(text, str) or not text.strip():
         raise ODSQLError("Syntax error: the expression is empty", None)
@@ -51,9 +87,9 @@ def _check_size(text: str) -> None:
         raise ODSQLError(f"The expression is too long: {len(text):,} characters, at most {MAX_LENGTH:,}", None)
 
 
-def _parse_tree(text: str) -> lark.Tree:
+def _parse_tree(text: str, grammar: lark.Lark = PARSER, start: str | None = None) -> lark.Tree:
     """Feed the tokens one by one, so a failure can say what the parser would have accepted at that point."""
-    parser = PARSER.parse_interactive(text)
+    parser = grammar.parse_interactive(text, start=start)
     before = last_token = None
     try:
         for token in parser.iter_parse():

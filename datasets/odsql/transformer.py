@@ -105,3 +105,51 @@ def _argument(arg):
     if isinstance(arg, Token) and arg.type == "STAR":
         return ast.Star(position=arg.start_pos)
     return arg
+
+
+@v_args(meta=True)
+class ClauseTransformer(WhereTransformer):
+    """Builds the items of ``select``, ``group_by`` and ``order_by``; operands are built as in ``where``.
+
+    One instance per parse: it keeps the ``source`` text to record how an unlabelled expression was written
+    (the name of its result column).
+    """
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def select_clause(self, meta, children):
+        return tuple(children)
+
+    group_by_clause = order_by_clause = select_clause
+
+    def select_all(self, meta, children):
+        return ast.Star(**_at(meta))
+
+    def select_expr(self, meta, children):
+        expression, *label = children
+        name = _label(label)
+        text = name or self.source[meta.start_pos : meta.end_pos].strip()
+        return ast.SelectItem(expression, name, text, **_at(meta))
+
+    group_item = select_expr
+
+    def order_item(self, meta, children):
+        expression, *direction = children
+        descending = bool(direction) and direction[0].type == "DESC"
+        return ast.OrderItem(expression, descending, **_at(meta))
+
+    def binary(self, meta, children):
+        left, op, right = children
+        return ast.BinaryOp(str(op), left, right, **_at(meta))
+
+
+def _label(tokens: list[Token]) -> str | None:
+    """A label must be a plain ASCII name: it becomes a column name of the result."""
+    if not tokens:
+        return None
+    name, position = str(tokens[0]), tokens[0].start_pos
+    if not name.isascii() or not name.replace("_", "").isalnum():
+        raise ODSQLError(f"Syntax error at position {position}: invalid label {name!r}", position)
+    return name

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from datasets.api.explore import views
+from datasets.api.explore import records, views
 
 app_name = "explore"
 
@@ -11,4 +11,10 @@ DATASET = r"(?P<dataset_id>[A-Za-z0-9_-]+)"
 urlpatterns = [
     re_path(r"^catalog/datasets/?$", views.CatalogDatasetsView.as_view(), name="catalog-datasets"),
     re_path(rf"^catalog/datasets/{DATASET}/?$", views.CatalogDatasetView.as_view(), name="catalog-dataset"),
+    re_path(rf"^catalog/datasets/{DATASET}/records/?$", records.DatasetRecordsView.as_view(), name="records"),
+    re_path(
+        rf"^catalog/datasets/{DATASET}/records/(?P<record_id>[A-Za-z0-9]+)/?$",
+        records.DatasetRecordView.as_view(),
+        name="record",
+    ),
 ]

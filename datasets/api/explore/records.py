@@ -1,0 +1,106 @@
+"""``/catalog/datasets/{id}/records`` and ``/records/{record_id}``: ODSQL compiled to SQL, run bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from psycopg import sql
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from datasets.api.explore.errors import ExploreError, bad_parameter
+from datasets.api.explore.views import ExploreView
+from datasets.explore.query import RecordsQuery, compile_records_query, output_sql, star_columns
+from datasets.explore.values import Schema
+from datasets.models import Dataset
+from datasets.pipeline.core import Field
+from datasets.store import SCHEMA
+
+
+def published_fields(dataset: Dataset) -> list[Field]:
+    return [
+        Field(
+            name=field["name"],
+            label=field["label"],
+            type=field["type"],
+            original_name=field.get("original_name"),
+            description=field.get("description"),
+            annotations=list(field.get("annotations") or []),
+        )
+        for field in dataset.current_version.fields
+    ]
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def clause(request: Request, name: str, joiner: str | None = None) -> str | None:
+    """One ODSQL clause; several ``where`` parameters are ANDed (reference §4)."""
+    values = [value for value in request.query_params.getlist(name) if value.strip()]
+    if not values:
+        return None
+    if joiner is None:
+        return values[-1]
+    return joiner.join(f"({value})" for value in values)
+
+
+def integer(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise bad_parameter(name, f"expected an integer, got '{raw}'") from None
+
+
+def run_bounded(statement: sql.Composed, params: list) -> list[tuple]:
+    """Run one read under the Explore statement timeout, in its own short transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        timeout = f"{settings.EXPLORE_STATEMENT_TIMEOUT_MS}ms"
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
+        cursor.execute(statement.as_string(cursor.connection), params)
+        return cursor.fetchall()
+
+
+class DatasetRecordsView(ExploreView):
+    """``GET /catalog/datasets/{dataset_id}/records``: select, where, group_by, order_by, limit, offset."""
+
+    def get(self, request: Request, dataset_id: str) -> Response:
+        dataset = self.dataset(dataset_id)
+        query = RecordsQuery(
+            select=clause(request, "select"),
+            where=clause(request, "where", " AND "),
+            group_by=clause(request, "group_by"),
+            order_by=clause(request, "order_by"),
+            limit=integer(request, "limit", 10),
+            offset=integer(request, "offset", 0),
+        )
+        compiled = compile_records_query(query, dataset.current_version.table_name, published_fields(dataset))
+        total = run_bounded(compiled.count_sql, compiled.count_params)[0][0]
+        rows = run_bounded(compiled.sql, compiled.params)
+        results = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in rows]
+        return Response({"total_count": total, "results": results})
+
+
+class DatasetRecordView(ExploreView):
+    """``GET /catalog/datasets/{dataset_id}/records/{record_id}``."""
+
+    def get(self, request: Request, dataset_id: str, record_id: str) -> Response:
+        dataset = self.dataset(dataset_id)
+        columns = star_columns(Schema(published_fields(dataset)))
+        statement = sql.SQL("SELECT {} FROM {} WHERE record_id = %s").format(
+            sql.SQL(", ").join(output_sql(column.value) for column in columns),
+            sql.Identifier(SCHEMA, dataset.current_version.table_name),
+        )
+        rows = run_bounded(statement, [record_id])
+        if not rows:
+            raise ExploreError(404, "RecordNotFound", f"Unknown record {record_id} in dataset {dataset_id}")
+        return Response({column.name: json_value(value) for column, value in zip(columns, rows[0], strict=True)})

@@ -1,0 +1,238 @@
+"""The ODSQL ``where`` clause compiled to a SQL condition on one records table.
+
+Full text (a bare string, ``search(...)``) uses the table's generated ``fts`` column with
+``plainto_tsquery('simple', ...)``: every word must be found, case-insensitively. Comparisons with null are
+false (section 7.1), so ``f = null`` matches nothing; use ``f is null``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from psycopg import sql
+
+from datasets.dataset_where_values import like_regex
+from datasets.odsql import ODSQLError, ast, parse_where
+from datasets.store.tables import FTS
+
+from .values import NUMERIC, ORDERED, Fragment, Schema, coerce, placeholder
+
+CLAUSE = "where"
+MAX_IN_ITEMS = 1000
+OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+FALSE = Fragment(sql.SQL("FALSE"))
+
+
+def compile_where(text: str | None, schema: Schema) -> Fragment | None:
+    """The condition of an ODSQL ``where`` text, or None when there is none."""
+    if text is None or not text.strip():
+        return None
+    return compile_condition(parse_where(text), schema)
+
+
+def compile_condition(node: ast.Node, schema: Schema) -> Fragment:
+    """One condition node (see ``datasets.odsql.ast``) as a boolean SQL fragment."""
+    compiler = CONDITIONS.get(type(node))
+    if compiler is None:
+        raise ODSQLError(f"Unsupported condition at position {node.position} in {CLAUSE}", node.position)
+    return compiler(node, schema)
+
+
+def combine(parts: list[Fragment], joiner: str) -> Fragment:
+    """``(a) AND (b)``: every part in parentheses, parameters in order."""
+    joined = sql.SQL(joiner).join(sql.SQL("({})").format(part.sql) for part in parts)
+    return Fragment(joined, tuple(param for part in parts for param in part.params))
+
+
+def _and(node: ast.And, schema: Schema) -> Fragment:
+    return combine([compile_condition(operand, schema) for operand in node.operands], " AND ")
+
+
+def _or(node: ast.Or, schema: Schema) -> Fragment:
+    return combine([compile_condition(operand, schema) for operand in node.operands], " OR ")
+
+
+def _not(node: ast.Not, schema: Schema) -> Fragment:
+    inner = compile_condition(node.operand, schema)
+    # NOT of an unknown (null) comparison is still unknown: NOT (f > 1) leaves out rows where f is null.
+    return Fragment(sql.SQL("NOT ({})").format(inner.sql), inner.params)
+
+
+def _full_text(node: ast.FullText, schema: Schema) -> Fragment:
+    query = sql.SQL("{} @@ plainto_tsquery('simple', {})").format(sql.Identifier(FTS), placeholder("text"))
+    return Fragment(query, (node.text,))
+
+
+def subject_column(node: ast.Node, schema: Schema, usage: str) -> Fragment:
+    """The field a predicate tests: only fields may be tested, not literals or functions."""
+    if not isinstance(node, ast.Field):
+        raise ODSQLError(f"{usage} at position {node.position} in {CLAUSE} expects a field", node.position)
+    return schema.column(node, CLAUSE)
+
+
+def _comparison(node: ast.Comparison, schema: Schema) -> Fragment:
+    left, op, right = node.left, node.op, node.right
+    if not isinstance(left, ast.Field):
+        left, op, right = right, FLIPPED[op], left
+    column = subject_column(left, schema, f"Comparison {node.op}")
+    if isinstance(right, ast.Field):
+        return _field_comparison(column, op, schema.column(right, CLAUSE), node)
+    if isinstance(right, ast.Literal) and right.kind == ast.NULL:
+        return FALSE
+    check_operator(column, op, node)
+    value = coerce(right, column.type, CLAUSE)
+    if column.type == "text[]":  # a multivalued field equals a value when one of its items does
+        return Fragment(sql.SQL("{} = ANY({})").format(value.sql, column.sql), value.params)
+    return Fragment(sql.SQL("{} {} {}").format(column.sql, sql.SQL(OPERATORS[op]), value.sql), value.params)
+
+
+def check_operator(column: Fragment, op: str, node: ast.Node) -> None:
+    """Order comparisons need ordered types; multivalued fields support ``=`` only; geometries nothing."""
+    allowed = ORDERED if op not in ("=", "!=") else ORDERED | {"boolean", "text[]"}
+    if column.type not in allowed or (column.type == "text[]" and op != "="):
+        message = f"Operator {op} at position {node.position} in {CLAUSE} does not apply to a {column.type} field"
+        raise ODSQLError(message, node.position)
+
+
+def _field_comparison(left: Fragment, op: str, right: Fragment, node: ast.Node) -> Fragment:
+    check_operator(left, op, node)
+    comparable = left.type == right.type or {left.type, right.type} <= NUMERIC
+    if not comparable or left.type == "text[]":
+        raise ODSQLError(f"Cannot compare a {left.type} field with a {right.type} field in {CLAUSE}", node.position)
+    return Fragment(sql.SQL("{} {} {}").format(left.sql, sql.SQL(OPERATORS[op]), right.sql))
+
+
+def _in_list(node: ast.InList, schema: Schema) -> Fragment:
+    if len(node.values) > MAX_IN_ITEMS:
+        message = (
+            f"IN list at position {node.position} in {CLAUSE} has {len(node.values)} items, at most {MAX_IN_ITEMS}"
+        )
+        raise ODSQLError(message, node.position)
+    column = subject_column(node.subject, schema, "IN")
+    check_operator(column, "=", node)
+    values = [coerce(value, column.type, CLAUSE) for value in node.values if value.kind != ast.NULL]
+    if not values:
+        return FALSE
+    items = sql.SQL(", ").join(value.sql for value in values)
+    params = tuple(param for value in values for param in value.params)
+    if column.type == "text[]":  # overlap: one item of the field is in the list
+        return Fragment(sql.SQL("{} && ARRAY[{}]").format(column.sql, items), params)
+    return Fragment(sql.SQL("{} IN ({})").format(column.sql, items), params)
+
+
+def _in_range(node: ast.InRange, schema: Schema) -> Fragment:
+    column = subject_column(node.subject, schema, "IN")
+    check_operator(column, "<", node)
+    low, high = coerce(node.low, column.type, CLAUSE), coerce(node.high, column.type, CLAUSE)
+    template = sql.SQL("{column} {low_op} {low} AND {column} {high_op} {high}")
+    condition = template.format(
+        column=column.sql,
+        low_op=sql.SQL(">=" if node.low_inclusive else ">"),
+        low=low.sql,
+        high_op=sql.SQL("<=" if node.high_inclusive else "<"),
+        high=high.sql,
+    )
+    return Fragment(condition, low.params + high.params)
+
+
+def _membership(node: ast.Membership, schema: Schema) -> Fragment:
+    comparison = ast.Comparison("=", node.field, node.value, position=node.position)
+    return _comparison(comparison, schema)
+
+
+def _is_null(node: ast.IsNull, schema: Schema) -> Fragment:
+    column = subject_column(node.subject, schema, "IS NULL")
+    return Fragment(sql.SQL("{} IS NOT NULL" if node.negated else "{} IS NULL").format(column.sql))
+
+
+def _is_bool(node: ast.IsBool, schema: Schema) -> Fragment:
+    column = boolean_column(node.subject, schema)
+    return Fragment(sql.SQL("{} IS TRUE" if node.value else "{} IS FALSE").format(column.sql))
+
+
+def boolean_column(node: ast.Node, schema: Schema) -> Fragment:
+    column = subject_column(node, schema, "A boolean test")
+    if column.type != "boolean":
+        raise ODSQLError(f"Field {node.name!r} in {CLAUSE} is not boolean", node.position)
+    return column
+
+
+def _bare_field(node: ast.Field, schema: Schema) -> Fragment:
+    return _is_bool(ast.IsBool(node, True, position=node.position), schema)
+
+
+def _like(node: ast.Like, schema: Schema) -> Fragment:
+    column = text_column(node.subject, schema, "LIKE")
+    # Case-insensitive like the dataset list's LIKE: ODSQL's '*' becomes '.*' in an anchored regex.
+    return Fragment(sql.SQL("{} ~* {}").format(column.sql, placeholder("text")), (like_regex(node.pattern),))
+
+
+def text_column(node: ast.Node, schema: Schema, usage: str) -> Fragment:
+    column = subject_column(node, schema, usage)
+    if column.type != "text":
+        raise ODSQLError(f"{usage} at position {node.position} in {CLAUSE} needs a (single-valued) text field")
+    return column
+
+
+def _function(node: ast.FunctionCall, schema: Schema) -> Fragment:
+    compiler = FUNCTIONS.get(node.name)
+    if compiler is None:
+        names = ", ".join(FUNCTIONS)
+        raise ODSQLError(f"Unknown function {node.name!r} in {CLAUSE}; functions: {names}", node.position)
+    return compiler(node, schema)
+
+
+def last_string(node: ast.FunctionCall) -> str:
+    """The text argument that ends ``search(...)`` and ``startswith(...)``."""
+    last = node.args[-1] if node.args else None
+    if not isinstance(last, ast.Literal) or last.kind != ast.STRING:
+        raise ODSQLError(f"{node.name}() at position {node.position} expects a string as last argument", node.position)
+    return last.value
+
+
+def _search(node: ast.FunctionCall, schema: Schema) -> Fragment:
+    """``search("text")`` and ``search(*, "text")`` use ``fts``; ``search(f1, f2, "text")`` those fields only."""
+    text, targets = last_string(node), node.args[:-1]
+    if not targets or any(isinstance(target, ast.Star) for target in targets):
+        return _full_text(ast.FullText(text, position=node.position), schema)
+    parts = [_field_search(target, schema, text) for target in targets]
+    return parts[0] if len(parts) == 1 else combine(parts, " OR ")
+
+
+def _field_search(target: ast.Node, schema: Schema, text: str) -> Fragment:
+    column = subject_column(target, schema, "search()")
+    if column.type not in ("text", "text[]"):
+        raise ODSQLError(f"search() in {CLAUSE} needs text fields, not {target.name!r}", target.position)
+    document = sql.SQL("array_to_string({}, ' ')" if column.type == "text[]" else "{}").format(column.sql)
+    condition = sql.SQL("to_tsvector('simple', coalesce({}, '')) @@ plainto_tsquery('simple', {})")
+    return Fragment(condition.format(document, placeholder("text")), (text,))
+
+
+def _startswith(node: ast.FunctionCall, schema: Schema) -> Fragment:
+    """``startswith(f, "X")``: case-sensitive prefix of the whole value."""
+    if len(node.args) != 2:
+        raise ODSQLError(f"startswith() at position {node.position} expects a field and a string", node.position)
+    column = text_column(node.args[0], schema, "startswith()")
+    return Fragment(sql.SQL("starts_with({}, {})").format(column.sql, placeholder("text")), (last_string(node),))
+
+
+FUNCTIONS: dict[str, Callable[[ast.FunctionCall, Schema], Fragment]] = {
+    "search": _search,
+    "startswith": _startswith,
+}
+CONDITIONS: dict[type, Callable[[ast.Node, Schema], Fragment]] = {
+    ast.And: _and,
+    ast.Or: _or,
+    ast.Not: _not,
+    ast.FullText: _full_text,
+    ast.Comparison: _comparison,
+    ast.InList: _in_list,
+    ast.InRange: _in_range,
+    ast.Membership: _membership,
+    ast.IsNull: _is_null,
+    ast.IsBool: _is_bool,
+    ast.Field: _bare_field,
+    ast.Like: _like,
+    ast.FunctionCall: _function,
+}
