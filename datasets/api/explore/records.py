@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from psycopg import sql
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +24,8 @@ from datasets.explore.values import Schema
 from datasets.models import Dataset
 from datasets.pipeline.core import Field
 from datasets.store import SCHEMA
+
+COUNT_CACHE_SECONDS = 24 * 3600
 
 
 def published_fields(dataset: Dataset) -> list[Field]:
@@ -70,6 +77,32 @@ def run_bounded(statement: sql.Composed, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def cached_count(table: str, statement: sql.Composed, params: list) -> int:
+    """The total of a records query, cached: a published table never changes, and its name has its version."""
+    with connection.cursor() as cursor:
+        text = statement.as_string(cursor.connection)
+    key = "explore-count:" + hashlib.sha256(json.dumps([table, text, params], default=str).encode()).hexdigest()
+    try:
+        total = cache.get(key)
+    except RedisError:
+        total = None
+    if total is None:
+        total = run_bounded(statement, params)[0][0]
+        with contextlib.suppress(RedisError):
+            cache.set(key, total, timeout=COUNT_CACHE_SECONDS)
+    return total
+
+
+def etag_of(request: Request, dataset: Dataset) -> str:
+    """Answers depend only on the published version and the query: both go into the ETag."""
+    digest = hashlib.sha256(f"{dataset.current_version_id}:{request.get_full_path()}".encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    return etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+
+
 class DatasetRecordsView(ExploreView):
     """``GET /catalog/datasets/{dataset_id}/records``: select, where, group_by, order_by, limit, offset."""
 
@@ -83,11 +116,15 @@ class DatasetRecordsView(ExploreView):
             limit=integer(request, "limit", 10),
             offset=integer(request, "offset", 0),
         )
-        compiled = compile_records_query(query, dataset.current_version.table_name, published_fields(dataset))
-        total = run_bounded(compiled.count_sql, compiled.count_params)[0][0]
+        etag = etag_of(request, dataset)
+        if not_modified(request, etag):
+            return Response(status=304, headers={"ETag": etag})
+        table = dataset.current_version.table_name
+        compiled = compile_records_query(query, table, published_fields(dataset))
+        total = cached_count(table, compiled.count_sql, compiled.count_params)
         rows = run_bounded(compiled.sql, compiled.params)
         results = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in rows]
-        return Response({"total_count": total, "results": results})
+        return Response({"total_count": total, "results": results}, headers={"ETag": etag})
 
 
 class DatasetRecordView(ExploreView):

@@ -6,6 +6,7 @@ import random
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from psycopg import sql
 from rest_framework.test import APIClient
 
@@ -134,3 +135,22 @@ def test_an_injection_attempt_in_a_literal_matches_nothing(cities):
 
 def test_unknown_or_unpublished_dataset_is_404(cities):
     assert_status(APIClient().get("/api/explore/v2.1/catalog/datasets/ghost/records"), 404)
+
+
+def test_answers_carry_an_etag_and_revalidate_with_304(cities):
+    client = APIClient()
+    first = client.get(BASE, {"where": 'region = "North"'})
+    etag = first["ETag"]
+    again = client.get(BASE, {"where": 'region = "North"'}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    other = client.get(BASE, {"where": 'region = "South"'}, HTTP_IF_NONE_MATCH=etag)
+    assert other.status_code == 200
+    assert other["ETag"] != etag
+
+
+def test_counts_are_cached_per_published_version(cities):
+    get({"where": "population > 10"})
+    with CaptureQueriesContext(connection) as queries:
+        body = get({"where": "population > 10"})
+    assert body["total_count"] == sum(1 for row in ROWS if row["population"] > 10)
+    assert not [query for query in queries if "count(" in query["sql"].lower()]
