@@ -54,6 +54,9 @@ openapi: $(STAMP)
 	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file datasets/api/management/openapi-v2.json
 
 bench: $(STAMP) services
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+		echo "[bench] wrk is missing: install it (apt-get install wrk) for bench/explore.py"
 	$(PY) manage.py migrate --noinput
 	$(PY) bench/run.py
 

@@ -57,10 +57,22 @@ class Column:
 
 
 def compile_records_query(
-    query: RecordsQuery, table: str, fields: list[Field], *, max_limit: int = 100, max_window: int = 10_000
+    query: RecordsQuery,
+    table: str,
+    fields: list[Field],
+    *,
+    max_limit: int = 100,
+    max_window: int = 10_000,
+    unbounded: bool = False,
 ) -> CompiledQuery:
-    """Compile ``query`` for ``records.<table>`` holding ``fields``; raises ``ODSQLError`` before any SQL runs."""
-    check_page(query.limit, query.offset, max_limit, max_window)
+    """Compile ``query`` for ``records.<table>`` holding ``fields``; raises ``ODSQLError`` before any SQL runs.
+
+    ``unbounded`` (exports) lifts ``max_limit`` and ``max_window``: ``limit=-1`` reads every row.
+    """
+    if unbounded:
+        check_export_page(query.limit, query.offset)
+    else:
+        check_page(query.limit, query.offset, max_limit, max_window)
     schema = Schema(fields)
     where = compile_where(query.where, schema)
     groups = compile_group_by(query.group_by, schema)
@@ -69,17 +81,26 @@ def compile_records_query(
     check_grouping([column.value for column in columns], groups, grouped, "select")
     order = compile_order_by(query.order_by, schema, columns, groups, grouped)
     body = from_where_group(table, where, groups, grouped)
-    page = sql.SQL("SELECT {} {} {} LIMIT {} OFFSET {}").format(
+    window = page_window(query.limit, query.offset)
+    page = sql.SQL("SELECT {} {} {} {}").format(
         sql.SQL(", ").join(output_sql(column.value) for column in columns),
         body.sql,
         order.sql,
-        sql.Placeholder(),
-        sql.Placeholder(),
+        window.sql,
     )
     params = [p for column in columns for p in column.value.params] + [*body.params, *order.params]
     count = count_query(body, grouped)
     names = [column.name for column in columns]
-    return CompiledQuery(page, count.sql, [*params, query.limit, query.offset], list(count.params), names)
+    return CompiledQuery(page, count.sql, [*params, *window.params], list(count.params), names)
+
+
+def page_window(limit: int, offset: int) -> Fragment:
+    """``LIMIT %s OFFSET %s``; an unbounded export (``limit=-1``) has no LIMIT, and no OFFSET when it is 0."""
+    if limit != -1:
+        return Fragment(sql.SQL("LIMIT {} OFFSET {}").format(sql.Placeholder(), sql.Placeholder()), (limit, offset))
+    if offset:
+        return Fragment(sql.SQL("OFFSET {}").format(sql.Placeholder()), (offset,))
+    return Fragment(sql.SQL(""))
 
 
 def output_sql(value: Fragment) -> sql.Composable:
@@ -103,6 +124,14 @@ def check_page(limit: int, offset: int, max_limit: int, max_window: int) -> None
         raise ODSQLError(
             f"offset + limit is {offset + limit}, at most {max_window}; use the exports endpoint for more results"
         )
+
+
+def check_export_page(limit: int, offset: int) -> None:
+    """Exports: ``limit`` is -1 (every row) or 1 or more, ``offset >= 0``; no window."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not (limit == -1 or limit >= 1):
+        raise ODSQLError(f"Invalid limit {limit!r}: -1 (every row) or 1 or more")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ODSQLError(f"Invalid offset {offset!r}: 0 or more")
 
 
 def compile_group_by(text: str | None, schema: Schema) -> list[Column] | None:

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from datasets.api.explore.errors import ExploreError, bad_parameter
 from datasets.api.explore.views import ExploreView
+from datasets.explore.facets import refine_exclude_text
 from datasets.explore.query import RecordsQuery, compile_records_query, output_sql, star_columns
 from datasets.explore.values import Schema
 from datasets.models import Dataset
@@ -58,6 +59,20 @@ def clause(request: Request, name: str, joiner: str | None = None) -> str | None
     if joiner is None:
         return values[-1]
     return joiner.join(f"({value})" for value in values)
+
+
+def refine_exclude_where(request: Request, fields: list[Field]) -> str | None:
+    """The ODSQL condition of the ``refine`` / ``exclude`` parameters (values only as escaped literals)."""
+    params = request.query_params
+    return refine_exclude_text(params.getlist("refine"), params.getlist("exclude"), fields)
+
+
+def records_where(request: Request, fields: list[Field]) -> str | None:
+    """``where`` parameters ANDed with the refine / exclude filters (``refine`` is not a ``where``, §4)."""
+    parts = [text for text in (clause(request, "where", " AND "), refine_exclude_where(request, fields)) if text]
+    if len(parts) < 2:  # unchanged without refine / exclude (error positions included)
+        return parts[0] if parts else None
+    return " AND ".join(f"({text})" for text in parts)
 
 
 def integer(request: Request, name: str, default: int) -> int:
@@ -108,9 +123,10 @@ class DatasetRecordsView(ExploreView):
 
     def get(self, request: Request, dataset_id: str) -> Response:
         dataset = self.dataset(dataset_id)
+        fields = published_fields(dataset)
         query = RecordsQuery(
             select=clause(request, "select"),
-            where=clause(request, "where", " AND "),
+            where=records_where(request, fields),
             group_by=clause(request, "group_by"),
             order_by=clause(request, "order_by"),
             limit=integer(request, "limit", 10),

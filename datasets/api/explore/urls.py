@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from datasets.api.explore import records, views
+from datasets.api.explore import exports, facets, records, views
 
 app_name = "explore"
 
@@ -12,9 +12,16 @@ urlpatterns = [
     re_path(r"^catalog/datasets/?$", views.CatalogDatasetsView.as_view(), name="catalog-datasets"),
     re_path(rf"^catalog/datasets/{DATASET}/?$", views.CatalogDatasetView.as_view(), name="catalog-dataset"),
     re_path(rf"^catalog/datasets/{DATASET}/records/?$", records.DatasetRecordsView.as_view(), name="records"),
+    re_path(rf"^catalog/datasets/{DATASET}/facets/?$", facets.DatasetFacetsView.as_view(), name="facets"),
     re_path(
         rf"^catalog/datasets/{DATASET}/records/(?P<record_id>[A-Za-z0-9]+)/?$",
         records.DatasetRecordView.as_view(),
         name="record",
+    ),
+    re_path(rf"^catalog/datasets/{DATASET}/exports/?$", exports.DatasetExportsView.as_view(), name="exports"),
+    re_path(
+        rf"^catalog/datasets/{DATASET}/exports/(?P<export>[A-Za-z0-9_.-]+)/?$",
+        exports.DatasetExportView.as_view(),
+        name="export",
     ),
 ]

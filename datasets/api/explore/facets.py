@@ -1,0 +1,30 @@
+"""``/catalog/datasets/{id}/facets``: value counts of facet fields, with ``where``, ``refine`` and ``exclude``."""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from datasets.api.explore.records import clause, published_fields, run_bounded
+from datasets.api.explore.views import ExploreView
+from datasets.explore.facets import FacetRequest, compile_facets, facet_answer
+
+
+class DatasetFacetsView(ExploreView):
+    """``GET /catalog/datasets/{dataset_id}/facets``: ``{"facets": [{"name": field, "facets": [...]}]}``."""
+
+    def get(self, request: Request, dataset_id: str) -> Response:
+        dataset = self.dataset(dataset_id)
+        params = request.query_params
+        facet_request = FacetRequest(
+            table=dataset.current_version.table_name,
+            fields=published_fields(dataset),
+            where=clause(request, "where", " AND "),
+            facets=params.getlist("facet"),
+            refines=params.getlist("refine"),
+            excludes=params.getlist("exclude"),
+        )
+        # Every facet is compiled (and every error raised) before the first query runs.
+        queries = compile_facets(facet_request)
+        facets = [facet_answer(query, run_bounded(query.statement, query.params)) for query in queries]
+        return Response({"facets": facets})

@@ -1,0 +1,184 @@
+"""Explore API facets, refine and exclude: counts checked against Python over the same rows."""
+
+import csv
+import io
+import random
+from collections import Counter
+
+import pytest
+from rest_framework.test import APIClient
+
+from datasets.explore.facets import FacetSpec, parse_facet
+from datasets.models import Dataset
+from datasets.odsql import ODSQLError
+from tests.conftest import assert_status
+from tests.datasets.api.conftest import stored_file
+
+BASE = "/api/explore/v2.1/catalog/datasets/towns"
+pytestmark = pytest.mark.django_db(transaction=True)
+TAGS = ["port", "hill", "river", "market"]
+
+ROWS = [
+    {
+        "town": f"Town {n:02d}",
+        "region": random.Random(n).choice(["North", "South", "East", "West"]),
+        "tags": ";".join(sorted(random.Random(n + 100).sample(TAGS, 1 + n % 3))),
+        "population": 1000 + (n * 7919) % 50_000,
+        "founded": f"{1990 + n % 4}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+    }
+    for n in range(50)
+]
+
+
+def csv_bytes() -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(ROWS[0]))
+    writer.writeheader()
+    writer.writerows(ROWS)
+    return buffer.getvalue().encode()
+
+
+def annotate(api, uid, field, annotation, args=None):
+    body = {"name": "annotate", "args": {"field": field, "annotation": annotation}}
+    if args is not None:
+        body["args"]["args"] = args
+    assert_status(api.post(f"/api/management/v2/datasets/{uid}/fields_specifications/", body, format="json"), 201)
+
+
+@pytest.fixture
+def towns(chief_api, alice, run_worker, redis):
+    """A published dataset: ``region`` and ``tags`` (multivalued) annotated ``facet``."""
+    file = stored_file(csv_bytes(), "towns.csv", alice)
+    created = chief_api.post("/api/management/v2/datasets/", {"dataset_id": "towns"}, format="json")
+    uid = assert_status(created, 201)["dataset_uid"]
+    Dataset.objects.filter(dataset_uid=uid).update(visibility="domain")
+    body = {"url": file.url, "type": "csvfile"}
+    assert_status(chief_api.post(f"/api/management/v2/datasets/{uid}/resources/", body, format="json"), 201)
+    annotate(chief_api, uid, "region", "facet")
+    annotate(chief_api, uid, "tags", "multivalued", [";"])
+    annotate(chief_api, uid, "tags", "facet")
+    assert_status(chief_api.put(f"/api/management/v2/datasets/{uid}/publish"), 202)
+    run_worker()
+    return uid
+
+
+def facets(params=None):
+    return {
+        facet["name"]: facet["facets"]
+        for facet in assert_status(APIClient().get(f"{BASE}/facets", params), 200)["facets"]
+    }
+
+
+def total(params):
+    return assert_status(APIClient().get(f"{BASE}/records", params), 200)["total_count"]
+
+
+def expected(counter: Counter, limit: int = 10) -> list[tuple[str, int]]:
+    """Python's answer: by count descending, then value."""
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def counted(values: list[dict]) -> list[tuple[str, int]]:
+    return [(value["name"], value["count"]) for value in values if value["state"] != "excluded"]
+
+
+def tags_of(row):
+    return row["tags"].split(";")
+
+
+def test_default_facets_are_the_annotated_fields(towns):
+    answer = facets()
+    assert list(answer) == ["region", "tags"]
+    assert counted(answer["region"]) == expected(Counter(row["region"] for row in ROWS))
+    assert counted(answer["tags"]) == expected(Counter(tag for row in ROWS for tag in tags_of(row)))
+    assert {value["state"] for value in answer["region"]} == {"displayed"}
+    assert all(value["name"] == value["value"] for value in answer["region"])
+
+
+def test_requested_facets_with_sort_limit_and_where(towns):
+    answer = facets(
+        {"facet": ['facet(name="founded", sort="alphanum", limit=3)', "region"], "where": "population > 20000"}
+    )
+    years = Counter(row["founded"][:4] for row in ROWS if row["population"] > 20000)
+    assert counted(answer["founded"]) == sorted(years.items())[:3]
+    assert counted(answer["region"]) == expected(Counter(row["region"] for row in ROWS if row["population"] > 20000))
+
+
+def test_refine_filters_facets_and_records(towns):
+    answer = facets({"refine": "region:North"})
+    north = [row for row in ROWS if row["region"] == "North"]
+    assert answer["region"] == [{"name": "North", "value": "North", "count": len(north), "state": "refined"}]
+    assert counted(answer["tags"]) == expected(Counter(tag for row in north for tag in tags_of(row)))
+    assert total({"refine": "region:North"}) == len(north)
+    assert total({"refine": "tags:port"}) == sum("port" in tags_of(row) for row in ROWS)
+    assert total({"refine": ["region:North", "tags:port"], "where": "population > 5000"}) == sum(
+        row["region"] == "North" and "port" in tags_of(row) and row["population"] > 5000 for row in ROWS
+    )
+
+
+def test_refine_on_dates_takes_year_month_or_day(towns):
+    for prefix in ("1991", "1991/02", "1991/02/03", "1991-02"):
+        dash = prefix.replace("/", "-")
+        assert total({"refine": f"founded:{prefix}"}) == sum(row["founded"].startswith(dash) for row in ROWS)
+    months = facets({"facet": "founded", "refine": "founded:1991"})["founded"]
+    in_1991 = Counter(row["founded"][:7].replace("-", "/") for row in ROWS if row["founded"].startswith("1991"))
+    assert counted(months) == expected(in_1991)
+
+
+def test_exclude_removes_records_and_lists_the_value(towns):
+    answer = facets({"exclude": ["region:South", "tags:hill"]})
+    kept = [row for row in ROWS if row["region"] != "South" and "hill" not in tags_of(row)]
+    assert counted(answer["region"]) == expected(Counter(row["region"] for row in kept))
+    assert answer["region"][-1] == {"name": "South", "value": "South", "state": "excluded"}
+    assert {"name": "hill", "value": "hill", "state": "excluded"} in answer["tags"]
+    assert total({"exclude": ["region:South", "tags:hill"]}) == len(kept)
+
+
+def test_disjunctive_facet_keeps_sibling_values(towns):
+    params = {"facet": ['facet(name="region", disjunctive=true)', "tags"], "refine": ["region:North", "region:East"]}
+    answer = facets(params)
+    assert counted(answer["region"]) == expected(Counter(row["region"] for row in ROWS))
+    states = {value["name"]: value["state"] for value in answer["region"]}
+    assert states == {"North": "refined", "East": "refined", "South": "displayed", "West": "displayed"}
+    chosen = [row for row in ROWS if row["region"] in ("North", "East")]
+    assert counted(answer["tags"]) == expected(Counter(tag for row in chosen for tag in tags_of(row)))
+    # Without disjunctive, two refines of one field are ANDed: nobody is in both regions.
+    assert counted(facets({"facet": "region", "refine": ["region:North", "region:East"]})["region"]) == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"facet": "nope"},
+        {"facet": 'facet(name="region", colour="red")'},
+        {"facet": 'facet(name="region", limit=0)'},
+        {"refine": "nope:1"},
+        {"exclude": "nope:1"},
+        {"refine": "region"},
+        {"refine": "founded:19"},
+        {"refine": "population:12; DROP TABLE x"},
+    ],
+)
+def test_unknown_fields_and_malformed_parameters_answer_400(towns, params):
+    for endpoint in ("facets", "records"):
+        if endpoint == "records" and "facet" in params:
+            continue
+        body = assert_status(APIClient().get(f"{BASE}/{endpoint}", params), 400)
+        assert body["error_code"] in ("ODSQLError", "InvalidRESTParameterError")
+
+
+def test_a_hostile_value_matches_nothing(towns):
+    hostile = "region:x'); DROP TABLE datasets_dataset; --\"\\"
+    assert total({"refine": hostile}) == 0
+    assert counted(facets({"refine": hostile})["region"]) == []
+    assert total({"exclude": hostile}) == len(ROWS)
+    assert Dataset.objects.filter(dataset_id="towns").exists()
+
+
+def test_facet_syntax_parser():
+    assert parse_facet(" region ") == FacetSpec("region")
+    spec = parse_facet("facet(name='a \\' b', disjunctive=TRUE, sort=\"-alphanum\", limit=5)")
+    assert spec == FacetSpec("a ' b", True, "-alphanum", 5)
+    for bad in ('facet(name="a"', 'facet(name="a" limit=3)', "facet(limit=3)", 'facet(name="unterminated)', "a,b"):
+        with pytest.raises(ODSQLError):
+            parse_facet(bad)
