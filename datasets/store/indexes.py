@@ -50,10 +50,18 @@ def wants_btree(field: Field) -> bool:
     return field.type in INDEXED_TYPES or any(field.annotation(name) for name in INDEXED_ANNOTATIONS)
 
 
-def create_index(cursor, table: str, column: str, method: str, suffix: str) -> None:
-    """``CREATE INDEX <table>_<column>_<suffix> ON records.<table> USING <method> (<column>)``."""
+def create_index(cursor, table: str, column: str, method: str, suffix: str, *, then_record_id: bool = False) -> None:
+    """``CREATE INDEX <table>_<column>_<suffix> ON records.<table> USING <method> (<column>[, record_id])``.
+
+    ``then_record_id`` suits btree indexes of filtered fields: records pages are ordered by record_id,
+    so ``WHERE f = x ORDER BY record_id LIMIT 10`` reads ten index entries instead of sorting every match.
+    """
+    columns = [column, RECORD_ID] if then_record_id else [column]
     statement = sql.SQL("CREATE INDEX {} ON {} USING {} ({})").format(
-        sql.Identifier(index_name(table, column, suffix)), qualified(table), sql.SQL(method), sql.Identifier(column)
+        sql.Identifier(index_name(table, column, suffix)),
+        qualified(table),
+        sql.SQL(method),
+        sql.SQL(", ").join(sql.Identifier(name) for name in columns),
     )
     cursor.execute(statement)
 
@@ -96,7 +104,7 @@ def create_field_indexes(cursor, table: str, fields: list[Field]) -> list[str]:
         elif is_multivalued(field) and wants_btree(field):
             create_index(cursor, table, field.name, "gin", "gin")
         elif field.name in btree and field.name not in skipped:
-            create_index(cursor, table, field.name, "btree", "idx")
+            create_index(cursor, table, field.name, "btree", "idx", then_record_id=True)
     return skipped
 
 
