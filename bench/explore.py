@@ -109,10 +109,11 @@ def build_sqlite(csv_path: Path, rows: int) -> Path:
 
 
 def our_indexes(table: str, column: str) -> list[str]:
-    """Definitions of the indexes of ``records.<table>`` whose only key is ``column``."""
+    """Definitions of the indexes of ``records.<table>`` led by ``column``."""
     query = f"SELECT indexdef FROM pg_indexes WHERE schemaname = 'records' AND tablename = '{table}'"
     out = subprocess.run([*PSQL, "-At", "-c", query], capture_output=True, text=True, check=True).stdout
-    pattern = re.compile(rf'\((?:"{column}"|{column})\)$')
+    # The column first, possibly followed by record_id (field indexes end with it to serve ordered pages).
+    pattern = re.compile(rf'\((?:"{column}"|{column})(?:, record_id)?\)$')
     return [line for line in out.splitlines() if pattern.search(line.strip())]
 
 
