@@ -272,7 +272,7 @@ def report_load(ours: dict[str, float], theirs: dict[str, float]) -> None:
     print(f"  ratio ours / Datasette req/s: {ratio:.2f}  [target >= {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)}]")
     p99_ok = verdict(ours["p99"] <= TARGET_P99_MS)
     print(f"  ours p99: {ours['p99']:.2f} ms  [target <= {TARGET_P99_MS:.0f} ms: {p99_ok}]")
-    print("  facets: not compared (ours has no facets endpoint yet); records query only")
+    print("  facets: not compared yet (records query only)")
 
 
 def report_export(export: tuple[float, int] | None, copy_seconds: float, rows: int) -> None:
