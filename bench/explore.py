@@ -56,6 +56,11 @@ VENV_BIN = PROJECT_DIR / ".venv" / "bin"
 SQLITE_DB = CACHE_DIR / "explore.db"
 SQLITE_TABLE = "records"
 FILTER_COLUMN = "category"
+# Statements on the benchmark's own SQLite copy; every name in them is a constant of this file.
+SQLITE_INDEX = f"idx_{SQLITE_TABLE}_{FILTER_COLUMN}"
+SQLITE_COUNT = f"SELECT count(*) FROM [{SQLITE_TABLE}]"
+SQLITE_CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS [{SQLITE_INDEX}] ON [{SQLITE_TABLE}] ([{FILTER_COLUMN}])"
+SQLITE_DROP_INDEX = f"DROP INDEX IF EXISTS [{SQLITE_INDEX}]"
 FILTER_VALUE = "category 07"
 WRK = ["wrk", "-t2", "-c16", "-d15s", "--latency"]
 THROTTLE = "10000000/minute"
@@ -87,7 +92,7 @@ def sqlite_rows(path: Path) -> int:
         return -1
     with sqlite3.connect(path) as db:
         try:
-            return db.execute(f"SELECT count(*) FROM [{SQLITE_TABLE}]").fetchone()[0]
+            return db.execute(SQLITE_COUNT).fetchone()[0]
         except sqlite3.OperationalError:
             return -1
 
@@ -119,12 +124,8 @@ def our_indexes(table: str, column: str) -> list[str]:
 
 def mirror_index(path: Path, indexed: bool) -> None:
     """Give the SQLite table an index on the filtered column exactly when ours has one; then ANALYZE both ways."""
-    name = f"idx_{SQLITE_TABLE}_{FILTER_COLUMN}"
     with sqlite3.connect(path) as db:
-        if indexed:
-            db.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{SQLITE_TABLE}] ([{FILTER_COLUMN}])")
-        else:
-            db.execute(f"DROP INDEX IF EXISTS [{name}]")
+        db.execute(SQLITE_CREATE_INDEX if indexed else SQLITE_DROP_INDEX)
         db.execute("ANALYZE")
 
 

@@ -1,5 +1,6 @@
 """Fixtures for the resource and processing API tests: a dataset with an uploaded CSV resource."""
 
+import csv
 import io
 
 import pytest
@@ -31,3 +32,35 @@ def trees(alice_api, trees_file):
     body = {"url": trees_file.url, "title": "Trees", "type": "csvfile", "params": {"separator": ","}}
     resource = assert_status(alice_api.post(f"/api/management/v2/datasets/{uid}/resources/", body, format="json"), 201)
     return uid, resource
+
+
+GEOPOINT = {
+    "name": "create_geopoint",
+    "args": {"latitude_field": "lat", "longitude_field": "lon", "output_field": "geo"},
+}
+
+
+def rows_csv(rows: list[dict]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def publish_public_csv(api, owner, run_worker, dataset_id: str, content: bytes, *, processors=(), specifications=()):
+    """A domain-visible dataset with one CSV resource, processors and field specifications, published by a worker."""
+    file = stored_file(content, f"{dataset_id}.csv", owner)
+    created = api.post(
+        "/api/management/v2/datasets/", {"dataset_id": dataset_id, "visibility": "domain"}, format="json"
+    )
+    uid = assert_status(created, 201)["dataset_uid"]
+    base = f"/api/management/v2/datasets/{uid}"
+    assert_status(api.post(f"{base}/resources/", {"url": file.url, "type": "csvfile"}, format="json"), 201)
+    for processor in processors:
+        assert_status(api.post(f"{base}/processors/", processor, format="json"), 201)
+    for specification in specifications:
+        assert_status(api.post(f"{base}/fields_specifications/", specification, format="json"), 201)
+    assert_status(api.put(f"{base}/publish"), 202)
+    run_worker()
+    return uid

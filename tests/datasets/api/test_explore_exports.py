@@ -11,9 +11,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from datasets.api.explore import exports
-from datasets.models import Dataset
 from tests.conftest import assert_status
-from tests.datasets.api.conftest import stored_file
+from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 
 BASE = "/api/explore/v2.1/catalog/datasets/towns/exports"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,31 +33,10 @@ BY_CITY = {row["city"]: row for row in ROWS}
 COLUMNS = ["city", "region", "population", "founded", "note", "lat", "lon", "geo"]
 
 
-def csv_bytes() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(ROWS[0]))
-    writer.writeheader()
-    writer.writerows(ROWS)
-    return buffer.getvalue().encode()
-
-
 @pytest.fixture
 def towns(chief_api, alice, run_worker, redis):
     """The same publication path as the records tests' ``cities``: a CSV resource, a geopoint, a worker run."""
-    file = stored_file(csv_bytes(), "towns.csv", alice)
-    created = chief_api.post("/api/management/v2/datasets/", {"dataset_id": "towns"}, format="json")
-    uid = assert_status(created, 201)["dataset_uid"]
-    Dataset.objects.filter(dataset_uid=uid).update(visibility="domain")
-    body = {"url": file.url, "type": "csvfile"}
-    assert_status(chief_api.post(f"/api/management/v2/datasets/{uid}/resources/", body, format="json"), 201)
-    geopoint = {
-        "name": "create_geopoint",
-        "args": {"latitude_field": "lat", "longitude_field": "lon", "output_field": "geo"},
-    }
-    assert_status(chief_api.post(f"/api/management/v2/datasets/{uid}/processors/", geopoint, format="json"), 201)
-    assert_status(chief_api.put(f"/api/management/v2/datasets/{uid}/publish"), 202)
-    run_worker()
-    return uid
+    return publish_public_csv(chief_api, alice, run_worker, "towns", rows_csv(ROWS), processors=[GEOPOINT])
 
 
 def download(export: str, params=None, extension: str | None = None) -> bytes:

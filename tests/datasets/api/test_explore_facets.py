@@ -1,7 +1,5 @@
 """Explore API facets, refine and exclude: counts checked against Python over the same rows."""
 
-import csv
-import io
 import random
 from collections import Counter
 
@@ -12,7 +10,7 @@ from datasets.explore.facets import FacetSpec, parse_facet
 from datasets.models import Dataset
 from datasets.odsql import ODSQLError
 from tests.conftest import assert_status
-from tests.datasets.api.conftest import stored_file
+from tests.datasets.api.conftest import publish_public_csv, rows_csv
 
 BASE = "/api/explore/v2.1/catalog/datasets/towns"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,36 +28,22 @@ ROWS = [
 ]
 
 
-def csv_bytes() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(ROWS[0]))
-    writer.writeheader()
-    writer.writerows(ROWS)
-    return buffer.getvalue().encode()
-
-
-def annotate(api, uid, field, annotation, args=None):
-    body = {"name": "annotate", "args": {"field": field, "annotation": annotation}}
+def annotation(field, name, args=None):
+    body = {"name": "annotate", "args": {"field": field, "annotation": name}}
     if args is not None:
         body["args"]["args"] = args
-    assert_status(api.post(f"/api/management/v2/datasets/{uid}/fields_specifications/", body, format="json"), 201)
+    return body
 
 
 @pytest.fixture
 def towns(chief_api, alice, run_worker, redis):
     """A published dataset: ``region`` and ``tags`` (multivalued) annotated ``facet``."""
-    file = stored_file(csv_bytes(), "towns.csv", alice)
-    created = chief_api.post("/api/management/v2/datasets/", {"dataset_id": "towns"}, format="json")
-    uid = assert_status(created, 201)["dataset_uid"]
-    Dataset.objects.filter(dataset_uid=uid).update(visibility="domain")
-    body = {"url": file.url, "type": "csvfile"}
-    assert_status(chief_api.post(f"/api/management/v2/datasets/{uid}/resources/", body, format="json"), 201)
-    annotate(chief_api, uid, "region", "facet")
-    annotate(chief_api, uid, "tags", "multivalued", [";"])
-    annotate(chief_api, uid, "tags", "facet")
-    assert_status(chief_api.put(f"/api/management/v2/datasets/{uid}/publish"), 202)
-    run_worker()
-    return uid
+    specifications = [
+        annotation("region", "facet"),
+        annotation("tags", "multivalued", [";"]),
+        annotation("tags", "facet"),
+    ]
+    return publish_public_csv(chief_api, alice, run_worker, "towns", rows_csv(ROWS), specifications=specifications)
 
 
 def facets(params=None):

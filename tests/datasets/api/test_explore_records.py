@@ -1,7 +1,5 @@
 """Explore API records: ODSQL over a published table, checked against Python over the same rows."""
 
-import csv
-import io
 import random
 
 import pytest
@@ -12,7 +10,7 @@ from rest_framework.test import APIClient
 
 from datasets.models import Dataset
 from tests.conftest import assert_status
-from tests.datasets.api.conftest import stored_file
+from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 
 BASE = "/api/explore/v2.1/catalog/datasets/cities/records"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,31 +29,9 @@ ROWS = [
 ]
 
 
-def csv_bytes() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(ROWS[0]))
-    writer.writeheader()
-    writer.writerows(ROWS)
-    return buffer.getvalue().encode()
-
-
 @pytest.fixture
 def cities(chief_api, alice, run_worker, redis):
-    file = stored_file(csv_bytes(), "cities.csv", alice)
-    uid = assert_status(chief_api.post("/api/management/v2/datasets/", {"dataset_id": "cities"}, format="json"), 201)[
-        "dataset_uid"
-    ]
-    Dataset.objects.filter(dataset_uid=uid).update(visibility="domain")
-    body = {"url": file.url, "type": "csvfile"}
-    assert_status(chief_api.post(f"/api/management/v2/datasets/{uid}/resources/", body, format="json"), 201)
-    geopoint = {
-        "name": "create_geopoint",
-        "args": {"latitude_field": "lat", "longitude_field": "lon", "output_field": "geo"},
-    }
-    assert_status(chief_api.post(f"/api/management/v2/datasets/{uid}/processors/", geopoint, format="json"), 201)
-    assert_status(chief_api.put(f"/api/management/v2/datasets/{uid}/publish"), 202)
-    run_worker()
-    return uid
+    return publish_public_csv(chief_api, alice, run_worker, "cities", rows_csv(ROWS), processors=[GEOPOINT])
 
 
 def get(params):
