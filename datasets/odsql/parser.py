@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import lark
@@ -35,6 +36,12 @@ CLAUSE_PARSER = lark.Lark(
 )
 
 
+# The same queries come back again and again (a page, its next page, a dashboard's refresh) and syntax
+# trees are immutable: keeping the last few thousand saves the parse on the hot path.
+PARSE_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def parse_where(text: str) -> ast.Node:
     """Parse an ODSQL ``where`` expression into a syntax tree (see ``ast.py``).
 
@@ -68,6 +75,7 @@ def parse_order_by(text: str) -> tuple[ast.OrderItem, ...]:
     return _parse_clause(text, "order_by_clause")
 
 
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _parse_clause(text: str, start: str) -> tuple:
     _check_size(text)
     tree = _parse_tree(text, CLAUSE_PARSER, start)
