@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from datasets.api.explore import exports, facets, records, views
+from datasets.api.explore import catalog_facets, exports, facets, records, views
 
 app_name = "explore"
 
@@ -10,6 +10,7 @@ DATASET = r"(?P<dataset_id>[A-Za-z0-9_-]+)"
 
 urlpatterns = [
     re_path(r"^catalog/datasets/?$", views.CatalogDatasetsView.as_view(), name="catalog-datasets"),
+    re_path(r"^catalog/facets/?$", catalog_facets.CatalogFacetsView.as_view(), name="catalog-facets"),
     re_path(rf"^catalog/datasets/{DATASET}/?$", views.CatalogDatasetView.as_view(), name="catalog-dataset"),
     re_path(rf"^catalog/datasets/{DATASET}/records/?$", records.DatasetRecordsView.as_view(), name="records"),
     re_path(rf"^catalog/datasets/{DATASET}/facets/?$", facets.DatasetFacetsView.as_view(), name="facets"),

@@ -1,0 +1,81 @@
+"""Explore API /catalog/facets: counts over the published datasets the caller may see."""
+
+from collections import Counter
+
+import pytest
+from rest_framework.test import APIClient
+
+from datasets.models import Dataset
+from datasets.services import dataset_create
+from tests.conftest import assert_status, mark_published
+
+URL = "/api/explore/v2.1/catalog/facets"
+CATALOG = {
+    "trees": {"keyword": ["nature", "city"], "theme": ["Environment"], "publisher": "Parks", "language": "en"},
+    "air": {"keyword": ["nature", "air"], "theme": ["Environment", "Health"], "publisher": "Agency", "language": "fr"},
+    "bikes": {"keyword": ["mobility"], "theme": ["Transport, Movements"], "publisher": "Parks", "language": "en"},
+}
+
+
+@pytest.fixture
+def catalog(db, alice):
+    for dataset_id, metas in CATALOG.items():
+        mark_published(
+            dataset_create(owner=alice, dataset_id=dataset_id, metas={"default": metas}, visibility="domain")
+        )
+    hidden = dataset_create(owner=alice, dataset_id="hidden", metas={"default": {"keyword": ["nature"]}})
+    mark_published(hidden)  # restricted: anonymous visitors must not count it
+    dataset_create(owner=alice, dataset_id="draft", metas={"default": {"keyword": ["nature"]}}, visibility="domain")
+
+
+def expected(name: str, datasets=CATALOG) -> list[tuple[str, int]]:
+    counts = Counter()
+    for metas in datasets.values():
+        value = metas.get(name)
+        counts.update(value if isinstance(value, list) else [value])
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def facets(params=None, client=None) -> dict[str, list]:
+    body = assert_status((client or APIClient()).get(URL, params or {}), 200)
+    return {facet["name"]: facet["facets"] for facet in body["facets"]}
+
+
+def pairs(entries) -> list[tuple[str, int]]:
+    return [(entry["value"], entry["count"]) for entry in entries if entry["state"] != "excluded"]
+
+
+def test_counts_match_the_published_visible_datasets(catalog):
+    shown = facets()
+    for name in ("keyword", "theme", "publisher", "language"):
+        assert pairs(shown[name]) == expected(name), name
+    assert set(shown) == {"keyword", "theme", "publisher", "license", "language", "features", "modified"}
+
+
+def test_refine_and_exclude(catalog):
+    shown = facets({"facet": "publisher", "refine": "keyword:nature"})
+    nature = {key: value for key, value in CATALOG.items() if "nature" in value["keyword"]}
+    assert pairs(shown["publisher"]) == expected("publisher", nature)
+    shown = facets({"facet": "keyword", "exclude": "publisher:Parks"})
+    others = {key: value for key, value in CATALOG.items() if value["publisher"] != "Parks"}
+    assert pairs(shown["keyword"]) == expected("keyword", others)
+
+
+def test_excluded_values_are_listed_without_count(catalog):
+    entries = facets({"facet": "language", "exclude": "language:fr"})["language"]
+    assert {"name": "fr", "value": "fr", "state": "excluded"} in entries
+
+
+def test_staff_count_restricted_datasets_too(catalog, staff):
+    client = APIClient()
+    client.force_authenticate(staff)
+    keyword = dict(pairs(facets({"facet": "keyword"}, client)["keyword"]))
+    assert keyword["nature"] == 3
+    assert dict(pairs(facets({"facet": "keyword"})["keyword"]))["nature"] == 2
+    assert Dataset.objects.filter(dataset_id="draft", current_version__isnull=True).exists()
+
+
+@pytest.mark.parametrize("params", [{"facet": "colour"}, {"refine": "keyword"}, {"exclude": "owner:me"}])
+def test_bad_parameters(catalog, params):
+    body = assert_status(APIClient().get(URL, params), 400)
+    assert body["error_code"] == "InvalidRESTParameterError"
