@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import secrets
 import sqlite3
 import subprocess
 import sys
@@ -30,26 +29,17 @@ from pathlib import Path
 
 from data import CACHE_DIR, PROJECT_DIR, csv_file
 from publish import (
-    DEFAULT_UPLOAD_MAX_BYTES,
-    DISCARD_FILE,
-    ENSURE_SUPERUSER,
-    KEY_PERMISSIONS,
     LOG_DIR,
     PSQL,
-    USERNAME,
     Api,
-    basic_auth,
+    bench_stack,
     child_env,
-    cleanup,
     create_dataset,
-    flush_bench_redis,
     free_port,
     manage_shell,
-    start,
     stop,
     verdict,
     wait_job,
-    wait_ready,
 )
 
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
@@ -343,39 +333,19 @@ def publish(api: Api, file_id: str, worker: subprocess.Popen[bytes]) -> tuple[st
 def run(rows: int, path: Path) -> int:
     """Publish as bench/publish.py does, benchmark, and clean up whatever was made."""
     print(f"Explore records query vs Datasette on {rows:,} rows; full CSV export vs psql", flush=True)
-    password = secrets.token_urlsafe(24)
-    manage_shell(ENSURE_SUPERUSER, BENCH_USERNAME=USERNAME, BENCH_PASSWORD=password)
-    flush_bench_redis()
     sqlite_db = build_sqlite(path, rows)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    upload_max = max(DEFAULT_UPLOAD_MAX_BYTES, path.stat().st_size + 1024 * 1024)
-    web = worker = api = basic = key_uid = file_id = dataset_uid = None
     code = 1
     try:
-        web_env = child_env(DEBUG="true", UPLOAD_MAX_BYTES=str(upload_max))
-        web = start("web", ["runserver", f"127.0.0.1:{port}", "--noreload"], web_env)
-        worker = start("worker", ["rqworker", "default"], child_env(DEBUG="false"))
-        wait_ready(base, {"web": web, "worker": worker})
-        basic = Api(base, basic_auth(USERNAME, password))
-        key = basic.call("POST", "/apikeys/", {"label": "bench/explore.py", "permissions": KEY_PERMISSIONS})
-        key_uid = key["apikey_uid"]
-        api = Api(base, f"Apikey {key['key']}")
-        file_id = api.upload(path)["file_id"]
-        dataset_uid, job = publish(api, file_id, worker)
-        if job["state"] != "done":
-            print(f"publish ended {job['state']}: {json.dumps(job['error'])}")
-            return code
-        manage_shell(SET_DOMAIN_VISIBILITY, BENCH_DATASET_UID=dataset_uid)
-        dataset_id = api.call("GET", f"/datasets/{dataset_uid}")["dataset_id"]
-        benchmark(dataset_id, job["result"]["table"], rows, sqlite_db)
-        code = 0
+        with bench_stack(path, "bench/explore.py") as stack:
+            stack.dataset_uid, job = publish(stack.api, stack.file_id, stack.worker)
+            if job["state"] != "done":
+                print(f"publish ended {job['state']}: {json.dumps(job['error'])}")
+                return code
+            manage_shell(SET_DOMAIN_VISIBILITY, BENCH_DATASET_UID=stack.dataset_uid)
+            dataset_id = stack.api.call("GET", f"/datasets/{stack.dataset_uid}")["dataset_id"]
+            benchmark(dataset_id, job["result"]["table"], rows, sqlite_db)
+            code = 0
     finally:
-        cleanup(api, basic, worker, dataset_uid, key_uid)
-        stop(web)
-        stop(worker)
-        if file_id:
-            manage_shell(DISCARD_FILE, BENCH_FILE_ID=file_id)
         print(f"  SQLite copy: {sqlite_db}; process logs under {LOG_DIR}")
     return code
 

@@ -27,6 +27,8 @@ import urllib.error
 import urllib.request
 from base64 import b64encode
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -415,53 +417,74 @@ def report(rows: int, seconds: float, job: dict, copy: tuple[float, int], rss: P
 # --- main --------------------------------------------------------------------------------------
 
 
-def run(rows: int, path: Path) -> int:
-    """Start the app and the worker, publish, report, and clean up whatever was made."""
-    print(f"publish of a {rows:,}-row, 10-column CSV through the API and one RQ worker", flush=True)
+@dataclass
+class Stack:
+    """The benchmark's running app: web server, worker, API clients, and what it created to clean up."""
+
+    worker: subprocess.Popen[bytes] | None = None
+    web: subprocess.Popen[bytes] | None = None
+    basic: Api | None = None
+    api: Api | None = None
+    key_uid: str | None = None
+    file_id: str | None = None
+    dataset_uid: str | None = None
+
+
+@contextmanager
+def bench_stack(path: Path, label: str) -> Iterator[Stack]:
+    """Start the web server and one worker, log in with a fresh API key, upload ``path``; undo it all on exit."""
     password = secrets.token_urlsafe(24)
     manage_shell(ENSURE_SUPERUSER, BENCH_USERNAME=USERNAME, BENCH_PASSWORD=password)
     flush_bench_redis()
-    copy = copy_baseline(path)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     upload_max = max(DEFAULT_UPLOAD_MAX_BYTES, path.stat().st_size + CHUNK_BYTES)
-    web = worker = None
-    api = basic = key_uid = file_id = dataset_uid = None
-    code = 1
+    stack = Stack()
     try:
         web_env = child_env(DEBUG="true", UPLOAD_MAX_BYTES=str(upload_max))
-        web = start("web", ["runserver", f"127.0.0.1:{port}", "--noreload"], web_env)
-        worker = start("worker", ["rqworker", "default"], child_env(DEBUG="false"))
-        wait_ready(base, {"web": web, "worker": worker})
-        basic = Api(base, basic_auth(USERNAME, password))
-        key = basic.call("POST", "/apikeys/", {"label": "bench/publish.py", "permissions": KEY_PERMISSIONS})
-        key_uid = key["apikey_uid"]
-        api = Api(base, f"Apikey {key['key']}")
+        stack.web = start("web", ["runserver", f"127.0.0.1:{port}", "--noreload"], web_env)
+        stack.worker = start("worker", ["rqworker", "default"], child_env(DEBUG="false"))
+        wait_ready(base, {"web": stack.web, "worker": stack.worker})
+        stack.basic = Api(base, basic_auth(USERNAME, password))
+        key = stack.basic.call("POST", "/apikeys/", {"label": label, "permissions": KEY_PERMISSIONS})
+        stack.key_uid = key["apikey_uid"]
+        stack.api = Api(base, f"Apikey {key['key']}")
         started = time.perf_counter()
-        file_id = api.upload(path)["file_id"]
+        stack.file_id = stack.api.upload(path)["file_id"]
         print(f"  (upload of {path.stat().st_size / 1e6:.0f} MB: {time.perf_counter() - started:.1f} s)")
-        dataset_uid = create_dataset(api, file_id)
-        rss = PeakRss(worker.pid)
-        rss.start()
-        started = time.perf_counter()
-        job = api.call("PUT", f"/datasets/{dataset_uid}/publish")
-        job = wait_job(api, job["job_uid"], worker)
-        seconds = time.perf_counter() - started
-        rss.stop()
-        if job["state"] == "done":
-            report(rows, seconds, job, copy, rss)
-            code = 0
-        else:
-            print(f"publish ended {job['state']} after {seconds:.2f} s")
-            print(f"  job error: {json.dumps(job['error'], indent=1)}")
-            print(f"  progresses: {json.dumps(job['progresses'])}")
-            print(f"  worker log tail ({LOG_DIR / 'worker.log'}):\n{log_tail('worker')}")
+        yield stack
     finally:
-        cleanup(api, basic, worker, dataset_uid, key_uid)
-        stop(web)
-        stop(worker)
-        if file_id:
-            manage_shell(DISCARD_FILE, BENCH_FILE_ID=file_id)
+        cleanup(stack.api, stack.basic, stack.worker, stack.dataset_uid, stack.key_uid)
+        stop(stack.web)
+        stop(stack.worker)
+        if stack.file_id:
+            manage_shell(DISCARD_FILE, BENCH_FILE_ID=stack.file_id)
+
+
+def run(rows: int, path: Path) -> int:
+    """Start the app and the worker, publish, report, and clean up whatever was made."""
+    print(f"publish of a {rows:,}-row, 10-column CSV through the API and one RQ worker", flush=True)
+    copy = copy_baseline(path)
+    code = 1
+    try:
+        with bench_stack(path, "bench/publish.py") as stack:
+            stack.dataset_uid = create_dataset(stack.api, stack.file_id)
+            rss = PeakRss(stack.worker.pid)
+            rss.start()
+            started = time.perf_counter()
+            job = stack.api.call("PUT", f"/datasets/{stack.dataset_uid}/publish")
+            job = wait_job(stack.api, job["job_uid"], stack.worker)
+            seconds = time.perf_counter() - started
+            rss.stop()
+            if job["state"] == "done":
+                report(rows, seconds, job, copy, rss)
+                code = 0
+            else:
+                print(f"publish ended {job['state']} after {seconds:.2f} s")
+                print(f"  job error: {json.dumps(job['error'], indent=1)}")
+                print(f"  progresses: {json.dumps(job['progresses'])}")
+                print(f"  worker log tail ({LOG_DIR / 'worker.log'}):\n{log_tail('worker')}")
+    finally:
         print(f"  CSV cache: {path} (all cached inputs under {CACHE_DIR}); process logs under {LOG_DIR}")
     return code
 
