@@ -73,6 +73,40 @@ class FunctionCall(Node):
     args: tuple[Node, ...]
 
 
+@dataclass(frozen=True)
+class Quantity(Node):
+    """A number with a unit, as a function argument: ``1km``, ``500 m``, ``1 day``, ``2h``.
+
+    ``unit`` is kept as written (``m`` is a metre in ``within_distance`` and a minute in ``range``); the
+    function that receives it decides what it means.
+    """
+
+    amount: int | Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class Distinct(Node):
+    """``DISTINCT operand``, as in ``count(distinct f)``."""
+
+    operand: Node
+
+
+@dataclass(frozen=True)
+class NamedArgument(Node):
+    """``name=value`` as a function argument: ``geo_cluster(geo, 5, radius=40)``, ``now(years=-1)``."""
+
+    name: str
+    value: Node
+
+
+@dataclass(frozen=True)
+class NamePattern(Node):
+    """A field name pattern of ``include()`` / ``exclude()``: ``pop*``, ``*_id``; ``*`` is any run of characters."""
+
+    pattern: str
+
+
 # Predicates: what the boolean operators combine.
 
 

@@ -76,6 +76,26 @@ class WhereTransformer(Transformer):
             raise ODSQLError(f"Syntax error at position {position}: invalid function name {name!r}", position)
         return ast.FunctionCall(name.lower(), tuple(_argument(arg) for arg in args), **_at(meta))
 
+    def quantity(self, meta, children):
+        text = str(children[0])
+        split = len(text) - len(text.lstrip("0123456789."))
+        amount = number_value(text[:split], negative=False)
+        return ast.Quantity(amount, text[split:].strip(), **_at(meta))
+
+    def distinct(self, meta, children):
+        return ast.Distinct(children[-1], **_at(meta))
+
+    def named_argument(self, meta, children):
+        name, op, value = children
+        if str(op) != "=" or not str(name).replace("_", "").isalnum():
+            position = meta.start_pos
+            raise ODSQLError(f"Syntax error at position {position}: a named argument is written name=value", position)
+        return ast.NamedArgument(str(name).lower(), value, **_at(meta))
+
+    def name_pattern(self, meta, children):
+        pattern = "".join("*" if child.type == "STAR" else ".".join(path_segments(child)) for child in children)
+        return ast.NamePattern(pattern, **_at(meta))
+
     # Literals.
 
     def string(self, meta, children):
