@@ -58,7 +58,7 @@ RQ_QUEUES = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.SharedClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cache",
         "OPTIONS": {"socket_timeout": env_int("REDIS_SOCKET_TIMEOUT", 5, minimum=1)},

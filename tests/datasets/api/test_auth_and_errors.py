@@ -117,3 +117,23 @@ def test_the_api_keeps_answering_when_the_throttle_store_is_down(alice_api, sett
     }
     assert_status(alice_api.get(URL), 200)
     assert "throttling skipped, Redis unreachable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_anonymous_callers_are_counted_by_the_anonymous_rate_only(anonymous_api, settings):
+    settings.API_THROTTLE_ANON = "3/minute"
+    settings.API_THROTTLE_USER = "1/minute"
+    for _ in range(3):
+        assert_status(anonymous_api.get("/api/management/v2/"), 200)
+    response = anonymous_api.get("/api/management/v2/")
+    assert_status(response, 429)
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+@pytest.mark.django_db
+def test_each_user_has_a_counter_of_their_own(alice_api, chief_api, settings):
+    settings.API_THROTTLE_USER = "2/hour"
+    for _ in range(2):
+        assert_status(alice_api.get(URL), 200)
+    assert_status(alice_api.get(URL), 429)
+    assert_status(chief_api.get(URL), 200)
