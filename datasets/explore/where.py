@@ -1,8 +1,9 @@
 """The ODSQL ``where`` clause compiled to a SQL condition on one records table.
 
-Full text (a bare string, ``search(...)``) uses the table's generated ``fts`` column with
-``plainto_tsquery('simple', ...)``: every word must be found, case-insensitively. Comparisons with null are
-false (section 7.1), so ``f = null`` matches nothing; use ``f is null``.
+Full text uses the table's generated ``fts`` column: a bare string with ``plainto_tsquery('simple', ...)``, every
+word must be found, case-insensitively; ``search()`` also takes its last word as a prefix, ``suggest()`` every word
+(see ``textsearch``). The geographic predicates are in ``geo``. Comparisons with null are false (section 7.1), so
+``f = null`` matches nothing; use ``f is null``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from datasets.dataset_where_values import like_regex
 from datasets.odsql import ODSQLError, ast, parse_where
 from datasets.store.tables import FTS
 
+from .geo import PREDICATES as GEO_PREDICATES
+from .textsearch import search_tsquery, suggest_tsquery
 from .values import NUMERIC, ORDERED, Fragment, Schema, coerce, placeholder
 
 CLAUSE = "where"
@@ -192,21 +195,35 @@ def last_string(node: ast.FunctionCall) -> str:
 
 
 def _search(node: ast.FunctionCall, schema: Schema) -> Fragment:
-    """``search("text")`` and ``search(*, "text")`` use ``fts``; ``search(f1, f2, "text")`` those fields only."""
-    text, targets = last_string(node), node.args[:-1]
+    """``search("text")`` and ``search(*, "text")`` use ``fts``; ``search(f1, f2, "text")`` those fields only.
+
+    Every word must be found, the last one as a prefix; no fuzzy matching (see ``textsearch``).
+    """
+    return _text_query(node, schema, search_tsquery(last_string(node)))
+
+
+def _suggest(node: ast.FunctionCall, schema: Schema) -> Fragment:
+    """``suggest("text")``, ``suggest(*, "text")``, ``suggest(f1, f2, "text")``: every word as a prefix."""
+    return _text_query(node, schema, suggest_tsquery(last_string(node)))
+
+
+def _text_query(node: ast.FunctionCall, schema: Schema, tsquery: str) -> Fragment:
+    """``tsquery`` (``to_tsquery`` input) on ``fts`` without fields or with ``*``, else on any of the fields."""
+    targets = node.args[:-1]
     if not targets or any(isinstance(target, ast.Star) for target in targets):
-        return _full_text(ast.FullText(text, position=node.position), schema)
-    parts = [_field_search(target, schema, text) for target in targets]
+        query = sql.SQL("{} @@ to_tsquery('simple', {})").format(sql.Identifier(FTS), placeholder("text"))
+        return Fragment(query, (tsquery,))
+    parts = [_field_search(node, target, schema, tsquery) for target in targets]
     return parts[0] if len(parts) == 1 else combine(parts, " OR ")
 
 
-def _field_search(target: ast.Node, schema: Schema, text: str) -> Fragment:
-    column = subject_column(target, schema, "search()")
+def _field_search(node: ast.FunctionCall, target: ast.Node, schema: Schema, tsquery: str) -> Fragment:
+    column = subject_column(target, schema, f"{node.name}()")
     if column.type not in ("text", "text[]"):
-        raise ODSQLError(f"search() in {CLAUSE} needs text fields, not {target.name!r}", target.position)
+        raise ODSQLError(f"{node.name}() in {CLAUSE} needs text fields, not {target.name!r}", target.position)
     document = sql.SQL("array_to_string({}, ' ')" if column.type == "text[]" else "{}").format(column.sql)
-    condition = sql.SQL("to_tsvector('simple', coalesce({}, '')) @@ plainto_tsquery('simple', {})")
-    return Fragment(condition.format(document, placeholder("text")), (text,))
+    condition = sql.SQL("to_tsvector('simple', coalesce({}, '')) @@ to_tsquery('simple', {})")
+    return Fragment(condition.format(document, placeholder("text")), (tsquery,))
 
 
 def _startswith(node: ast.FunctionCall, schema: Schema) -> Fragment:
@@ -217,9 +234,15 @@ def _startswith(node: ast.FunctionCall, schema: Schema) -> Fragment:
     return Fragment(sql.SQL("starts_with({}, {})").format(column.sql, placeholder("text")), (last_string(node),))
 
 
+def _geo(node: ast.FunctionCall, schema: Schema) -> Fragment:
+    return GEO_PREDICATES[node.name](node, schema, CLAUSE)
+
+
 FUNCTIONS: dict[str, Callable[[ast.FunctionCall, Schema], Fragment]] = {
     "search": _search,
+    "suggest": _suggest,
     "startswith": _startswith,
+    **{name: _geo for name in GEO_PREDICATES},
 }
 CONDITIONS: dict[type, Callable[[ast.Node, Schema], Fragment]] = {
     ast.And: _and,

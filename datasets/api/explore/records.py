@@ -17,9 +17,10 @@ from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from datasets.api.explore.errors import ExploreError, bad_parameter
+from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset
 from datasets.api.explore.views import ExploreView
 from datasets.explore.facets import refine_exclude_text
+from datasets.explore.published import PublishedTable, published_table, version_table
 from datasets.explore.query import RecordsQuery, compile_records_query, output_sql, star_columns
 from datasets.explore.values import Schema
 from datasets.models import Dataset
@@ -30,17 +31,16 @@ COUNT_CACHE_SECONDS = 24 * 3600
 
 
 def published_fields(dataset: Dataset) -> list[Field]:
-    return [
-        Field(
-            name=field["name"],
-            label=field["label"],
-            type=field["type"],
-            original_name=field.get("original_name"),
-            description=field.get("description"),
-            annotations=list(field.get("annotations") or []),
-        )
-        for field in dataset.current_version.fields
-    ]
+    """The fields of the dataset's published version."""
+    return list(version_table(dataset.current_version_id)[1])
+
+
+def published_or_404(view: ExploreView, dataset_id: str) -> PublishedTable:
+    """The published table of ``dataset_id`` if the caller may see it; the Explore 404 otherwise."""
+    table = published_table(view.visible(), dataset_id)
+    if table is None:
+        raise unknown_dataset(dataset_id)
+    return table
 
 
 def json_value(value: Any) -> Any:
@@ -108,9 +108,9 @@ def cached_count(table: str, statement: sql.Composed, params: list) -> int:
     return total
 
 
-def etag_of(request: Request, dataset: Dataset) -> str:
+def etag_of(request: Request, version_id: int) -> str:
     """Answers depend only on the published version and the query: both go into the ETag."""
-    digest = hashlib.sha256(f"{dataset.current_version_id}:{request.get_full_path()}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{version_id}:{request.get_full_path()}".encode()).hexdigest()[:32]
     return f'"{digest}"'
 
 
@@ -122,8 +122,8 @@ class DatasetRecordsView(ExploreView):
     """``GET /catalog/datasets/{dataset_id}/records``: select, where, group_by, order_by, limit, offset."""
 
     def get(self, request: Request, dataset_id: str) -> Response:
-        dataset = self.dataset(dataset_id)
-        fields = published_fields(dataset)
+        published = published_or_404(self, dataset_id)
+        fields = list(published.fields)
         query = RecordsQuery(
             select=clause(request, "select"),
             where=records_where(request, fields),
@@ -132,11 +132,11 @@ class DatasetRecordsView(ExploreView):
             limit=integer(request, "limit", 10),
             offset=integer(request, "offset", 0),
         )
-        etag = etag_of(request, dataset)
+        etag = etag_of(request, published.version_id)
         if not_modified(request, etag):
             return Response(status=304, headers={"ETag": etag})
-        table = dataset.current_version.table_name
-        compiled = compile_records_query(query, table, published_fields(dataset))
+        table = published.table_name
+        compiled = compile_records_query(query, table, fields)
         total = cached_count(table, compiled.count_sql, compiled.count_params)
         rows = run_bounded(compiled.sql, compiled.params)
         results = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in rows]
@@ -147,11 +147,11 @@ class DatasetRecordView(ExploreView):
     """``GET /catalog/datasets/{dataset_id}/records/{record_id}``."""
 
     def get(self, request: Request, dataset_id: str, record_id: str) -> Response:
-        dataset = self.dataset(dataset_id)
-        columns = star_columns(Schema(published_fields(dataset)))
+        published = published_or_404(self, dataset_id)
+        columns = star_columns(Schema(list(published.fields)))
         statement = sql.SQL("SELECT {} FROM {} WHERE record_id = %s").format(
             sql.SQL(", ").join(output_sql(column.value) for column in columns),
-            sql.Identifier(SCHEMA, dataset.current_version.table_name),
+            sql.Identifier(SCHEMA, published.table_name),
         )
         rows = run_bounded(statement, [record_id])
         if not rows:
