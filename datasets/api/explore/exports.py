@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from datasets.api.explore.errors import ExploreError, bad_parameter
-from datasets.api.explore.records import clause, integer, published_fields, records_where
+from datasets.api.explore.records import clause, etag_of, integer, not_modified, published_or_404, records_where
 from datasets.api.explore.views import ExploreView
 from datasets.explore import csv_copy, writers
 from datasets.explore.query import CompiledQuery, RecordsQuery, compile_group_by, compile_records_query, compile_select
@@ -258,13 +258,16 @@ class DatasetExportView(ExploreView):
         # errors fall back to the first (JSON) renderer.
         return super().perform_content_negotiation(request, force=True)
 
-    def get(self, request: Request, dataset_id: str, export: str) -> StreamingHttpResponse:
-        dataset = self.dataset(dataset_id)
+    def get(self, request: Request, dataset_id: str, export: str) -> StreamingHttpResponse | Response:
+        published = published_or_404(self, dataset_id)
         spec = export_format(export)
         options = export_options(request, spec)
-        fields = published_fields(dataset)
+        fields = list(published.fields)
         query = export_query(request, fields)
-        compiled = compile_records_query(query, dataset.current_version.table_name, fields, unbounded=True)
+        compiled = compile_records_query(query, published.table_name, fields, unbounded=True)
+        etag = etag_of(request, published.version_id)
+        if not_modified(request, etag):
+            return Response(status=304, headers={"ETag": etag})
         types = column_types(query, fields)
         if spec.extension == "csv":
             stream, chunks = csv_by_copy(compiled, types, options)
@@ -272,7 +275,8 @@ class DatasetExportView(ExploreView):
             stream = open_stream(RowStream, compiled.sql, compiled.params)
             chunks = spec.writer(compiled.columns, types, stream.batches(), **options)
         response = StreamingHttpResponse(Closing(chunks, stream), content_type=spec.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{dataset.dataset_id}.{spec.extension}"'
+        response["Content-Disposition"] = f'attachment; filename="{published.dataset_id}.{spec.extension}"'
+        response["ETag"] = etag
         return response
 
 

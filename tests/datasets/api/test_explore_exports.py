@@ -204,3 +204,23 @@ def test_refine_and_exclude_filter_exports(towns):
     response = APIClient().get(f"{BASE}/json", {"exclude": "region:North"})
     rows = json.loads(b"".join(response.streaming_content))
     assert rows and "North" not in {row["region"] for row in rows}
+
+
+@pytest.mark.parametrize("export", ["csv", "json", "parquet"])
+def test_exports_revalidate_with_their_etag_until_the_next_publish(towns, chief_api, run_worker, export):
+    client = APIClient()
+    first = client.get(f"{BASE}/{export}", {"where": "population > 2000"})
+    etag = first["ETag"]
+    b"".join(first.streaming_content)
+    again = client.get(f"{BASE}/{export}", {"where": "population > 2000"}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    other_query = client.get(f"{BASE}/{export}", {"where": "population > 3000"}, HTTP_IF_NONE_MATCH=etag)
+    assert other_query.status_code == 200 and other_query["ETag"] != etag
+    b"".join(other_query.streaming_content)
+    assert_status(chief_api.put(f"/api/management/v2/datasets/{towns}/publish"), 202)
+    run_worker()
+    republished = client.get(f"{BASE}/{export}", {"where": "population > 2000"}, HTTP_IF_NONE_MATCH=etag)
+    assert republished.status_code == 200
+    assert republished["ETag"] != etag
+    b"".join(republished.streaming_content)
