@@ -3,18 +3,29 @@
 Decisions:
 
 * Paging must be stable, so the page is always ordered: by ``order_by`` then ``record_id`` (a tie-breaker),
-  by ``record_id`` alone without ``order_by``; grouped queries end with their group columns instead. Nulls
+  by ``record_id`` alone without ``order_by``; grouped queries end with their group keys instead. Nulls
   come last in both directions (section 7.1).
 * Result columns are not named in the SQL: ``columns`` lists them in select order (the field name, the
   label, or the expression as written), so no user text ever reaches the SQL text.
 * ``count_sql`` counts rows (or groups) matching ``where``; it has its own ``count_params``.
-* ``select *`` lists the fields, not ``record_id`` nor ``fts``; geometries come back as PostGIS values.
-* ``group_by`` takes plain fields (``f`` or ``f AS label``) for now.
+* ``select *`` lists the fields, not ``record_id`` nor ``fts``; geometries come back as JSON.
+* ``include(pattern, ...)`` adds the fields whose names match (``*`` is any run of characters) and
+  ``exclude(pattern, ...)`` removes fields that ``*`` or ``include()`` brought; with excludes but neither ``*``
+  nor ``include()``, the excludes apply to every field. Items named explicitly are never excluded.
+* Bounds (section 4): ``limit`` 1 to 100 and ``offset + limit`` at most 10,000; with ``group_by``, ``limit`` up
+  to 20,000 and ``offset + limit`` at most 20,000. Exports are unbounded.
+* ``order_by random(seed)`` orders by ``md5(record_id || seed)``: a shuffle that is the same for the same seed,
+  so pages of one shuffle do not overlap. It needs records, not groups.
+* ``timezone`` (an IANA id, default UTC) is the zone of date functions, ``date_format``, date grouping and of
+  the datetimes returned (``CompiledQuery.localized``); ``lang`` names days and months in ``date_format``.
+* Grouping itself (the subquery that computes group keys) is described in ``groups.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from psycopg import sql
 
@@ -22,14 +33,26 @@ from datasets.odsql import ODSQLError, ast, parse_group_by, parse_order_by, pars
 from datasets.pipeline.core import Field
 from datasets.store.tables import RECORD_ID, qualified
 
-from .expressions import compile_expression
-from .values import Fragment, Schema
+from . import dates
+from .expressions import Scope, ZonedSchema, expression
+from .groups import Group, compile_group
+from .values import Fragment, Schema, placeholder
 from .where import compile_where
+
+MAX_LIMIT = 100
+MAX_WINDOW = 10_000
+GROUPED_MAX_LIMIT = 20_000
+GROUPED_MAX_WINDOW = 20_000
+ROWS = "odsql_rows"  # the alias of the subquery of grouped queries
+GEO_OUTPUT = {
+    "geo_point_2d": "json_build_object('lon', ST_X({0}), 'lat', ST_Y({0}))",
+    "geo_shape": "ST_AsGeoJSON({0})::json",
+}
 
 
 @dataclass
 class RecordsQuery:
-    """The ODSQL clauses of a records request, as texts (None when absent), and its page."""
+    """The ODSQL clauses of a records request, as texts (None when absent), its page, time zone and language."""
 
     select: str | None = None
     where: str | None = None
@@ -37,23 +60,42 @@ class RecordsQuery:
     order_by: str | None = None
     limit: int = 10
     offset: int = 0
+    timezone: str | None = None
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
 class CompiledQuery:
-    """The page query and the total count query, each with its parameters; ``columns`` name the page's columns."""
+    """The page query and the total count query, each with its parameters; ``columns`` name the page's columns.
+
+    ``types`` are the ODSQL types of the columns; ``timezone`` is the zone datetimes are shown in.
+    """
 
     sql: sql.Composed
     count_sql: sql.Composed
     params: list
     count_params: list
     columns: list[str]
+    types: list[str] = field(default_factory=list)
+    timezone: str = dates.UTC
+
+    def localized(self, rows: Iterable[tuple]) -> list[tuple]:
+        """Rows with their datetimes in the request's time zone (the database answers in UTC)."""
+        return [tuple(dates.localize(value, self.timezone) for value in row) for row in rows]
 
 
 @dataclass(frozen=True)
 class Column:
+    """A result column; ``field`` names the field it shows when it came from ``*`` or ``include()``.
+
+    ``order_key`` is what ordering by this column sorts on when it differs from its value (a range label sorts
+    by its bounds).
+    """
+
     name: str
     value: Fragment
+    field: str | None = None
+    order_key: Fragment | None = None
 
 
 def compile_records_query(
@@ -61,24 +103,27 @@ def compile_records_query(
     table: str,
     fields: list[Field],
     *,
-    max_limit: int = 100,
-    max_window: int = 10_000,
+    max_limit: int = MAX_LIMIT,
+    max_window: int = MAX_WINDOW,
     unbounded: bool = False,
 ) -> CompiledQuery:
     """Compile ``query`` for ``records.<table>`` holding ``fields``; raises ``ODSQLError`` before any SQL runs.
 
     ``unbounded`` (exports) lifts ``max_limit`` and ``max_window``: ``limit=-1`` reads every row.
     """
+    zone = dates.check_timezone(query.timezone)
     if unbounded:
         check_export_page(query.limit, query.offset)
+    elif query.group_by and query.group_by.strip():
+        check_page(query.limit, query.offset, GROUPED_MAX_LIMIT, GROUPED_MAX_WINDOW)
     else:
         check_page(query.limit, query.offset, max_limit, max_window)
-    schema = Schema(fields)
+    schema = ZonedSchema(fields, zone, query.lang)
     where = compile_where(query.where, schema)
     groups = compile_group_by(query.group_by, schema)
     columns = compile_select(query.select, schema, groups)
     grouped = groups is not None or any(column.value.aggregate for column in columns)
-    check_grouping([column.value for column in columns], groups, grouped, "select")
+    check_grouping([column.value for column in columns], grouped, "select")
     order = compile_order_by(query.order_by, schema, columns, groups, grouped)
     body = from_where_group(table, where, groups, grouped)
     window = page_window(query.limit, query.offset)
@@ -91,7 +136,8 @@ def compile_records_query(
     params = [p for column in columns for p in column.value.params] + [*body.params, *order.params]
     count = count_query(body, grouped)
     names = [column.name for column in columns]
-    return CompiledQuery(page, count.sql, [*params, *window.params], list(count.params), names)
+    types = [column.value.type for column in columns]
+    return CompiledQuery(page, count.sql, [*params, *window.params], list(count.params), names, types, zone)
 
 
 def page_window(limit: int, offset: int) -> Fragment:
@@ -105,13 +151,8 @@ def page_window(limit: int, offset: int) -> Fragment:
 
 def output_sql(value: Fragment) -> sql.Composable:
     """How a result column is read: geometry as JSON (``{"lon", "lat"}`` for points, GeoJSON for shapes)."""
-    if value.params:
-        return value.sql
-    if value.type == "geo_point_2d":
-        return sql.SQL("json_build_object('lon', ST_X({0}), 'lat', ST_Y({0}))").format(value.sql)
-    if value.type == "geo_shape":
-        return sql.SQL("ST_AsGeoJSON({})::json").format(value.sql)
-    return value.sql
+    template = GEO_OUTPUT.get(value.type)
+    return sql.SQL(template).format(value.sql) if template else value.sql
 
 
 def check_page(limit: int, offset: int, max_limit: int, max_window: int) -> None:
@@ -134,36 +175,119 @@ def check_export_page(limit: int, offset: int) -> None:
         raise ODSQLError(f"Invalid offset {offset!r}: 0 or more")
 
 
-def compile_group_by(text: str | None, schema: Schema) -> list[Column] | None:
-    """Group columns, named by their label or field name; None without ``group_by``."""
+# group_by
+
+
+def compile_group_by(text: str | None, schema: Schema) -> list[Group] | None:
+    """The groups, named by their label or their text as written; None without ``group_by``."""
     if text is None or not text.strip():
         return None
-    groups = []
-    for item in parse_group_by(text):
-        if not isinstance(item.expression, ast.Field):
-            raise ODSQLError(f"group_by at position {item.position} takes fields only for now", item.position)
-        groups.append(Column(item.label or item.expression.name, schema.column(item.expression, "group_by")))
+    items = parse_group_by(text)
+    groups = [compile_group(item, schema, group_column(index, schema)) for index, item in enumerate(items)]
     check_unique([group.name for group in groups], "group_by")
     return groups
 
 
-def compile_select(text: str | None, schema: Schema, groups: list[Column] | None) -> list[Column]:
+def group_column(index: int, schema: Schema) -> str:
+    """The subquery column of a group key: a name no field of the table has."""
+    name = f"odsql_group_{index}"
+    while name in schema.fields:
+        name = "_" + name
+    return name
+
+
+def group_scope(schema: Schema, clause: str, groups: list[Group] | None, ordering: bool = False) -> Scope:
+    """Groups by label and as written: their value, or when ``ordering`` their key (ranges sort by bounds)."""
+    read = {group.expression: group.key if ordering else group.value for group in groups or []}
+    labels = {group.name: group.key if ordering else group.value for group in groups or []}
+    return Scope(schema, clause, labels, read)
+
+
+# select
+
+
+def compile_select(text: str | None, schema: Schema, groups: list[Group] | None) -> list[Column]:
     """Selected columns; without ``select``, every field, or the group columns of a grouped query."""
     if text is None or not text.strip():
-        return groups if groups is not None else star_columns(schema)
-    aliases = {group.name: group.value for group in groups or []}
+        if groups is not None:
+            return [Column(group.name, group.value, order_key=group.key) for group in groups]
+        return star_columns(schema)
+    scope = group_scope(schema, "select", groups)
+    keys = {group.expression: group.key for group in groups or []}
+    items = parse_select(text)
+    every_field_first = not any(_is_star_or_include(item) for item in items)
     columns: list[Column] = []
-    for item in parse_select(text):
+    excluded: list[re.Pattern] = []
+    for item in items:
         if isinstance(item, ast.Star):
-            columns += star_columns(schema)
+            columns += star_columns(schema, scope)
+        elif _pattern_function(item) == "include":
+            columns += [column for column in _included(item, schema, scope) if column.field not in _fields(columns)]
+        elif _pattern_function(item) == "exclude":
+            if every_field_first:
+                columns, every_field_first = columns + star_columns(schema, scope), False
+            excluded += _patterns(item)
         else:
-            columns.append(Column(item.text, compile_expression(item.expression, schema, "select", aliases)))
+            value = expression(item.expression, scope)
+            columns.append(Column(item.text, value, order_key=keys.get(item.expression)))
+    columns = [column for column in columns if not (column.field and _matches(excluded, column.field))]
     check_unique([column.name for column in columns], "select")
     return columns
 
 
-def star_columns(schema: Schema) -> list[Column]:
-    return [Column(name, schema.column(ast.Field((name,)), "select")) for name in schema.fields]
+def star_columns(schema: Schema, scope: Scope | None = None) -> list[Column]:
+    """Every field, in the table's order; with a grouped ``scope``, grouped fields read their group."""
+    scope = scope or Scope(schema, "select")
+    return [Column(name, expression(ast.Field((name,)), scope), field=name) for name in schema.fields]
+
+
+def _is_star_or_include(item: ast.Node) -> bool:
+    return isinstance(item, ast.Star) or _pattern_function(item) == "include"
+
+
+def _pattern_function(item: ast.Node) -> str | None:
+    """``include`` or ``exclude`` for an item ``include(...)`` / ``exclude(...)``; they take no label."""
+    if not isinstance(item, ast.SelectItem) or not isinstance(item.expression, ast.FunctionCall):
+        return None
+    name = item.expression.name
+    if name not in ("include", "exclude"):
+        return None
+    if item.label is not None:
+        raise ODSQLError(f"{name}() at position {item.position} in select takes no label", item.position)
+    return name
+
+
+def _patterns(item: ast.SelectItem) -> list[re.Pattern]:
+    """The field name patterns of include() / exclude(): names, ``pop*`` patterns or ``*``."""
+    call = item.expression
+    if not call.args:
+        raise ODSQLError(f"{call.name}() at position {call.position} in select needs field names or patterns")
+    patterns = []
+    for argument in call.args:
+        if isinstance(argument, ast.NamePattern):
+            text = argument.pattern
+        elif isinstance(argument, ast.Field):
+            text = argument.name
+        elif isinstance(argument, ast.Star):
+            text = "*"
+        else:
+            message = f"{call.name}() at position {argument.position} in select takes field names or patterns"
+            raise ODSQLError(message, argument.position)
+        patterns.append(re.compile(".*".join(re.escape(part) for part in text.split("*"))))
+    return patterns
+
+
+def _included(item: ast.SelectItem, schema: Schema, scope: Scope) -> list[Column]:
+    patterns = _patterns(item)
+    return [column for column in star_columns(schema, scope) if _matches(patterns, column.field)]
+
+
+def _matches(patterns: list[re.Pattern], name: str) -> bool:
+    return any(pattern.fullmatch(name) for pattern in patterns)
+
+
+def _fields(columns: list[Column]) -> set[str]:
+    return {column.field for column in columns if column.field}
 
 
 def check_unique(names: list[str], clause: str) -> None:
@@ -175,49 +299,85 @@ def check_unique(names: list[str], clause: str) -> None:
         seen.add(name)
 
 
-def check_grouping(values: list[Fragment], groups: list[Column] | None, grouped: bool, clause: str) -> None:
-    """In a grouped query, fields read outside aggregates must be grouped; elsewhere aggregates are not allowed."""
-    grouped_fields = {name for group in groups or [] for name in group.value.bare_fields}
+def check_grouping(values: list[Fragment], grouped: bool, clause: str) -> None:
+    """In a grouped query, fields read outside aggregates must be groups; elsewhere aggregates are not allowed."""
     for value in values:
-        if grouped and not value.bare_fields <= grouped_fields:
-            names = ", ".join(sorted(value.bare_fields - grouped_fields))
+        if grouped and value.bare_fields:
+            names = ", ".join(sorted(value.bare_fields))
             raise ODSQLError(f"Field {names} in {clause} must appear in group_by or inside an aggregate")
         if not grouped and value.aggregate:
             raise ODSQLError(f"An aggregate in {clause} needs an aggregated select or a group_by")
 
 
+# order_by
+
+
 def compile_order_by(
-    text: str | None, schema: Schema, columns: list[Column], groups: list[Column] | None, grouped: bool
+    text: str | None, schema: Schema, columns: list[Column], groups: list[Group] | None, grouped: bool
 ) -> Fragment:
     """``ORDER BY`` with nulls last and a tie-breaker for stable pages (see the module's decisions)."""
     items = parse_order_by(text) if text is not None and text.strip() else ()
+    scope = group_scope(schema, "order_by", groups, ordering=True)
     # An order item may name a result column (a select label) or a group label.
-    aliases = {group.name: group.value for group in groups or []} | {column.name: column.value for column in columns}
+    labels = {column.name: column.order_key or column.value for column in columns}
+    scope = Scope(schema, "order_by", {**scope.aliases, **labels}, scope.groups)
     keys = []
     for item in items:
-        value = compile_expression(item.expression, schema, "order_by", aliases)
-        check_grouping([value], groups, grouped, "order_by")
+        value = _random(item.expression, grouped) if _is_random(item.expression) else expression(item.expression, scope)
+        check_grouping([value], grouped, "order_by")
         keys.append((value, item.descending))
     if not grouped:
         keys.append((Fragment(sql.Identifier(RECORD_ID), type="text"), False))
     elif groups:
-        keys += [(group.value, False) for group in groups]
+        keys += [(group.key, False) for group in groups]
     if not keys:
         return Fragment(sql.SQL(""))
     parts = [sql.SQL("{} DESC NULLS LAST" if desc else "{} ASC NULLS LAST").format(v.sql) for v, desc in keys]
     return Fragment(sql.SQL("ORDER BY ") + sql.SQL(", ").join(parts), tuple(p for v, _ in keys for p in v.params))
 
 
-def from_where_group(table: str, where: Fragment | None, groups: list[Column] | None, grouped: bool) -> Fragment:
-    """``FROM records.<table> [WHERE ...] [GROUP BY ...]``; an aggregate without group_by groups by ()."""
-    text = sql.SQL("FROM {}").format(qualified(table))
-    if where is not None:
-        text = sql.SQL("{} WHERE {}").format(text, where.sql)
-    if groups:
-        text = sql.SQL("{} GROUP BY {}").format(text, sql.SQL(", ").join(group.value.sql for group in groups))
-    elif grouped:
-        text = sql.SQL("{} GROUP BY ()").format(text)
-    return Fragment(text, where.params if where is not None else ())
+def _is_random(node: ast.Node) -> bool:
+    return isinstance(node, ast.FunctionCall) and node.name == "random"
+
+
+def _random(node: ast.FunctionCall, grouped: bool) -> Fragment:
+    """``random(seed)``: ``md5(record_id || seed)``, the same shuffle for the same seed (see the decisions)."""
+    seed = node.args[0] if len(node.args) == 1 else None
+    if not isinstance(seed, ast.Literal) or seed.kind not in (ast.NUMBER, ast.STRING):
+        raise ODSQLError(f"random() at position {node.position} in order_by takes one seed, a number or a string")
+    if grouped:
+        raise ODSQLError(f"random() at position {node.position} in order_by orders records, not groups")
+    text = sql.SQL("md5(({})::text || {})").format(sql.Identifier(RECORD_ID), placeholder("text"))
+    return Fragment(text, (str(seed.value),), "text")
+
+
+# FROM, WHERE, GROUP BY and the total.
+
+
+def from_where_group(table: str, where: Fragment | None, groups: list[Group] | None, grouped: bool) -> Fragment:
+    """``FROM records.<table> [WHERE ...]``, through the subquery of group keys when grouped (see groups.py).
+
+    An aggregate without group_by groups by ().
+    """
+    conditions = [where] if where is not None else []
+    if not groups:
+        text, params = sql.SQL("FROM {}").format(qualified(table)), ()
+        suffix = sql.SQL(" GROUP BY ()") if grouped else sql.SQL("")
+    else:
+        conditions += [group.condition for group in groups if group.condition is not None]
+        keys = sql.SQL(", ").join(
+            sql.SQL("{} AS {}").format(group.inner.sql, sql.Identifier(group.column)) for group in groups
+        )
+        text = sql.SQL("FROM (SELECT *, {} FROM {}").format(keys, qualified(table))
+        params = tuple(p for group in groups for p in group.inner.params)
+        suffix = sql.SQL(") AS {} GROUP BY {}").format(
+            sql.Identifier(ROWS), sql.SQL(", ").join(group.key.sql for group in groups)
+        )
+    if conditions:
+        joined = sql.SQL(" AND ").join(sql.SQL("({})").format(condition.sql) for condition in conditions)
+        text = sql.SQL("{} WHERE {}").format(text, joined)
+        params += tuple(p for condition in conditions for p in condition.params)
+    return Fragment(text + suffix, params)
 
 
 def count_query(body: Fragment, grouped: bool) -> Fragment:

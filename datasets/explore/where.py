@@ -16,6 +16,7 @@ from datasets.dataset_where_values import like_regex
 from datasets.odsql import ODSQLError, ast, parse_where
 from datasets.store.tables import FTS
 
+from .expressions import compare_computed, is_computed
 from .geo import PREDICATES as GEO_PREDICATES
 from .textsearch import search_tsquery, suggest_tsquery
 from .values import NUMERIC, ORDERED, Fragment, Schema, coerce, placeholder
@@ -75,6 +76,8 @@ def subject_column(node: ast.Node, schema: Schema, usage: str) -> Fragment:
 
 
 def _comparison(node: ast.Comparison, schema: Schema) -> Fragment:
+    if is_computed(node):  # a scalar function on a side: year(d) = 2020, lower(city) = "paris", d > now()
+        return compare_computed(node, schema)
     left, op, right = node.left, node.op, node.right
     if not isinstance(left, ast.Field):
         left, op, right = right, FLIPPED[op], left

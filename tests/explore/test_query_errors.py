@@ -39,7 +39,7 @@ def compile_(**clauses):
         ({"where": "name > 3 and tags > 'a'"}, "does not apply"),
         ({"where": "city"}, "not boolean"),
         ({"where": "drop(city)"}, "Unknown function 'drop'"),
-        ({"where": "count(*) > 1"}, "expects a field"),
+        ({"where": "count(*) > 1"}, "Aggregate count() is not allowed (at position 0 in where)"),
         ({"where": "count(size)"}, "Unknown function 'count'"),
         ({"select": "name + 1"}, "needs numbers"),
         ({"select": "name, count(*)"}, "must appear in group_by"),

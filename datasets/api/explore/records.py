@@ -131,6 +131,8 @@ class DatasetRecordsView(ExploreView):
             order_by=clause(request, "order_by"),
             limit=integer(request, "limit", 10),
             offset=integer(request, "offset", 0),
+            timezone=request.query_params.get("timezone"),
+            lang=request.query_params.get("lang"),
         )
         etag = etag_of(request, published.version_id)
         if not_modified(request, etag):
@@ -138,7 +140,7 @@ class DatasetRecordsView(ExploreView):
         table = published.table_name
         compiled = compile_records_query(query, table, fields)
         total = cached_count(table, compiled.count_sql, compiled.count_params)
-        rows = run_bounded(compiled.sql, compiled.params)
+        rows = compiled.localized(run_bounded(compiled.sql, compiled.params))
         results = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in rows]
         return Response({"total_count": total, "results": results}, headers={"ETag": etag})
 
