@@ -5,9 +5,7 @@ word prefixes) or shapely over the same rows, never from PostGIS."""
 from __future__ import annotations
 
 import json
-import math
 import random
-import re
 
 import pytest
 import shapely
@@ -20,6 +18,8 @@ from datasets.odsql import ODSQLError
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table
 
+from .helpers import assert_within, destination, haversine, inside, text_matches
+
 TABLE = "da_tstgeo01_v1"
 FIELDS = [
     Field(name="name", label="Name"),
@@ -28,7 +28,6 @@ FIELDS = [
     Field(name="geo", label="Geo", type="geo_point_2d"),
     Field(name="zone", label="Zone", type="geo_shape"),
 ]
-EARTH_RADIUS = 6_371_008.8  # mean radius: the spheroid PostGIS uses differs by well under 1%
 PARIS = (2.35, 48.85)  # lon, lat
 NORTH = (20.0, 70.0)
 POLE = (0.0, 88.9)
@@ -45,23 +44,6 @@ NAMES = [
     "It's a b&b",
     "Treehouse films",
 ]
-
-
-def destination(origin: tuple[float, float], metres: float, bearing: float) -> tuple[float, float]:
-    """The point ``metres`` away from ``origin`` (lon, lat) along ``bearing`` degrees, on a sphere."""
-    lon, lat = map(math.radians, origin)
-    angle, theta = metres / EARTH_RADIUS, math.radians(bearing)
-    lat2 = math.asin(math.sin(lat) * math.cos(angle) + math.cos(lat) * math.sin(angle) * math.cos(theta))
-    lon2 = lon + math.atan2(
-        math.sin(theta) * math.sin(angle) * math.cos(lat), math.cos(angle) - math.sin(lat) * math.sin(lat2)
-    )
-    return (math.degrees(lon2) + 540) % 360 - 180, math.degrees(lat2)
-
-
-def haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS * math.asin(math.sqrt(h))
 
 
 def square(centre: tuple[float, float], half: float) -> dict:
@@ -142,16 +124,6 @@ def zone_distance(shape, centre: tuple[float, float]) -> float:
     return min(haversine(centre, tuple(point)) for point in shapely.get_coordinates(outline))
 
 
-def assert_within(found: list[int], distances: dict[int, float], metres: float) -> None:
-    """Everything clearly inside the radius is found, nothing clearly outside; values within 1% of the radius
-    may go either way (PostGIS measures on the spheroid, haversine on a sphere: they differ by under 0.5%)."""
-    inside = sorted(size for size, distance in distances.items() if distance < 0.99 * metres)
-    outside = {size for size, distance in distances.items() if distance > 1.01 * metres}
-    assert set(inside) <= set(found) and not set(found) & outside
-    assert len(found) <= len(distances) - len(outside)
-    assert found == sorted(found) and len(inside) + 3 >= len(found)  # the border band holds a few values at most
-
-
 # --- within_distance ---------------------------------------------------------------------------------------
 
 
@@ -221,16 +193,6 @@ def test_distance_box_holds_every_point_within_the_distance():
 
 
 # --- in_bbox, intersects, disjoint, within -----------------------------------------------------------------
-
-
-def inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
-    """Ray casting: does a horizontal ray from ``point`` cross the ring's edges an odd number of times?"""
-    x, y = point
-    crossings = 0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            crossings += 1
-    return crossings % 2 == 1
 
 
 @pytest.mark.parametrize(
@@ -307,32 +269,6 @@ def test_geometry_reaches_sql_only_as_a_parameter():
 
 
 # --- search and suggest --------------------------------------------------------------------------------------
-
-
-def tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def text_matches(document: str, query: str, every_word_prefix: bool) -> bool:
-    """Python's reading of the query: every word found, as a prefix when it is the last (search) or always.
-
-    A word of several tokens (``b&b``) is a phrase: its tokens must follow each other in the document.
-    """
-    found = tokens(document)
-    words = [parts for parts in (tokens(word) for word in query.split()) if parts]
-
-    def same(token: str, part: str, prefix: bool) -> bool:
-        return token.startswith(part) if prefix else token == part
-
-    def phrase_at(start: int, parts: list[str], prefix: bool) -> bool:
-        window = found[start : start + len(parts)]
-        return len(window) == len(parts) and all(same(t, p, prefix) for t, p in zip(window, parts, strict=True))
-
-    for index, parts in enumerate(words):
-        prefix = every_word_prefix or index == len(words) - 1
-        if not any(phrase_at(start, parts, prefix) for start in range(len(found))):
-            return False
-    return bool(words)
 
 
 @pytest.mark.parametrize(
