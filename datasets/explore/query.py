@@ -24,7 +24,7 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from psycopg import sql
@@ -182,7 +182,7 @@ def compile_group_by(text: str | None, schema: Schema) -> list[Group] | None:
     """The groups, named by their label or their text as written; None without ``group_by``."""
     if text is None or not text.strip():
         return None
-    items = parse_group_by(text)
+    items = parsed(parse_group_by, text, "group_by")
     groups = [compile_group(item, schema, group_column(index, schema)) for index, item in enumerate(items)]
     check_unique([group.name for group in groups], "group_by")
     return groups
@@ -214,7 +214,7 @@ def compile_select(text: str | None, schema: Schema, groups: list[Group] | None)
         return star_columns(schema)
     scope = group_scope(schema, "select", groups)
     keys = {group.expression: group.key for group in groups or []}
-    items = parse_select(text)
+    items = parsed(parse_select, text, "select")
     every_field_first = not any(_is_star_or_include(item) for item in items)
     columns: list[Column] = []
     excluded: list[re.Pattern] = []
@@ -290,6 +290,14 @@ def _fields(columns: list[Column]) -> set[str]:
     return {column.field for column in columns if column.field}
 
 
+def parsed(parse: Callable[[str], tuple], text: str, clause: str) -> tuple:
+    """A clause's items; a syntax error says which clause it is in."""
+    try:
+        return parse(text)
+    except ODSQLError as error:
+        raise ODSQLError(f"{error.message} (in {clause})", error.position) from None
+
+
 def check_unique(names: list[str], clause: str) -> None:
     """Result columns become keys of JSON objects: two of them cannot share a name."""
     seen = set()
@@ -316,7 +324,7 @@ def compile_order_by(
     text: str | None, schema: Schema, columns: list[Column], groups: list[Group] | None, grouped: bool
 ) -> Fragment:
     """``ORDER BY`` with nulls last and a tie-breaker for stable pages (see the module's decisions)."""
-    items = parse_order_by(text) if text is not None and text.strip() else ()
+    items = parsed(parse_order_by, text, "order_by") if text is not None and text.strip() else ()
     scope = group_scope(schema, "order_by", groups, ordering=True)
     # An order item may name a result column (a select label) or a group label.
     labels = {column.name: column.order_key or column.value for column in columns}
