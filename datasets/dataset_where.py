@@ -5,11 +5,16 @@ ever reach SQL as bound parameters. Fields are ``dataset_id`` (or ``datasetid``)
 ``visibility``, ``status``, ``published``, ``last_modified``, ``created_at`` and metadata, written
 ``<template>.<name>`` or, for the ``default`` template, just ``<name>``. Metadata conditions test the
 ``MetadataValue`` row of the dataset through EXISTS, so a dataset without the value fails ``=`` and passes ``!=``.
+
+The same compiler serves other dataset lists with other names (the Explore catalog reads the published
+snapshot): a ``Vocabulary`` says how names resolve and where bare full text looks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
@@ -27,13 +32,28 @@ from datasets.dataset_where_fields import (
 from datasets.dataset_where_values import comparison_pairs, describe, like_regex
 from datasets.odsql import ODSQLError, ast, parse_where
 
-__all__ = ["InvalidWhereError", "dataset_where_q"]
+__all__ = ["MANAGEMENT", "InvalidWhereError", "Vocabulary", "dataset_where_q"]
 
 # `"x" = title` reads as `title = "x"`; the operator turns around with its operands.
 MIRRORED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-def dataset_where_q(text: str) -> Q:
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the names of a ``where`` mean: ``resolve`` turns a field name into a target (or raises
+    ``InvalidWhereError``), ``anywhere`` is the condition for one word of bare full text (``"bus"``)."""
+
+    resolve: Callable[[ast.Field], Target]
+    anywhere: Callable[[str], Q]
+
+
+MANAGEMENT = Vocabulary(resolve_field, lambda word: Q(dataset_id__icontains=word) | any_metadata_contains(word))
+# The node compilers are dispatched through tables by node type; the vocabulary of the compilation in
+# progress travels beside them instead of through every signature.
+_vocabulary: ContextVar[Vocabulary] = ContextVar("dataset_where_vocabulary", default=MANAGEMENT)
+
+
+def dataset_where_q(text: str, vocabulary: Vocabulary = MANAGEMENT) -> Q:
     """The datasets an ODSQL ``where`` text selects, as a ``Q`` for ``Dataset.objects.filter``.
 
     Raises ``InvalidWhereError`` (400, ``InvalidWhereClauseException``) for a syntax error, an unknown
@@ -43,7 +63,11 @@ def dataset_where_q(text: str) -> Q:
         tree = parse_where(text)
     except ODSQLError as error:
         raise InvalidWhereError(reason=error.message) from None
-    return condition(tree)
+    token = _vocabulary.set(vocabulary)
+    try:
+        return condition(tree)
+    finally:
+        _vocabulary.reset(token)
 
 
 def condition(node: ast.Node) -> Q:
@@ -58,7 +82,7 @@ def field_of(node: ast.Node) -> Target:
     """The dataset field an operand names; anything but a field name is refused."""
     if not isinstance(node, ast.Field):
         raise InvalidWhereError(reason=f"expected a field name at position {node.position}, got {describe(node)}")
-    return resolve_field(node)
+    return _vocabulary.get().resolve(node)
 
 
 def _comparison(node: ast.Comparison) -> Q:
@@ -126,14 +150,14 @@ def _full_text(node: ast.FullText) -> Q:
 
 
 def words_in(text: str, fields: list[Target] | None) -> Q:
-    """Every word of ``text`` is in one of ``fields`` (None: the dataset_id or any metadata), ignoring case.
+    """Every word of ``text`` is in one of ``fields`` (None: where the vocabulary's full text looks), ignoring case.
 
     Words are split on white space; an empty text selects every dataset.
     """
     found = Q()
     for word in text.split():
         if fields is None:
-            found &= Q(dataset_id__icontains=word) | any_metadata_contains(word)
+            found &= _vocabulary.get().anywhere(word)
         else:
             found &= reduce(or_, (field.matching(field.contains_word(word)) for field in fields))
     return found

@@ -123,6 +123,11 @@ class MetadataField:
     field_name: str
     kind: str
 
+    @property
+    def path(self) -> str:
+        """Where the JSON value sits, relative to the rows ``matching`` tests (a subclass may move it)."""
+        return "value"
+
     def matching(self, condition: Q) -> Q:
         """Datasets with a row of this field meeting ``condition``."""
         rows = MetadataValue.objects.filter(dataset=OuterRef("pk"), template=self.template, name=self.field_name)
@@ -132,18 +137,19 @@ class MetadataField:
         """Every ``(lookup, value)`` pair holds for the same value (the same element, for a list)."""
         if self.kind == LIST:
             if [lookup for lookup, _ in pairs] == ["exact"]:
-                return Q(value__contains=[pairs[0][1]])  # jsonb @> '["x"]': the list holds "x"
-            return Q(AnyElementText(F("value"), pairs))
+                # jsonb @> '["x"]': the list holds "x"
+                return Q(**{f"{self.path}__contains": [pairs[0][1]]})
+            return Q(AnyElementText(F(self.path), pairs))
         if self.kind in (NUMBER, BOOLEAN):
             # jsonb compares numbers as numbers; checking the type keeps other JSON types out of the order.
-            condition = Q(Exact(JsonTypeOf(F("value")), JSON_TYPES[self.kind]))
+            condition = Q(Exact(JsonTypeOf(F(self.path)), JSON_TYPES[self.kind]))
             for lookup, value in pairs:
-                condition &= Q(**{f"value__{lookup}": value})
+                condition &= Q(**{f"{self.path}__{lookup}": value})
             return condition
         return self._text_lookups(pairs)
 
     def _text_lookups(self, pairs: list[tuple[str, Any]]) -> Q:
-        text = JsonText(F("value"))
+        text = JsonText(F(self.path))
         if self.kind in (DATE, DATETIME):
             # ISO 8601 texts sort chronologically byte by byte, not under a linguistic collation.
             text = Collate(text, "C")
@@ -154,11 +160,11 @@ class MetadataField:
 
     def present(self) -> Q:
         """Rows holding a value other than JSON null."""
-        return Q(In(JsonTypeOf(F("value")), PRESENT_JSON_TYPES))
+        return Q(In(JsonTypeOf(F(self.path)), PRESENT_JSON_TYPES))
 
     def contains_word(self, word: str) -> Q:
         """Rows whose value, as text (a list as its JSON), contains ``word``, ignoring case."""
-        return Q(IContains(JsonText(F("value")), word))
+        return Q(IContains(JsonText(F(self.path)), word))
 
     def stored(self, value: Any) -> Any:
         """The JSON form metadata values are stored in (see ``metadata_templates.validation``)."""

@@ -1,66 +1,84 @@
-"""``GET /catalog/facets``: counts of the catalog's metadata values, over the published datasets the caller sees."""
+"""``GET /catalog/facets``: counts of the catalog's metadata values, over the published datasets the caller sees.
+
+``where``, ``refine`` and ``exclude`` select the datasets counted, as on ``/catalog/datasets``. ``modified``
+is hierarchical (reference §4): years; refining a year (``refine=modified:2019``) nests its months under it,
+refining a month its days. Periods are read in the request's ``timezone``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.api.explore.catalog_params import facet_pairs, timezone_of
 from datasets.api.explore.errors import bad_parameter
-from datasets.api.explore.representations import features
 from datasets.api.explore.views import ExploreView
+from datasets.explore.catalog import CATALOG_FACETS, features, period_parts, published_modified
 from datasets.models import Dataset
 
-CATALOG_FACETS = ("keyword", "theme", "publisher", "license", "language", "features", "modified")
 FACET_LIMIT = 100
+PERIOD_FORMATS = ("%Y", "%Y/%m", "%Y/%m/%d")
 
 
-def facet_values(dataset: Dataset, name: str) -> list[str]:
+def facet_values(dataset: Dataset, name: str, tz: ZoneInfo) -> list[str]:
     """The values a published dataset has for one catalog facet (lists flattened, years for ``modified``)."""
     version = dataset.current_version
     if name == "features":
         return features(version.fields)
     if name == "modified":
-        return [version.published_at.strftime("%Y")]
+        return [published_modified(version).astimezone(tz).strftime("%Y")]
     value = version.metadata.get("default", {}).get(name)
     if value is None or value == "":
         return []
     return [str(item) for item in value] if isinstance(value, list) else [str(value)]
 
 
-def facet_pairs(request: Request, parameter: str) -> list[tuple[str, str]]:
-    pairs = []
-    for raw in request.query_params.getlist(parameter):
-        name, separator, value = raw.partition(":")
-        if not separator or name not in CATALOG_FACETS:
-            raise bad_parameter(
-                parameter, f"'{raw}'; expected <facet>:<value> with a facet among {', '.join(CATALOG_FACETS)}"
-            )
-        pairs.append((name, value))
-    return pairs
-
-
-def kept(dataset: Dataset, refines: list[tuple[str, str]], excludes: list[tuple[str, str]]) -> bool:
-    values = {name: set(facet_values(dataset, name)) for name in {name for name, _ in refines + excludes}}
-    return all(value in values[name] for name, value in refines) and not any(
-        value in values[name] for name, value in excludes
-    )
+def ranked(counts: Counter) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
 
 
 def facet_entries(counts: Counter, name: str, refines, excludes) -> list[dict[str, Any]]:
     refined = {value for facet, value in refines if facet == name}
-    excluded = {value for facet, value in excludes if facet == name}
     entries = [
         {"name": value, "value": value, "count": count, "state": "refined" if value in refined else "displayed"}
-        for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+        for value, count in ranked(counts)
     ]
-    return entries + [{"name": value, "value": value, "state": "excluded"} for value in sorted(excluded)]
+    return entries + excluded_entries(name, excludes)
+
+
+def excluded_entries(name: str, excludes) -> list[dict[str, Any]]:
+    excluded = sorted({value for facet, value in excludes if facet == name})
+    return [{"name": value, "value": value, "state": "excluded"} for value in excluded]
+
+
+def canonical_period(value: str) -> str:
+    """``2019/8`` -> ``2019/08``: refinements compare with the facet values as those are written."""
+    year, *rest = period_parts(value)
+    return "/".join([f"{year:04d}", *(f"{part:02d}" for part in rest)])
+
+
+def period_entries(moments: list[dt.datetime], refined: set[str], depth: int = 0) -> list[dict[str, Any]]:
+    """Entries of one level of ``modified``; a refined entry (or one above a refined one) nests the next level."""
+    form = PERIOD_FORMATS[depth]
+    entries = []
+    for value, count in ranked(Counter(moment.strftime(form) for moment in moments)):
+        entry: dict[str, Any] = {"name": value, "value": value, "count": count, "state": "displayed"}
+        if any(chosen == value or chosen.startswith(value + "/") for chosen in refined):
+            entry["state"] = "refined"
+            if depth + 1 < len(PERIOD_FORMATS):
+                inside = [moment for moment in moments if moment.strftime(form) == value]
+                entry["facets"] = period_entries(inside, refined, depth + 1)
+        entries.append(entry)
+    return entries
 
 
 class CatalogFacetsView(ExploreView):
-    """Counted in Python over the visible published datasets: a catalog holds thousands of datasets, not millions."""
+    """Counted in Python over the selected datasets: a catalog holds thousands of datasets, not millions."""
 
     def get(self, request: Request) -> Response:
         names = request.query_params.getlist("facet") or list(CATALOG_FACETS)
@@ -68,9 +86,16 @@ class CatalogFacetsView(ExploreView):
         if unknown:
             raise bad_parameter("facet", f"'{unknown[0]}'; catalog facets are {', '.join(CATALOG_FACETS)}")
         refines, excludes = facet_pairs(request, "refine"), facet_pairs(request, "exclude")
-        datasets = [dataset for dataset in self.visible() if kept(dataset, refines, excludes)]
+        tz = timezone_of(request)
+        datasets = list(self.catalog(request))  # checks where, refine and exclude (400 before counting)
         facets = []
         for name in names:
-            counts = Counter(value for dataset in datasets for value in set(facet_values(dataset, name)))
-            facets.append({"name": name, "facets": facet_entries(counts, name, refines, excludes)})
+            if name == "modified":
+                moments = [published_modified(dataset.current_version).astimezone(tz) for dataset in datasets]
+                refined = {canonical_period(value) for facet, value in refines if facet == name}
+                entries = period_entries(moments, refined) + excluded_entries(name, excludes)
+            else:
+                counts = Counter(value for dataset in datasets for value in set(facet_values(dataset, name, tz)))
+                entries = facet_entries(counts, name, refines, excludes)
+            facets.append({"name": name, "facets": entries})
         return Response({"facets": facets})

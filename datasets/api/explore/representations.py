@@ -1,17 +1,49 @@
-"""The Explore API's dataset object, built from the published version only."""
+"""The Explore API's dataset object, built from the published version only.
+
+Decisions:
+
+* ``metas`` holds the public templates; ``visualization`` (how the portal's views are set up) is application
+  metadata and shows only with ``include_app_metas=true``. Admin templates never leave the back-office.
+* ``metas.default`` always carries ``records_count``, ``modified`` (see ``datasets.explore.catalog``),
+  ``data_processed`` and ``metadata_processed``; datetimes are rendered in the request's ``timezone``.
+* ``select`` on the catalog keeps parts of the object, never renames: ``dataset_id, fields, metas`` keeps those
+  keys; a metadata name (``title``, ``default.title``, ``dcat.creator``) keeps that value at its place
+  inside ``metas``; ``*`` keeps everything. ``_links`` stays whatever the selection.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from datasets.metadata_templates import TEMPLATES
+from datasets.explore.catalog import (
+    APP_TEMPLATES,
+    DEFAULT_TECHNICAL,
+    PUBLIC_TEMPLATES,
+    clause_error,
+    features,
+    parse_catalog_clause,
+    published_modified,
+)
+from datasets.metadata_templates import get_field
 from datasets.models import Dataset, PublishedVersion
+from datasets.odsql import ast, parse_select
 
-GEO_TYPES = {"geo_point_2d", "geo_shape"}
-TIME_TYPES = {"date", "datetime"}
-NUMBER_TYPES = {"int", "double"}
-# Metadata of "admin" templates never leave the back-office (reference §9.1).
-PUBLIC_TEMPLATES = {name for name, template in TEMPLATES.items() if template.purpose != "admin"}
+__all__ = ["CatalogSelection", "explore_dataset_repr", "features", "field_repr", "public_metas"]
+
+UTC = ZoneInfo("UTC")
+DATASET_KEYS = (
+    "dataset_id",
+    "dataset_uid",
+    "attachments",
+    "has_records",
+    "data_visible",
+    "features",
+    "fields",
+    "metas",
+)
 
 
 def field_repr(field: dict[str, Any]) -> dict[str, Any]:
@@ -26,28 +58,42 @@ def field_repr(field: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def features(fields: list[dict[str, Any]]) -> list[str]:
-    types = {field["type"] for field in fields}
-    found = []
-    if types & NUMBER_TYPES:
-        found.append("analyze")
-    if types & GEO_TYPES:
-        found.append("geo")
-    if types & TIME_TYPES:
-        found.append("timeserie")
-    return found
+def local_iso(moment: dt.datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).isoformat()
 
 
-def public_metas(version: PublishedVersion) -> dict[str, Any]:
-    metas = {template: dict(values) for template, values in version.metadata.items() if template in PUBLIC_TEMPLATES}
-    published = version.published_at.isoformat()
+def localised(template: str, name: str, value: Any, tz: ZoneInfo) -> Any:
+    """Datetime metadata (stored as UTC ISO 8601) rendered in ``tz``; other values unchanged."""
+    definition = get_field(template, name)
+    if definition is None or definition.type != "datetime" or not isinstance(value, str):
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return local_iso(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC), tz)
+
+
+def public_metas(version: PublishedVersion, tz: ZoneInfo = UTC, app_metas: bool = False) -> dict[str, Any]:
+    shown = PUBLIC_TEMPLATES if app_metas else PUBLIC_TEMPLATES - APP_TEMPLATES
+    metas = {
+        template: {name: localised(template, name, value, tz) for name, value in values.items()}
+        for template, values in version.metadata.items()
+        if template in shown
+    }
+    published = local_iso(version.published_at, tz)
     metas.setdefault("default", {}).update(
-        {"records_count": version.record_count, "data_processed": published, "metadata_processed": published}
+        {
+            "records_count": version.record_count,
+            "modified": local_iso(published_modified(version), tz),
+            "data_processed": published,
+            "metadata_processed": published,
+        }
     )
     return metas
 
 
-def explore_dataset_repr(dataset: Dataset) -> dict[str, Any]:
+def explore_dataset_repr(dataset: Dataset, *, tz: ZoneInfo = UTC, app_metas: bool = False) -> dict[str, Any]:
     version = dataset.current_version
     return {
         "dataset_id": dataset.dataset_id,
@@ -57,5 +103,56 @@ def explore_dataset_repr(dataset: Dataset) -> dict[str, Any]:
         "data_visible": True,
         "features": features(version.fields),
         "fields": [field_repr(field) for field in version.fields],
-        "metas": public_metas(version),
+        "metas": public_metas(version, tz, app_metas),
     }
+
+
+@dataclass(frozen=True)
+class CatalogSelection:
+    """What ``select`` keeps of a dataset object: top-level keys and ``(template, name)`` metadata."""
+
+    everything: bool = True
+    keys: tuple[str, ...] = ()
+    metas: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str | None) -> CatalogSelection:
+        """``ODSQLError`` naming ``select`` for anything but ``*``, object keys and metadata names."""
+        if not text or not text.strip():
+            return cls()
+        everything, keys, metas = False, [], []
+        for item in parse_catalog_clause(parse_select, text, "select"):
+            if isinstance(item, ast.Star):
+                everything = True
+                continue
+            if item.label is not None or not isinstance(item.expression, ast.Field):
+                raise clause_error(f"'{item.text}': the catalog selects field names, without AS", "select")
+            path = item.expression.path
+            if len(path) == 1 and path[0] in DATASET_KEYS:
+                keys.append(path[0])
+            else:
+                metas.append(metadata_name(item.expression))
+        return cls(everything, tuple(keys), tuple(metas))
+
+    def apply(self, dataset: dict[str, Any]) -> dict[str, Any]:
+        if self.everything:
+            return dataset
+        kept = {key: dataset[key] for key in (*self.keys, "_links") if key in dataset}
+        for template, name in self.metas:
+            values = dataset["metas"].get(template, {})
+            if name in values and "metas" not in self.keys:
+                kept.setdefault("metas", {}).setdefault(template, {})[name] = values[name]
+        return kept
+
+
+def metadata_name(field: ast.Field) -> tuple[str, str]:
+    """``title`` -> ``("default", "title")``, ``dcat.creator`` -> ``("dcat", "creator")``, if the public may see it."""
+    template, name = ("default", field.path[0]) if len(field.path) == 1 else (field.path[0], ".".join(field.path[1:]))
+    known = template == "default" and name in DEFAULT_TECHNICAL
+    if not known and (template not in PUBLIC_TEMPLATES or get_field(template, name) is None):
+        keys = ", ".join(DATASET_KEYS)
+        raise clause_error(
+            f"unknown field '{field.name}' at position {field.position}; select {keys} or metadata names",
+            "select",
+        )
+    return template, name

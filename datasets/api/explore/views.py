@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from datasets.api.explore.catalog_params import catalog_filter, flag, lang_of, timezone_of
 from datasets.api.explore.errors import bad_parameter, explore_exception_handler, unknown_dataset
-from datasets.api.explore.representations import explore_dataset_repr
+from datasets.api.explore.links import MAX_WINDOW, dataset_links, page_links
+from datasets.api.explore.representations import CatalogSelection, explore_dataset_repr
 from datasets.api.management.base import AnonThrottle, UserThrottle
+from datasets.explore.catalog import annotated, catalog_ordering
 from datasets.models import Dataset
 from datasets.selectors import datasets_in_catalog
 
 MAX_LIMIT = 100
-MAX_WINDOW = 10_000
-CATALOG_ORDERS = {"dataset_id": "dataset_id", "modified": "current_version__published_at"}
 
 
 class ExploreView(APIView):
@@ -29,6 +35,10 @@ class ExploreView(APIView):
 
     def visible(self):
         return datasets_in_catalog(user=self.request.user)
+
+    def catalog(self, request: Request) -> QuerySet[Dataset]:
+        """The visible datasets ``where``, ``refine`` and ``exclude`` select, with the catalog's computed values."""
+        return annotated(self.visible()).filter(catalog_filter(request))
 
     def dataset(self, dataset_id: str) -> Dataset:
         dataset = self.visible().filter(dataset_id=dataset_id).first()
@@ -54,33 +64,58 @@ def window(request: Request) -> tuple[int, int]:
     return limit, offset
 
 
-def catalog_order(request: Request) -> list[str]:
-    """``order_by=dataset_id`` or ``modified``, each optionally followed by ``asc``/``desc``."""
-    raw = request.query_params.get("order_by", "dataset_id")
-    terms = []
-    for term in (part.strip() for part in raw.split(",") if part.strip()):
-        name, _, direction = term.partition(" ")
-        direction = direction.strip().lower() or "asc"
-        if name not in CATALOG_ORDERS or direction not in ("asc", "desc"):
-            known = ", ".join(CATALOG_ORDERS)
-            raise bad_parameter("order_by", f"'{term}'; sort the catalog by {known}, asc or desc")
-        terms.append(("-" if direction == "desc" else "") + CATALOG_ORDERS[name])
-    return [*terms, "dataset_uid"]
+@dataclass(frozen=True)
+class DatasetShape:
+    """How a request wants its dataset objects: ``select``, ``timezone``, ``include_app_metas``, ``include_links``.
+
+    Read (and checked, ``lang`` too) before any query runs.
+    """
+
+    selection: CatalogSelection
+    tz: ZoneInfo
+    app_metas: bool
+    links: bool
+
+    @classmethod
+    def of(cls, request: Request) -> DatasetShape:
+        lang_of(request)
+        return cls(
+            CatalogSelection.parse(request.query_params.get("select")),
+            timezone_of(request),
+            flag(request, "include_app_metas"),
+            flag(request, "include_links"),
+        )
+
+    def render(self, request: Request, dataset: Dataset) -> dict[str, Any]:
+        shown = explore_dataset_repr(dataset, tz=self.tz, app_metas=self.app_metas)
+        if self.links:
+            shown["_links"] = dataset_links(request, dataset.dataset_id)
+        return self.selection.apply(shown)
 
 
 class CatalogDatasetsView(ExploreView):
-    """``GET /catalog/datasets``: the published datasets the caller may see."""
+    """``GET /catalog/datasets``: the published datasets the caller may see, filtered, sorted and paged.
+
+    ``where`` / ``order_by`` / ``refine`` / ``exclude`` are described in ``datasets.explore.catalog``,
+    ``select`` and ``include_app_metas`` in ``representations``, ``include_links`` in ``links``.
+    """
 
     def get(self, request: Request) -> Response:
         limit, offset = window(request)
-        datasets = self.visible().order_by(*catalog_order(request))
+        shape = DatasetShape.of(request)
+        datasets = self.catalog(request).order_by(*catalog_ordering(request.query_params.get("order_by")))
         total = datasets.count()
-        page = datasets[offset : offset + limit]
-        return Response({"total_count": total, "results": [explore_dataset_repr(dataset) for dataset in page]})
+        body: dict[str, Any] = {"total_count": total}
+        if shape.links:
+            body["_links"] = page_links(request, total, limit, offset)
+        body["results"] = [shape.render(request, dataset) for dataset in datasets[offset : offset + limit]]
+        return Response(body)
 
 
 class CatalogDatasetView(ExploreView):
-    """``GET /catalog/datasets/{dataset_id}``."""
+    """``GET /catalog/datasets/{dataset_id}``, with the list's ``select``, ``lang``, ``timezone``,
+    ``include_links`` and ``include_app_metas``."""
 
     def get(self, request: Request, dataset_id: str) -> Response:
-        return Response(explore_dataset_repr(self.dataset(dataset_id)))
+        shape = DatasetShape.of(request)
+        return Response(shape.render(request, self.dataset(dataset_id)))

@@ -66,7 +66,7 @@ def test_restricted_datasets_need_the_explore_permission(published_trees, django
         ({"limit": 101}, "InvalidRESTParameterError"),
         ({"limit": "ten"}, "InvalidRESTParameterError"),
         ({"offset": 9995, "limit": 10}, "InvalidRESTParameterError"),
-        ({"order_by": "owner"}, "InvalidRESTParameterError"),
+        ({"order_by": "owner"}, "ODSQLError"),
     ],
 )
 def test_bad_parameters_answer_the_explore_error_shape(params, error_code):
