@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 from datasets.models import Dataset
 from datasets.services import dataset_create
 from tests.conftest import assert_status, mark_published
+from tests.datasets.api.catalog_data import CATALOG as PUBLISHED
+from tests.datasets.api.catalog_data import VISIBLE, modified, publish_catalog, records_count
 
 URL = "/api/explore/v2.1/catalog/facets"
 CATALOG = {
@@ -79,3 +81,50 @@ def test_staff_count_restricted_datasets_too(catalog, staff):
 def test_bad_parameters(catalog, params):
     body = assert_status(APIClient().get(URL, params), 400)
     assert body["error_code"] == "InvalidRESTParameterError"
+
+
+@pytest.fixture
+def published(chief_api, chief, run_worker):
+    publish_catalog(chief_api, chief, run_worker)
+
+
+def counted(name: str, dataset_ids) -> list[tuple[str, int]]:
+    counts = Counter()
+    for dataset_id in dataset_ids:
+        value = PUBLISHED[dataset_id]["metas"].get(name)
+        counts.update(value if isinstance(value, list) else [] if value is None else [value])
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+@pytest.mark.django_db(transaction=True)  # the publish job is enqueued on commit
+def test_where_selects_the_datasets_counted(published):
+    shown = facets({"where": "records_count > 0", "facet": ["keyword", "publisher"]})
+    with_records = [d for d in VISIBLE if records_count(d) > 0]
+    assert pairs(shown["keyword"]) == counted("keyword", with_records)
+    assert pairs(shown["publisher"]) == counted("publisher", with_records)
+    shown = facets({"where": '"bus"', "facet": "keyword"})  # payroll (restricted) matches too, but is not counted
+    assert pairs(shown["keyword"]) == counted("keyword", ["bus-stops", "street-trees"])
+    body = assert_status(APIClient().get(URL, {"where": "owner = 1"}), 400)
+    assert body["error_code"] == "ODSQLError" and "where" in body["message"]
+
+
+@pytest.mark.django_db(transaction=True)  # the publish job is enqueued on commit
+def test_modified_is_hierarchical(published):
+    years = Counter(str(modified(d).year) for d in VISIBLE)
+    top = facets({"facet": "modified"})["modified"]
+    assert pairs(top) == sorted(years.items(), key=lambda item: (-item[1], item[0]))
+    assert all("facets" not in entry for entry in top)
+    refined = facets({"facet": "modified", "refine": "modified:2019"})["modified"]
+    assert [(entry["value"], entry["count"], entry["state"]) for entry in refined] == [("2019", 1, "refined")]
+    assert [(entry["value"], entry["count"]) for entry in refined[0]["facets"]] == [("2019/08", 1)]
+    days = facets({"facet": "modified", "refine": "modified:2019/8"})["modified"][0]["facets"][0]["facets"]
+    assert [(entry["value"], entry["count"]) for entry in days] == [("2019/08/15", 1)]
+
+
+@pytest.mark.django_db(transaction=True)  # the publish job is enqueued on commit
+def test_modified_years_follow_the_timezone(published):
+    # bus-stops: 2019-08-15T10:00Z is still 2019 anywhere; air-quality: 2021-03-01T23:30Z is March 2nd in Tokyo.
+    shown = facets({"facet": "modified", "refine": "modified:2021/03", "timezone": "Asia/Tokyo"})["modified"]
+    assert [(entry["value"], entry["count"]) for entry in shown[0]["facets"][0]["facets"]] == [("2021/03/02", 1)]
+    body = assert_status(APIClient().get(URL, {"timezone": "Nowhere/Land"}), 400)
+    assert "timezone" in body["message"]
