@@ -7,9 +7,11 @@ Decisions:
   with GEOS's reason) and coordinate ranges (longitude within [-180, 180], latitude within [-90, 90]). PostgreSQL
   only ever receives a well-formed geometry, as hex WKB in a bound parameter (exact: WKT text would round the
   coordinates), so a bad literal is a 400 that names the problem, never a database error.
-* Distances are geodesic (``ST_DWithin`` on ``geography``, on the WGS 84 spheroid): ``1km`` is a true kilometre
-  at any latitude. A geography expression cannot use the column's planar GiST index, so for a point field and a
-  point literal, a box that holds every possible match is ANDed in front (``&&``, see ``distance_box``).
+* Distances are great-circle distances (``ST_DWithin`` on ``geography``, on the mean-radius sphere of WGS 84, as
+  the original engine's arc distance and ``distance()`` in select): ``1km`` is a kilometre at any latitude, to
+  within 0.5% of the spheroid's geodesic. A geography expression cannot use the column's planar GiST index, so
+  for a point field and a point literal, a box that holds every possible match is ANDed in front (``&&``, see
+  ``distance_box``).
 * ``in_bbox`` keeps values that intersect the box, edges included: a point inside or on an edge, a shape that
   overlaps it (the original engine's bounding-box filter treats shapes the same way). Corners come in any order;
   a box across the antimeridian is not supported.
@@ -36,8 +38,8 @@ from .values import Fragment, Schema, placeholder
 # Metres in one of each distance unit of within_distance (section 7.3).
 UNITS = {"mi": 1609.344, "yd": 0.9144, "ft": 0.3048, "m": 1.0, "cm": 0.01, "km": 1000.0, "mm": 0.001}
 RELATIONS = {"intersects": "ST_Intersects", "disjoint": "ST_Disjoint", "within": "ST_Within"}
-# Lower bounds of the length of one degree on the WGS 84 spheroid (110,574 m of latitude at the equator, at
-# least 111,319 m x cos(latitude) of longitude), rounded down so that distance_box errs on the wide side.
+# Lower bounds of the length of one degree (111,195 m of latitude on the mean-radius sphere, 111,195 m x
+# cos(latitude) of longitude), rounded down so that distance_box errs on the wide side.
 METRES_PER_DEGREE_LATITUDE = 110_000.0
 METRES_PER_DEGREE_LONGITUDE_AT_EQUATOR = 111_000.0
 POLAR_LATITUDE = 89.0  # beyond it, a longitude span means little: no box
@@ -54,7 +56,9 @@ def within_distance(node: ast.FunctionCall, schema: Schema, clause: str) -> Frag
     column = geo_column(node, field, schema, clause)
     shape = geometry_literal(node, literal, clause)
     metres = distance_metres(node, distance, clause)
-    condition = sql.SQL("ST_DWithin({}::geography, ({})::geography, {})").format(
+    # use_spheroid false: a great circle on the mean-radius sphere, like the original engine's arc distance and
+    # like distance() in select, so a record at distance() <= 1000 is always within_distance(..., 1km).
+    condition = sql.SQL("ST_DWithin({}::geography, ({})::geography, {}, false)").format(
         column.sql, geometry_sql(), placeholder("double precision")
     )
     fragment = Fragment(condition, (shape_hex(shape), metres))
@@ -124,19 +128,28 @@ def geometry_literal(node: ast.FunctionCall, argument: ast.Node, clause: str) ->
             argument.position,
         )
     text = argument.value.strip()
-    problem = None
+    try:
+        return parse_geometry(text)
+    except ValueError as error:
+        raise ODSQLError(
+            f"{node.name}() at position {node.position} in {clause}: invalid geometry {shown(text)}: {error}",
+            argument.position,
+        ) from None
+
+
+def parse_geometry(text: str) -> shapely.Geometry:
+    """WKT or GeoJSON text as a geometry fit for PostGIS in WGS 84, or ``ValueError`` saying what is wrong.
+
+    Pass the result to SQL as ``geometry_sql()`` with ``shape_hex(shape)`` as its parameter.
+    """
     try:
         with np.errstate(all="ignore"):  # a huge number in the text overflows to inf (refused below), quietly
-            shape = shapely.from_geojson(text) if text.startswith("{") else shapely.from_wkt(text)
+            shape = shapely.from_geojson(text) if text.lstrip().startswith("{") else shapely.from_wkt(text)
     except (GEOSException, ValueError, TypeError) as error:
-        problem = str(error)
-    else:
-        problem = geometry_problem(shape)
+        raise ValueError(str(error)) from None
+    problem = geometry_problem(shape)
     if problem:
-        raise ODSQLError(
-            f"{node.name}() at position {node.position} in {clause}: invalid geometry {shown(text)}: {problem}",
-            argument.position,
-        )
+        raise ValueError(problem)
     return shape
 
 

@@ -77,10 +77,16 @@ def make_rows() -> list[dict]:
                 "zone": zone,
             }
         )
+    # Due east of Paris, just inside and just outside 2 km on the sphere; on the spheroid, east-west distances
+    # are 0.3% longer at this latitude, so these tell the two apart.
+    for n, metres in ((len(rows), 1996.0), (len(rows) + 1, 2004.0)):
+        lon, lat = destination(PARIS, metres, 90)
+        rows.append({"name": f"Border {n}", "tags": ["mill"], "size": n, "geo": (lat, lon), "zone": None})
     return rows
 
 
 ROWS = make_rows()
+BORDER = (ROWS[-2]["size"], ROWS[-1]["size"])
 
 
 @pytest.fixture
@@ -145,7 +151,27 @@ def zone_distance(shape, centre: tuple[float, float]) -> float:
 def test_within_distance_on_points_matches_haversine(cursor, centre, radius, metres):
     distances = {row["size"]: haversine(centre, point_of(row)) for row in ROWS if row["geo"] is not None}
     where = f"within_distance(geo, geom'POINT({centre[0]} {centre[1]})', {radius})"
-    assert_within(matching(cursor, where), distances, metres)
+    found = matching(cursor, where)
+    assert_within(found, distances, metres)
+    if radius == "2km":
+        assert BORDER[0] in found and BORDER[1] not in found
+
+
+def test_within_distance_agrees_with_distance_in_select(cursor):
+    """A record is within r exactly when distance() in select says at most r, even right at the border."""
+    compiled = compile_records_query(
+        RecordsQuery(
+            select="size, distance(geo, geom'POINT(2.35 48.85)') AS d", where="geo is not null", order_by="d", limit=100
+        ),
+        TABLE,
+        FIELDS,
+    )
+    cursor.execute(compiled.sql, compiled.params)
+    measured = sorted((distance, size) for size, distance in cursor.fetchall() if distance < 7000)
+    for (below, _), (above, _) in zip(measured[10:50:7], measured[11:51:7], strict=True):
+        radius = (below + above) / 2
+        expected = sorted(size for distance, size in measured if distance <= radius)
+        assert matching(cursor, f"within_distance(geo, geom'POINT(2.35 48.85)', {radius:.6f}m)") == expected
 
 
 def test_within_distance_on_shapes_and_geojson_literal(cursor):
