@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset
 from datasets.api.explore.views import ExploreView
+from datasets.explore.dates import check_timezone, localize
 from datasets.explore.facets import refine_exclude_text
 from datasets.explore.published import PublishedTable, published_table, version_table
 from datasets.explore.query import RecordsQuery, compile_records_query, output_sql, star_columns
@@ -150,6 +151,7 @@ class DatasetRecordView(ExploreView):
 
     def get(self, request: Request, dataset_id: str, record_id: str) -> Response:
         published = published_or_404(self, dataset_id)
+        zone = check_timezone(request.query_params.get("timezone"))
         columns = star_columns(Schema(list(published.fields)))
         statement = sql.SQL("SELECT {} FROM {} WHERE record_id = %s").format(
             sql.SQL(", ").join(output_sql(column.value) for column in columns),
@@ -158,4 +160,5 @@ class DatasetRecordView(ExploreView):
         rows = run_bounded(statement, [record_id])
         if not rows:
             raise ExploreError(404, "RecordNotFound", f"Unknown record {record_id} in dataset {dataset_id}")
-        return Response({column.name: json_value(value) for column, value in zip(columns, rows[0], strict=True)})
+        values = zip(columns, rows[0], strict=True)
+        return Response({column.name: json_value(localize(value, zone)) for column, value in values})

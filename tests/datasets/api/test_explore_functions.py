@@ -11,8 +11,11 @@ import statistics
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from psycopg import sql
 from rest_framework.test import APIClient
 
+from datasets.models import Dataset
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 
@@ -51,6 +54,10 @@ def events(chief_api, alice, run_worker, redis):
 
 def get(params: dict) -> dict:
     return assert_status(APIClient().get(BASE, params), 200)
+
+
+def get_path(path: str, params: dict) -> dict:
+    return assert_status(APIClient().get(path, params), 200)
 
 
 def number(text: str) -> int | None:
@@ -134,6 +141,19 @@ def test_datetimes_and_date_parts_follow_the_timezone(events):
         assert (record["h"], record["d"]) == (local.hour, local.day)
     utc = get({"select": "seen", "where": "seen is not null", "limit": 1})["results"][0]["seen"]
     assert utc.endswith("+00:00")  # UTC by default
+
+
+def test_one_record_is_shown_in_the_timezone(events):
+    record = get({"select": "name, seen", "where": "seen is not null", "limit": 1})["results"][0]
+    table = Dataset.objects.get(dataset_id="events").current_version.table_name
+    with connection.cursor() as cursor:
+        query = sql.SQL("SELECT record_id FROM {} WHERE name = %s").format(sql.Identifier("records", table))
+        cursor.execute(query, [record["name"]])
+        (identifier,) = cursor.fetchone()
+    row = next(row for row in ROWS if row["name"] == record["name"])
+    one = get_path(f"{BASE}/{identifier}", {"timezone": "America/Sao_Paulo"})
+    assert one["seen"] == seen(row).astimezone(ZoneInfo("America/Sao_Paulo")).isoformat()
+    assert_status(APIClient().get(f"{BASE}/{identifier}", {"timezone": "Nowhere/Land"}), 400)
 
 
 def test_scalar_functions_filter_in_where(events):
