@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from datasets.api.explore import catalog_facets, exports, facets, records, views
+from datasets.api.explore import attachments, catalog_exports, catalog_facets, exports, facets, records, views
 
 app_name = "explore"
 
@@ -11,6 +11,12 @@ DATASET = r"(?P<dataset_id>[A-Za-z0-9_-]+)"
 urlpatterns = [
     re_path(r"^catalog/datasets/?$", views.CatalogDatasetsView.as_view(), name="catalog-datasets"),
     re_path(r"^catalog/facets/?$", catalog_facets.CatalogFacetsView.as_view(), name="catalog-facets"),
+    re_path(r"^catalog/exports/?$", catalog_exports.CatalogExportsView.as_view(), name="catalog-exports"),
+    re_path(
+        r"^catalog/exports/(?P<export>[A-Za-z0-9_.-]+)/?$",
+        catalog_exports.CatalogExportView.as_view(),
+        name="catalog-export",
+    ),
     re_path(rf"^catalog/datasets/{DATASET}/?$", views.CatalogDatasetView.as_view(), name="catalog-dataset"),
     re_path(rf"^catalog/datasets/{DATASET}/records/?$", records.DatasetRecordsView.as_view(), name="records"),
     re_path(rf"^catalog/datasets/{DATASET}/facets/?$", facets.DatasetFacetsView.as_view(), name="facets"),
@@ -18,6 +24,11 @@ urlpatterns = [
         rf"^catalog/datasets/{DATASET}/records/(?P<record_id>[A-Za-z0-9]+)/?$",
         records.DatasetRecordView.as_view(),
         name="record",
+    ),
+    re_path(
+        rf"^catalog/datasets/{DATASET}/attachments/?$",
+        attachments.DatasetAttachmentsView.as_view(),
+        name="attachments",
     ),
     re_path(rf"^catalog/datasets/{DATASET}/exports/?$", exports.DatasetExportsView.as_view(), name="exports"),
     re_path(

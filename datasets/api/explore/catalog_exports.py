@@ -1,0 +1,172 @@
+"""``/catalog/exports`` and ``/catalog/exports/{format}``: the catalog as a file, one row per published dataset.
+
+Decisions:
+
+* The rows are the datasets ``/catalog/datasets`` would list for the same caller, ``where``, ``refine``,
+  ``exclude`` and ``order_by`` (see ``datasets.explore.catalog``); ``limit`` defaults to -1 (every dataset)
+  and ``offset`` to 0, without the list's 10,000 window.
+* Columns, in this order: ``EXPORT_COLUMNS``. ``select`` keeps some of them, by name and in the order given
+  (``default.`` optional), ``*`` all of them. Lists (keyword, theme, features) stay lists in json and jsonl and
+  are joined with ``list_separator`` in csv and xlsx. Datetimes are ISO 8601 in the request's ``timezone``
+  (xlsx stores them in UTC: spreadsheets have no time zones).
+* Formats csv, json, jsonl and xlsx, written by the dataset exports' writers (``datasets.explore.writers``):
+  the same csv options (``delimiter``, ``list_separator``, ``quote_all``, ``with_bom``) and the same
+  neutralisation of cells a spreadsheet would run as formulas. Other formats of the reference (dcat, rdf,
+  rss...) answer 400, as unknown dataset export formats do, and so does any parameter this export ignores.
+* Datasets are read through a server-side cursor, batch by batch, and streamed; the first batch is read before
+  the response starts, so a failing query is an error answer rather than a cut file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from datasets.api.explore.catalog_params import lang_of, timezone_of
+from datasets.api.explore.errors import bad_parameter
+from datasets.api.explore.exports import FORMATS as DATASET_FORMATS
+from datasets.api.explore.exports import ExportFormat
+from datasets.api.explore.links import link
+from datasets.api.explore.records import integer
+from datasets.api.explore.views import ExploreView
+from datasets.explore.catalog import catalog_ordering, clause_error, features, parse_catalog_clause, published_modified
+from datasets.models import Dataset
+from datasets.odsql import ast, parse_select
+
+FORMATS = {name: DATASET_FORMATS[name] for name in ("csv", "json", "jsonl", "xlsx")}
+QUERY_PARAMETERS = frozenset(
+    {"select", "where", "order_by", "limit", "offset", "refine", "exclude", "lang", "timezone"}
+)
+BATCH_SIZE = 500
+DEFAULT_TEXTS = ("title", "description", "keyword", "theme", "publisher", "license", "language")
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    name: str
+    type: str
+
+
+EXPORT_COLUMNS = (
+    ExportColumn("dataset_id", "text"),
+    ExportColumn("dataset_uid", "text"),
+    *(ExportColumn(name, "text") for name in DEFAULT_TEXTS),
+    ExportColumn("modified", "datetime"),
+    ExportColumn("records_count", "int"),
+    ExportColumn("features", "text"),
+    ExportColumn("data_processed", "datetime"),
+)
+COLUMNS = {column.name: column for column in EXPORT_COLUMNS}
+
+
+def export_values(dataset: Dataset, tz: ZoneInfo) -> dict[str, Any]:
+    """Every column's value for one dataset, from its published version."""
+    version = dataset.current_version
+    default = version.metadata.get("default", {})
+    return {
+        "dataset_id": dataset.dataset_id,
+        "dataset_uid": dataset.dataset_uid,
+        **{name: default.get(name) for name in DEFAULT_TEXTS},
+        "modified": published_modified(version).astimezone(tz),
+        "records_count": version.record_count,
+        "features": features(version.fields),
+        "data_processed": version.published_at.astimezone(tz),
+    }
+
+
+def selected_columns(text: str | None) -> list[ExportColumn]:
+    """``select``: column names (``default.`` optional) or ``*``; ``ODSQLError`` naming ``select`` otherwise."""
+    if not text or not text.strip():
+        return list(EXPORT_COLUMNS)
+    columns: list[ExportColumn] = []
+    for item in parse_catalog_clause(parse_select, text, "select"):
+        if isinstance(item, ast.Star):
+            columns.extend(EXPORT_COLUMNS)
+            continue
+        path = item.expression.path if isinstance(item.expression, ast.Field) and item.label is None else ()
+        name = path[1] if len(path) == 2 and path[0] == "default" else ".".join(path)
+        if name not in COLUMNS:
+            known = ", ".join(COLUMNS)
+            raise clause_error(f"'{item.text}': catalog exports select columns among {known}", "select")
+        columns.append(COLUMNS[name])
+    return columns
+
+
+def export_options(request: Request, spec: ExportFormat) -> dict[str, Any]:
+    """The writer's keyword arguments; a parameter neither the catalog query nor the format knows is refused."""
+    options = {}
+    for name in request.query_params:
+        if name in spec.options:
+            options[name] = spec.options[name](name, request.query_params[name])
+        elif name not in QUERY_PARAMETERS:
+            known = ", ".join(sorted(QUERY_PARAMETERS | set(spec.options)))
+            raise bad_parameter(name, f"not supported by this export; supported parameters are {known}")
+    return options
+
+
+def export_page(request: Request, datasets: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    """``limit`` (-1 for all, the default, or at least 1) and ``offset`` (at least 0)."""
+    limit, offset = integer(request, "limit", -1), integer(request, "offset", 0)
+    if limit == 0 or limit < -1:
+        raise bad_parameter("limit", "expected -1 (every dataset) or a positive number")
+    if offset < 0:
+        raise bad_parameter("offset", "must be >= 0")
+    return datasets[offset:] if limit == -1 else datasets[offset : offset + limit]
+
+
+def row_batches(datasets: QuerySet[Dataset], columns: list[ExportColumn], tz: ZoneInfo) -> Iterator[list[tuple]]:
+    """Rows in batches, read through a server-side cursor; the first batch is read at once (see decisions)."""
+    found = datasets.iterator(chunk_size=BATCH_SIZE)
+
+    def row(dataset: Dataset) -> tuple:
+        values = export_values(dataset, tz)
+        return tuple(values[column.name] for column in columns)
+
+    def rows() -> Iterator[list[tuple]]:
+        while batch := list(islice(found, BATCH_SIZE)):
+            yield [row(dataset) for dataset in batch]
+
+    batches = rows()
+    first = next(batches, None)
+    return chain([first] if first else [], batches)
+
+
+class CatalogExportsView(ExploreView):
+    """``GET /catalog/exports``: one link per format."""
+
+    def get(self, request: Request) -> Response:
+        base = request.build_absolute_uri(request.path.rstrip("/"))
+        return Response({"_links": [link("self", base)] + [link(name, f"{base}/{name}") for name in FORMATS]})
+
+
+class CatalogExportView(ExploreView):
+    """``GET /catalog/exports/{format}``: the selected datasets as a streamed file."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # The file's type comes from the URL: an ``Accept: text/csv`` must not be refused with a 406.
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request: Request, export: str) -> StreamingHttpResponse:
+        if export not in FORMATS:
+            raise bad_parameter("format", f"'{export}'; catalog exports are {', '.join(FORMATS)}")
+        spec = FORMATS[export]
+        options = export_options(request, spec)
+        columns = selected_columns(request.query_params.get("select"))
+        tz = timezone_of(request)
+        lang_of(request)
+        datasets = self.catalog(request).order_by(*catalog_ordering(request.query_params.get("order_by")))
+        batches = row_batches(export_page(request, datasets), columns, tz)
+        chunks = spec.writer(
+            [column.name for column in columns], [column.type for column in columns], batches, **options
+        )
+        response = StreamingHttpResponse(chunks, content_type=spec.content_type)
+        response["Content-Disposition"] = f'attachment; filename="catalog.{spec.extension}"'
+        return response
