@@ -20,7 +20,8 @@ import pytest
 from django.db import connection
 
 from datasets.explore import RecordsQuery, compile_records_query
-from datasets.odsql import ODSQLError
+from datasets.explore.dates import now_value
+from datasets.odsql import ODSQLError, parse_select
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table
 
@@ -526,3 +527,23 @@ def test_grouped_queries_have_their_own_window():
 def test_misuses_are_rejected_naming_the_clause(clauses, message):
     with pytest.raises(ODSQLError, match=re.escape(message)):
         compile_records_query(RecordsQuery(**clauses), TABLE, FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ("", "2024-01-31T11:00:00+01:00"),
+        ("months=1", "2024-02-29T11:00:00+01:00"),
+        ("years=-1, months=-1", "2022-12-31T11:00:00+01:00"),
+        ("year=2000", "2000-01-31T11:00:00+01:00"),
+        ("day=1, hour=0, minute=0, second=0", "2024-01-01T00:00:00+01:00"),
+        ("weekday=0", "2024-02-05T11:00:00+01:00"),
+        ("weekday=2", "2024-01-31T11:00:00+01:00"),
+        ("days=-1, hours=2, minutes=-30", "2024-01-30T12:30:00+01:00"),
+        ("weeks=26", "2024-07-31T11:00:00+02:00"),
+    ],
+)
+def test_now_sets_then_shifts_then_moves_to_a_weekday(arguments, expected):
+    node = parse_select(f"now({arguments})")[0].expression
+    current = dt.datetime(2024, 1, 31, 10, 0, tzinfo=dt.UTC)  # a Wednesday
+    assert now_value(node, "Europe/Paris", "select", current).isoformat() == expected
