@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset
+from datasets.api.explore.links import records_links
 from datasets.api.explore.views import ExploreView
 from datasets.explore.dates import check_timezone, localize
 from datasets.explore.facets import refine_exclude_text
@@ -143,7 +144,11 @@ class DatasetRecordsView(ExploreView):
         total = cached_count(table, compiled.count_sql, compiled.count_params)
         rows = compiled.localized(run_bounded(compiled.sql, compiled.params))
         results = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in rows]
-        return Response({"total_count": total, "results": results}, headers={"ETag": etag})
+        body = {"total_count": total, "results": results}
+        links = records_links(request, dataset_id, total, query.limit, query.offset)  # include_links=true
+        if links is not None:
+            body["_links"] = links
+        return Response(body, headers={"ETag": etag})
 
 
 class DatasetRecordView(ExploreView):
