@@ -21,7 +21,8 @@ Decisions:
   ``timeserie`` (a date or datetime).
 * A dataset without a metadata value fails ``=`` and passes ``!=``, as in the management API.
 * Facet refinements on ``modified`` are periods (``2019``, ``2019/08``, ``2019/08/15``) in the request's
-  time zone.
+  time zone; dates written in a ``where`` without a zone are UTC, as in the management API.
+* Full text reads the description as stored, HTML included: a word inside a tag name can match.
 """
 
 from __future__ import annotations
@@ -239,7 +240,10 @@ def period_parts(value: str) -> tuple[int, ...]:
 def modified_period(value: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """``2019`` / ``2019/08`` / ``2019/08/15`` as a half-open period in ``tz``; ``ValueError`` otherwise."""
     year, month, day = (*period_parts(value), None, None)[:3]
-    start = dt.datetime(year, month or 1, day or 1, tzinfo=tz)
+    try:
+        start = dt.datetime(year, month or 1, day or 1, tzinfo=tz)
+    except ValueError as error:
+        raise ValueError(f"'{value}' is not a valid period ({error})") from None
     if day is not None:
         end = start + dt.timedelta(days=1)
     elif month is not None:

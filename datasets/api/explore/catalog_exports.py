@@ -37,7 +37,14 @@ from datasets.api.explore.exports import ExportFormat
 from datasets.api.explore.links import link
 from datasets.api.explore.records import integer
 from datasets.api.explore.views import ExploreView
-from datasets.explore.catalog import catalog_ordering, clause_error, features, parse_catalog_clause, published_modified
+from datasets.explore.catalog import (
+    catalog_ordering,
+    clause_error,
+    features,
+    item_text,
+    parse_catalog_clause,
+    published_modified,
+)
 from datasets.models import Dataset
 from datasets.odsql import ast, parse_select
 
@@ -95,7 +102,7 @@ def selected_columns(text: str | None) -> list[ExportColumn]:
         name = path[1] if len(path) == 2 and path[0] == "default" else ".".join(path)
         if name not in COLUMNS:
             known = ", ".join(COLUMNS)
-            raise clause_error(f"'{item.text}': catalog exports select columns among {known}", "select")
+            raise clause_error(f"'{item_text(text, item)}': catalog exports select columns among {known}", "select")
         columns.append(COLUMNS[name])
     return columns
 

@@ -24,6 +24,7 @@ from datasets.explore.catalog import (
     PUBLIC_TEMPLATES,
     clause_error,
     features,
+    item_text,
     parse_catalog_clause,
     published_modified,
 )
@@ -126,7 +127,8 @@ class CatalogSelection:
                 everything = True
                 continue
             if item.label is not None or not isinstance(item.expression, ast.Field):
-                raise clause_error(f"'{item.text}': the catalog selects field names, without AS", "select")
+                shown = item_text(text, item)
+                raise clause_error(f"'{shown}': the catalog selects field names, without AS", "select")
             path = item.expression.path
             if len(path) == 1 and path[0] in DATASET_KEYS:
                 keys.append(path[0])

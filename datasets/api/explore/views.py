@@ -101,6 +101,9 @@ class CatalogDatasetsView(ExploreView):
     """
 
     def get(self, request: Request) -> Response:
+        if "group_by" in request.query_params:
+            # Refused rather than ignored: ungrouped results would silently answer another question.
+            raise bad_parameter("group_by", "the catalog list is not grouped; use /catalog/facets to count values")
         limit, offset = window(request)
         shape = DatasetShape.of(request)
         datasets = self.catalog(request).order_by(*catalog_ordering(request.query_params.get("order_by")))

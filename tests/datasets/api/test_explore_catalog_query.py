@@ -173,6 +173,8 @@ def test_select_keeps_object_keys_and_metadata_in_place(catalog):
 def test_a_bad_select_is_an_odsql_error(db, select):
     body = assert_status(APIClient().get(BASE, {"select": select}), 400)
     assert body["error_code"] == "ODSQLError" and "select" in body["message"]
+    if select == "fields as f":
+        assert "'fields as f'" in body["message"]
 
 
 FACET_CASES = (
@@ -214,6 +216,7 @@ def test_refine_on_modified_uses_the_timezone(catalog):
         ({"lang": "xx"}, "lang"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"include_links": "maybe"}, "include_links"),
+        ({"group_by": "publisher"}, "group_by"),
         ({"include_app_metas": "2"}, "include_app_metas"),
         ({"limit": 0}, "limit"),
         ({"limit": "all"}, "limit"),
