@@ -16,7 +16,8 @@ Decisions:
   overlaps it (the original engine's bounding-box filter treats shapes the same way). Corners come in any order;
   a box across the antimeridian is not supported.
 * ``intersects``, ``disjoint`` and ``within`` are planar relations in longitude/latitude (PostGIS geometry); the
-  field comes first: ``within(geo, geom'…')`` keeps values inside the literal.
+  field comes first: ``within(geo, geom'…')`` keeps values inside the literal. A stored shape that is invalid
+  (publishing keeps self-intersecting polygons) is repaired with ``ST_MakeValid`` first (see ``related``).
 * ``distance(geo, geom'…', 1km)``, the v2.0 name, means ``within_distance`` in ``where``.
 """
 
@@ -51,7 +52,7 @@ IN_BBOX_USAGE = "in_bbox(geo, lat1, lon1, lat2, lon2)"
 
 
 def within_distance(node: ast.FunctionCall, schema: Schema, clause: str) -> Fragment:
-    """``within_distance(geo, geom'…', 1km)``: values at most that geodesic distance from the geometry."""
+    """``within_distance(geo, geom'…', 1km)``: values at most that great-circle distance from the geometry."""
     field, literal, distance = arguments(node, 3, WITHIN_DISTANCE_USAGE, clause)
     column = geo_column(node, field, schema, clause)
     shape = geometry_literal(node, literal, clause)
@@ -79,17 +80,31 @@ def in_bbox(node: ast.FunctionCall, schema: Schema, clause: str) -> Fragment:
     for latitude, longitude, where in ((lat1, lon1, corners[0]), (lat2, lon2, corners[2])):
         check_position(node, longitude, latitude, where, clause)
     box = box_shape(min(lon1, lon2), min(lat1, lat2), max(lon1, lon2), max(lat1, lat2))
-    condition = sql.SQL("ST_Intersects({}, {})").format(column.sql, geometry_sql())
-    return Fragment(condition, (shape_hex(box),))
+    return related("intersects", column, box)
 
 
 def relation(node: ast.FunctionCall, schema: Schema, clause: str) -> Fragment:
     """``intersects(geo, geom'…')``, ``disjoint(…)``, ``within(…)``: the field's relation to the geometry."""
     field, literal = arguments(node, 2, f"{node.name}(geo, geom'POLYGON((…))')", clause)
     column = geo_column(node, field, schema, clause)
-    shape = geometry_literal(node, literal, clause)
-    condition = sql.SQL("{}({}, {})").format(sql.SQL(RELATIONS[node.name]), column.sql, geometry_sql())
-    return Fragment(condition, (shape_hex(shape),))
+    return related(node.name, column, geometry_literal(node, literal, clause))
+
+
+def related(name: str, column: Fragment, shape: shapely.Geometry) -> Fragment:
+    """``ST_Intersects`` / ``ST_Within`` / ``ST_Disjoint`` of a column and a checked geometry.
+
+    The bounding-box test (``&&``) is spelt out so the GiST index serves even though the column is wrapped: a
+    shape is repaired (``ST_MakeValid``) when invalid, because publishing keeps self-intersecting polygons as
+    they come and GEOS may fail on them ("TopologyException: side location conflict") instead of answering.
+    A value whose box misses the geometry's is disjoint from it without further work.
+    """
+    value = column.sql
+    if column.type == "geo_shape":
+        value = sql.SQL("CASE WHEN ST_IsValid({0}, 0) THEN {0} ELSE ST_MakeValid({0}) END").format(column.sql)
+    template = "NOT ({0} && {1}) OR {2}({3}, {1})" if name == "disjoint" else "{0} && {1} AND {2}({3}, {1})"
+    condition = sql.SQL(template).format(column.sql, geometry_sql(), sql.SQL(RELATIONS[name]), value)
+    # The one placeholder appears twice in the SQL, so its parameter is passed twice.
+    return Fragment(sql.SQL("({})").format(condition), (shape_hex(shape),) * 2)
 
 
 def arguments(node: ast.FunctionCall, count: int, usage: str, clause: str) -> tuple[ast.Node, ...]:
