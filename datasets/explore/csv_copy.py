@@ -59,6 +59,9 @@ def copy_statement(
     cells, cell_params = [], []
     for name, kind in zip(names, types, strict=True):
         text, extra = cell_sql(name, kind, list_separator)
+        if len(types) == 1:
+            # A lone null cell would be an empty line, which CSV readers skip: write it as "" instead.
+            text = sql.SQL("coalesce({}, '')").format(text)
         cells.append(text)
         cell_params += extra
     options = [sql.SQL("FORMAT csv"), sql.SQL("DELIMITER {}").format(sql.Literal(CSV_DELIMITERS[delimiter]))]

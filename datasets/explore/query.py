@@ -4,7 +4,8 @@ Decisions:
 
 * Paging must be stable, so the page is always ordered: by ``order_by`` then ``record_id`` (a tie-breaker),
   by ``record_id`` alone without ``order_by``; grouped queries end with their group keys instead. Nulls
-  come last in both directions (section 7.1).
+  come last in both directions (section 7.1). A whole export (no limit, no offset) is not a page: it keeps
+  ``order_by`` but gets no tie-breaker, so without ``order_by`` rows come in storage order, unsorted.
 * Result columns are not named in the SQL: ``columns`` lists them in select order (the field name, the
   label, or the expression as written), so no user text ever reaches the SQL text.
 * ``count_sql`` counts rows (or groups) matching ``where``; it has its own ``count_params``.
@@ -124,7 +125,10 @@ def compile_records_query(
     columns = compile_select(query.select, schema, groups)
     grouped = groups is not None or any(column.value.aggregate for column in columns)
     check_grouping([column.value for column in columns], grouped, "select")
-    order = compile_order_by(query.order_by, schema, columns, groups, grouped)
+    # A whole export is one read, not a page: without order_by it needs no tie-breaker, and sorting a
+    # million rows by record_id would double the time of a full export.
+    whole = unbounded and query.limit == -1 and query.offset == 0
+    order = compile_order_by(query.order_by, schema, columns, groups, grouped, tie_breaker=not whole)
     body = from_where_group(table, where, groups, grouped)
     window = page_window(query.limit, query.offset)
     page = sql.SQL("SELECT {} {} {} {}").format(
@@ -321,9 +325,15 @@ def check_grouping(values: list[Fragment], grouped: bool, clause: str) -> None:
 
 
 def compile_order_by(
-    text: str | None, schema: Schema, columns: list[Column], groups: list[Group] | None, grouped: bool
+    text: str | None,
+    schema: Schema,
+    columns: list[Column],
+    groups: list[Group] | None,
+    grouped: bool,
+    *,
+    tie_breaker: bool = True,
 ) -> Fragment:
-    """``ORDER BY`` with nulls last and a tie-breaker for stable pages (see the module's decisions)."""
+    """``ORDER BY`` with nulls last and, unless ``tie_breaker`` is false, a tie-breaker for stable pages."""
     items = parsed(parse_order_by, text, "order_by") if text is not None and text.strip() else ()
     scope = group_scope(schema, "order_by", groups, ordering=True)
     # An order item may name a result column (a select label) or a group label.
@@ -334,9 +344,9 @@ def compile_order_by(
         value = _random(item.expression, grouped) if _is_random(item.expression) else expression(item.expression, scope)
         check_grouping([value], grouped, "order_by")
         keys.append((value, item.descending))
-    if not grouped:
+    if not grouped and tie_breaker:
         keys.append((Fragment(sql.Identifier(RECORD_ID), type="text"), False))
-    elif groups:
+    elif grouped and groups:
         keys += [(group.key, False) for group in groups]
     if not keys:
         return Fragment(sql.SQL(""))

@@ -156,12 +156,13 @@ def write_geojson(columns: list[str], types: list[str], batches: Batches) -> Ite
 
 
 def xlsx_cell(value: Any, kind: str) -> Any:
-    """A cell openpyxl accepts: no timezone (Excel has none; values are UTC), no illegal control characters."""
+    """A cell openpyxl accepts: no illegal control characters, and no timezone (Excel has none): a datetime
+    keeps the wall time of the zone it comes in (the export's ``timezone``, UTC by default)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     value = flat_value(value, kind)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.replace(tzinfo=None)
     if isinstance(value, str):
         return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value

@@ -31,13 +31,14 @@ from datasets.api.explore.errors import ExploreError, bad_parameter
 from datasets.api.explore.records import clause, etag_of, integer, not_modified, published_or_404, records_where
 from datasets.api.explore.views import ExploreView
 from datasets.explore import csv_copy, writers
-from datasets.explore.query import CompiledQuery, RecordsQuery, compile_group_by, compile_records_query, compile_select
-from datasets.explore.values import Schema
+from datasets.explore.query import CompiledQuery, RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
 
 BATCH_SIZE = 2000
 COPY_CHUNK = 256 * 1024
-QUERY_PARAMETERS = frozenset({"select", "where", "order_by", "group_by", "limit", "offset", "refine", "exclude"})
+QUERY_PARAMETERS = frozenset(
+    {"select", "where", "order_by", "group_by", "limit", "offset", "refine", "exclude", "timezone", "lang"}
+)
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -128,24 +129,22 @@ def export_query(request: Request, fields: list[Field]) -> RecordsQuery:
         order_by=clause(request, "order_by"),
         limit=integer(request, "limit", -1),
         offset=integer(request, "offset", 0),
+        timezone=request.query_params.get("timezone"),
+        lang=request.query_params.get("lang"),
     )
 
 
-def column_types(query: RecordsQuery, fields: list[Field]) -> list[str]:
-    """The ODSQL type of each result column, which writers need (geometry, parquet schema)."""
-    schema = Schema(fields)
-    groups = compile_group_by(query.group_by, schema)
-    return [column.value.type for column in compile_select(query.select, schema, groups)]
+def reading_connection(zone: str = "UTC") -> psycopg.Connection:
+    """A connection of the export's own, in a transaction whose reads are bounded and whose dates are in ``zone``.
 
-
-def reading_connection() -> psycopg.Connection:
-    """A connection of the export's own, in a transaction whose reads are bounded and whose dates are UTC."""
+    ``zone`` is a checked IANA id (``dates.check_timezone``); it still goes in as a bound parameter.
+    """
     reader = psycopg.connect(**connection.get_connection_params())
     try:
         with reader.cursor() as setup:
             timeout = f"{settings.EXPLORE_STATEMENT_TIMEOUT_MS}ms"
             setup.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
-            setup.execute("SELECT set_config('TimeZone', 'UTC', true)")
+            setup.execute("SELECT set_config('TimeZone', %s, true)", [zone])
     except BaseException:
         reader.close()
         raise
@@ -155,8 +154,8 @@ def reading_connection() -> psycopg.Connection:
 class RowStream:
     """Rows of one query, read through a server-side cursor on a connection of its own, in batches."""
 
-    def __init__(self, statement: sql.Composed, params: list) -> None:
-        self.connection = reading_connection()
+    def __init__(self, statement: sql.Composed, params: list, zone: str = "UTC") -> None:
+        self.connection = reading_connection(zone)
         try:
             self.cursor = self.connection.cursor(name="explore_export")
             self.cursor.execute(statement, params)
@@ -187,8 +186,8 @@ class CopyStream(RowStream):
     PostgreSQL sends one message per row; handing each to the response would cost a write per row.
     """
 
-    def __init__(self, statement: sql.Composed, params: list) -> None:
-        self.connection = reading_connection()
+    def __init__(self, statement: sql.Composed, params: list, zone: str = "UTC") -> None:
+        self.connection = reading_connection(zone)
         try:
             self.manager = self.connection.cursor().copy(statement, params)
             self.copy = self.manager.__enter__()
@@ -268,15 +267,20 @@ class DatasetExportView(ExploreView):
         etag = etag_of(request, published.version_id)
         if not_modified(request, etag):
             return Response(status=304, headers={"ETag": etag})
-        types = column_types(query, fields)
+        types = compiled.types
         if spec.extension == "csv":
             stream, chunks = csv_by_copy(compiled, types, options)
         else:
-            stream = open_stream(RowStream, compiled.sql, compiled.params)
-            chunks = spec.writer(compiled.columns, types, stream.batches(), **options)
+            # Rows come in UTC (psycopg reads timestamptz in the connection's zone): shown in the asked zone here.
+            stream = open_stream(RowStream, compiled.sql, compiled.params, "UTC")
+            batches = stream.batches()
+            if compiled.timezone != "UTC":
+                batches = (compiled.localized(batch) for batch in batches)
+            chunks = spec.writer(compiled.columns, types, batches, **options)
         response = StreamingHttpResponse(Closing(chunks, stream), content_type=spec.content_type)
         response["Content-Disposition"] = f'attachment; filename="{published.dataset_id}.{spec.extension}"'
-        response["ETag"] = etag
+        if etag:
+            response["ETag"] = etag
         return response
 
 
@@ -284,7 +288,7 @@ def csv_by_copy(compiled: CompiledQuery, types: list[str], options: dict[str, An
     """CSV written by PostgreSQL (``datasets.explore.csv_copy``): the header from Python, then COPY's chunks."""
     with_bom = options.pop("with_bom", True)
     statement, params = csv_copy.copy_statement(compiled.sql, compiled.params, types, **options)
-    stream = open_stream(CopyStream, statement, params)
+    stream = open_stream(CopyStream, statement, params, compiled.timezone)
     head = csv_copy.header(
         compiled.columns,
         delimiter=options.get("delimiter", ";"),
@@ -299,10 +303,10 @@ def prefixed(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def open_stream(kind: type[RowStream], statement: sql.Composed, params: list) -> RowStream:
+def open_stream(kind: type[RowStream], statement: sql.Composed, params: list, zone: str) -> RowStream:
     """Run the export query; a query PostgreSQL refuses (a cast, a timeout) is an Explore error, not a cut file."""
     try:
-        return kind(statement, params)
+        return kind(statement, params, zone)
     except psycopg.errors.QueryCanceled:
         raise ExploreError(503, "ExportTimeout", "The export query took too long; narrow it with where") from None
     except psycopg.errors.DataError as error:

@@ -1,9 +1,13 @@
 """CSV exports written by PostgreSQL (COPY) read back cell for cell like the Python CSV writer would write them."""
 
 import csv
+import datetime as dt
 import io
+import json
 from collections import Counter
+from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from rest_framework.test import APIClient
 
@@ -55,7 +59,7 @@ def python_csv(params: dict) -> list[list[str]]:
     compiled = compile_records_query(query, dataset.current_version.table_name, fields, unbounded=True)
     stream = exports.RowStream(compiled.sql, compiled.params)
     options = {key: params[key] for key in ("delimiter", "list_separator") if key in params}
-    chunks = writers.write_csv(compiled.columns, exports.column_types(query, fields), stream.batches(), **options)
+    chunks = writers.write_csv(compiled.columns, compiled.types, stream.batches(), **options)
     return parse(b"".join(chunks), params.get("delimiter", ";"))
 
 
@@ -125,9 +129,43 @@ def test_a_client_leaving_early_closes_the_export_connection(mixed, monkeypatch)
     monkeypatch.setattr(exports, "COPY_CHUNK", 16)
     opened = []
     original = exports.reading_connection
-    monkeypatch.setattr(exports, "reading_connection", lambda: opened.append(original()) or opened[-1])
+    monkeypatch.setattr(exports, "reading_connection", lambda zone: opened.append(original(zone)) or opened[-1])
     response = APIClient().get(BASE)
     chunks = iter(response.streaming_content)
     next(chunks), next(chunks)
     response.close()
     assert opened and opened[0].closed
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York"])
+def test_exports_show_datetimes_in_the_timezone_parameter(mixed, zone):
+    expected = {
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(ZoneInfo(zone)).isoformat()
+        for value in {row["seen"] for row in ROWS}
+        if value
+    }
+    csv_rows = copy_csv({"select": "seen", "timezone": zone})
+    assert {row[0] for row in csv_rows[1:] if row[0]} == expected
+    response = APIClient().get(BASE.replace("/csv", "/json"), {"select": "seen", "timezone": zone})
+    records = json.loads(b"".join(response.streaming_content))
+    assert {record["seen"] for record in records if record["seen"]} == expected
+
+
+def test_an_unknown_timezone_is_refused_before_the_file_starts(mixed):
+    response = APIClient().get(BASE, {"timezone": "Mars/Olympus"})
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "ODSQLError"
+    assert "timezone" in response.json()["message"]
+
+
+def test_xlsx_shows_the_wall_time_of_the_timezone(mixed):
+    response = APIClient().get(BASE.replace("/csv", "/xlsx"), {"select": "seen", "timezone": "Asia/Tokyo"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    cells = {row[0] for row in list(sheet.iter_rows(values_only=True))[1:] if row and row[0] is not None}
+    tokyo = ZoneInfo("Asia/Tokyo")
+    expected = {
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(tokyo).replace(tzinfo=None)
+        for value in {row["seen"] for row in ROWS}
+        if value
+    }
+    assert cells == expected
