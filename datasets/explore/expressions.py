@@ -17,8 +17,6 @@ compiled to a typed ``Fragment``. Decisions:
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -28,7 +26,7 @@ from psycopg import sql
 from datasets.odsql import ODSQLError, ast
 from datasets.pipeline.core import Field
 
-from . import dates
+from . import dates, geo
 from .values import CASTS, NUMERIC, ORDERED, Fragment, Schema, coerce, literal_fragment, placeholder
 
 AGGREGATES = ("count", "sum", "avg", "min", "max", "median", "percentile", "envelope", "bbox")
@@ -37,8 +35,6 @@ TEMPORAL = frozenset({"date", "datetime"})
 GEO = frozenset({"geo_point_2d", "geo_shape"})
 EARTH_RADIUS_M = 6_371_008.8
 OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-# A WKT geometry: a type keyword, then only coordinates, commas and parentheses (PostGIS parses the rest).
-WKT_PATTERN = re.compile(r"\s*[A-Za-z]+\s*(?:EMPTY|\([0-9eE+\-.,()\s]*\))\s*")
 
 
 class ZonedSchema(Schema):
@@ -236,21 +232,14 @@ def _now(node: ast.FunctionCall, scope: Scope) -> Fragment:
 
 
 def geometry_literal(node: ast.Node, scope: Scope, function: str) -> Fragment:
-    """A ``geom'...'`` literal as a PostGIS geometry in WGS 84 (WKT or GeoJSON, as a bound parameter)."""
+    """A ``geom'...'`` literal as a PostGIS geometry in WGS 84, checked like the ``where`` geo predicates do."""
     if not isinstance(node, ast.Literal) or node.kind != ast.GEOM:
         raise scope.error(node, f"{function}() takes a geometry literal such as geom'POINT(2.35 48.85)'")
-    text = node.value.strip()
-    if text.startswith("{"):
-        try:
-            geojson = json.loads(text)
-        except ValueError:
-            geojson = None
-        if not isinstance(geojson, dict) or "type" not in geojson:
-            raise scope.error(node, "Invalid GeoJSON geometry")
-        return Fragment(sql.SQL("ST_SetSRID(ST_GeomFromGeoJSON({}), 4326)").format(placeholder("text")), (text,))
-    if not WKT_PATTERN.fullmatch(text):
-        raise scope.error(node, "Invalid WKT geometry")
-    return Fragment(sql.SQL("ST_GeomFromText({}, 4326)").format(placeholder("text")), (text,))
+    try:
+        shape = geo.parse_geometry(node.value.strip())
+    except ValueError as error:
+        raise scope.error(node, f"invalid geometry in {function}(): {error}") from None
+    return Fragment(geo.geometry_sql(), (geo.shape_hex(shape),))
 
 
 def _distance(node: ast.FunctionCall, scope: Scope) -> Fragment:

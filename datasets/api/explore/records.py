@@ -9,9 +9,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 from psycopg import sql
 from redis.exceptions import RedisError
 from rest_framework.request import Request
@@ -60,6 +61,8 @@ def clause(request: Request, name: str, joiner: str | None = None) -> str | None
         return None
     if joiner is None:
         return values[-1]
+    if len(values) == 1:  # as written, so error positions point into the caller's text
+        return values[0]
     return joiner.join(f"({value})" for value in values)
 
 
@@ -86,12 +89,29 @@ def integer(request: Request, name: str, default: int) -> int:
 
 
 def run_bounded(statement: sql.Composed, params: list) -> list[tuple]:
-    """Run one read under the Explore statement timeout, in its own short transaction."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        timeout = f"{settings.EXPLORE_STATEMENT_TIMEOUT_MS}ms"
-        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
-        cursor.execute(statement.as_string(cursor.connection), params)
-        return cursor.fetchall()
+    """Run one read under the Explore statement timeout, in its own short transaction.
+
+    What PostgreSQL refuses at run time answers in the Explore error shape: a timeout is a 503 asking to
+    narrow the query, a value it cannot compute (an overflow, a division in a cast) a 400.
+    """
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            timeout = f"{settings.EXPLORE_STATEMENT_TIMEOUT_MS}ms"
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
+            cursor.execute(statement.as_string(cursor.connection), params)
+            return cursor.fetchall()
+    except (DataError, OperationalError) as error:
+        raise query_failure(error) from None
+
+
+def query_failure(error: Exception) -> Exception:
+    """The Explore error for a database error raised while running a query (Django wraps psycopg's)."""
+    cause = error.__cause__ or error
+    if isinstance(cause, psycopg.errors.QueryCanceled):
+        return ExploreError(503, "QueryTimeout", "The query took too long; narrow it with where or a smaller limit")
+    if isinstance(cause, psycopg.errors.DataError):
+        return ExploreError(400, "ODSQLError", f"ODSQL query failed: {cause.diag.message_primary}")
+    return error
 
 
 def cached_count(table: str, statement: sql.Composed, params: list) -> int:

@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from psycopg import sql
 from rest_framework.test import APIClient
 
+from datasets.api.explore.errors import ExploreError
+from datasets.api.explore.records import run_bounded
 from datasets.models import Dataset
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
@@ -130,3 +132,21 @@ def test_counts_are_cached_per_published_version(cities):
         body = get({"where": "population > 10"})
     assert body["total_count"] == sum(1 for row in ROWS if row["population"] > 10)
     assert not [query for query in queries if "count(" in query["sql"].lower()]
+
+
+def test_values_postgresql_cannot_compute_answer_400(cities):
+    body = assert_status(APIClient().get(BASE, {"select": "population * 9223372036854775807 * 10"}), 400)
+    assert body["error_code"] == "ODSQLError"
+    assert "out of range" in body["message"]
+
+
+def test_a_query_past_the_statement_timeout_answers_503(cities, settings):
+    settings.EXPLORE_STATEMENT_TIMEOUT_MS = 100
+    with pytest.raises(ExploreError) as raised:
+        run_bounded(sql.SQL("SELECT pg_sleep(1)"), [])
+    assert raised.value.status_code == 503
+
+
+def test_error_positions_point_into_the_where_as_written(cities):
+    body = assert_status(APIClient().get(BASE, {"where": "population > > 1"}), 400)
+    assert "position 13" in body["message"]
