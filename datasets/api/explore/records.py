@@ -115,19 +115,25 @@ def query_failure(error: Exception) -> Exception:
 
 
 def cached_count(table: str, statement: sql.Composed, params: list) -> int:
-    """The total of a records query, cached: a published table never changes, and its name has its version."""
+    """The total of a records query, cached (see ``cached_rows``)."""
+    return cached_rows(table, statement, params)[0][0]
+
+
+def cached_rows(table: str, statement: sql.Composed, params: list) -> list[tuple]:
+    """The rows of a read on ``records.<table>``, cached: a published table never changes, and its name has its
+    version, so a new publish reads afresh. For answers that cost a scan but are small: totals, facet counts."""
     with connection.cursor() as cursor:
         text = statement.as_string(cursor.connection)
-    key = "explore-count:" + hashlib.sha256(json.dumps([table, text, params], default=str).encode()).hexdigest()
+    key = "explore-rows:" + hashlib.sha256(json.dumps([table, text, params], default=str).encode()).hexdigest()
     try:
-        total = cache.get(key)
+        rows = cache.get(key)
     except RedisError:
-        total = None
-    if total is None:
-        total = run_bounded(statement, params)[0][0]
+        rows = None
+    if rows is None:
+        rows = run_bounded(statement, params)
         with contextlib.suppress(RedisError):
-            cache.set(key, total, timeout=COUNT_CACHE_SECONDS)
-    return total
+            cache.set(key, rows, timeout=COUNT_CACHE_SECONDS)
+    return rows
 
 
 def etag_of(request: Request, version_id: int) -> str | None:

@@ -4,6 +4,8 @@ import random
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from datasets.explore.facets import FacetSpec, parse_facet
@@ -166,3 +168,22 @@ def test_facet_syntax_parser():
     for bad in ('facet(name="a"', 'facet(name="a" limit=3)', "facet(limit=3)", 'facet(name="unterminated)', "a,b"):
         with pytest.raises(ODSQLError):
             parse_facet(bad)
+
+
+def grouping_queries(params=None) -> tuple[dict, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        answer = facets(params)
+    return answer, [query["sql"] for query in queries if "group by" in query["sql"].lower()]
+
+
+def test_facet_counts_are_cached_per_published_version(towns, chief_api, run_worker):
+    first, ran = grouping_queries({"where": "population > 2000"})
+    assert ran
+    again, ran = grouping_queries({"where": "population > 2000"})
+    assert again == first and not ran
+    _, ran = grouping_queries({"where": "population > 3000"})
+    assert ran
+    assert_status(chief_api.put(f"/api/management/v2/datasets/{towns}/publish"), 202)
+    run_worker()
+    republished, ran = grouping_queries({"where": "population > 2000"})
+    assert ran and republished == first
