@@ -27,6 +27,7 @@ from psycopg import sql
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.api.explore.catalog_params import lang_of
 from datasets.api.explore.errors import ExploreError, bad_parameter
 from datasets.api.explore.records import clause, etag_of, integer, not_modified, published_or_404, records_where
 from datasets.api.explore.views import ExploreView
@@ -130,7 +131,7 @@ def export_query(request: Request, fields: list[Field]) -> RecordsQuery:
         limit=integer(request, "limit", -1),
         offset=integer(request, "offset", 0),
         timezone=request.query_params.get("timezone"),
-        lang=request.query_params.get("lang"),
+        lang=lang_of(request) if "lang" in request.query_params else None,
     )
 
 

@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.api.explore.catalog_params import lang_of
 from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset
 from datasets.api.explore.links import records_links
 from datasets.api.explore.views import ExploreView
@@ -171,7 +172,7 @@ class DatasetRecordsView(ExploreView):
             limit=integer(request, "limit", 10),
             offset=integer(request, "offset", 0),
             timezone=request.query_params.get("timezone"),
-            lang=request.query_params.get("lang"),
+            lang=lang_of(request) if "lang" in request.query_params else None,
         )
         etag = etag_of(request, published.version_id)
         if not_modified(request, etag):

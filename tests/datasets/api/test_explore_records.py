@@ -150,3 +150,12 @@ def test_a_query_past_the_statement_timeout_answers_503(cities, settings):
 def test_error_positions_point_into_the_where_as_written(cities):
     body = assert_status(APIClient().get(BASE, {"where": "population > > 1"}), 400)
     assert "position 13" in body["message"]
+
+
+@pytest.mark.parametrize("path", ["records", "exports/csv"])
+def test_an_unknown_lang_is_refused(cities, path):
+    url = BASE.replace("/records", f"/{path}")
+    body = assert_status(APIClient().get(url, {"lang": "xx"}), 400)
+    assert body["error_code"] == "InvalidRESTParameterError"
+    assert "lang" in body["message"]
+    assert APIClient().get(url, {"lang": "de"}).status_code == 200
