@@ -8,20 +8,15 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from datasets.metadata_templates import TEMPLATES
 from datasets.models import Dataset, DatasetQuerySet, MetadataValue
-from datasets.permissions import user_domain_permissions
+from datasets.security import Caller, visible_datasets
 
 
-def datasets_in_catalog(*, user: AbstractBaseUser | AnonymousUser) -> DatasetQuerySet:
-    """The published datasets ``user`` may see, with the version they show: the one visibility predicate.
+def datasets_in_catalog(*, user: AbstractBaseUser | AnonymousUser, api_key=None) -> DatasetQuerySet:
+    """The published datasets ``user`` (through ``api_key`` if given) may see, with the version they show.
 
-    Everyone sees published datasets open to the whole domain; staff and holders of the
-    ``explore_restricted_dataset`` permission also see restricted ones. Catalog pages and the
-    Explore API both read through here (security rulesets will extend it).
+    The one visibility predicate lives in ``datasets.security``; this is its catalog side.
     """
-    published = Dataset.objects.filter(current_version__isnull=False)
-    sees_restricted = user.is_staff or "explore_restricted_dataset" in user_domain_permissions(user)
-    queryset = published if sees_restricted else Dataset.objects.public()
-    return queryset.select_related("current_version")
+    return visible_datasets(Caller(user, api_key))
 
 
 def effective_value(row: MetadataValue) -> Any:

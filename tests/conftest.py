@@ -163,7 +163,9 @@ def anonymous_api():
 
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user("sam", "sam@example.org", "sam-password-1", is_staff=True)
+    """A team member of the back-office who explores every restricted dataset (a domain-wide right)."""
+    user = django_user_model.objects.create_user("sam", "sam@example.org", "sam-password-1", is_staff=True)
+    return grant(user, "explore_restricted_dataset")
 
 
 @pytest.fixture
