@@ -21,6 +21,8 @@ VAR_DIR = BASE_DIR / "var"
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_secret_key("SECRET_KEY", fallback_file=VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+# Behind a TLS-terminating reverse proxy: trust its X-Forwarded-Proto and X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # --- services ----------------------------------------------------------------------------------
@@ -167,6 +169,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # The client address of throttles, quotas and login throttling: REMOTE_ADDR, or behind proxies the
+    # address the nearest one saw. DRF's default (None) would trust a client-sent X-Forwarded-For whole,
+    # letting anyone change address at will.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 1 if BEHIND_PROXY else 0, minimum=0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -195,7 +201,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
-if env_bool("BEHIND_PROXY", False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 

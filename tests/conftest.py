@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.test.signals import clear_cache_handlers
 from rest_framework.test import APIClient
 from rq import SimpleWorker
 
@@ -40,6 +41,8 @@ def _isolated_redis():
     url = redis_url_for_tests()
     settings.RQ_QUEUES = {name: {**config, "URL": url} for name, config in settings.RQ_QUEUES.items()}
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    # Django reads CACHES once; without this the cache (throttles, quotas, cache.clear()) stays on db 0.
+    clear_cache_handlers(setting="CACHES")
     django_rq.get_connection("default").flushdb()
 
 

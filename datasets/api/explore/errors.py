@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.http import Http404
@@ -20,6 +21,26 @@ class ExploreError(Exception):
 
     def as_dict(self) -> dict[str, Any]:
         return {"error_code": self.error_code, "message": self.message}
+
+
+class QuotaExceeded(Exception):
+    """A ruleset's ``api_calls_quota`` is spent: the reference's 429 body (``errorcode``, not ``error_code``).
+
+    ``reset_time`` is the end of the quota window (UTC); ``retry_after`` the seconds until then.
+    """
+
+    def __init__(self, limit: int, unit: str, reset_time: datetime, retry_after: int) -> None:
+        super().__init__(f"quota of {limit} calls per {unit} exceeded")
+        self.limit, self.unit, self.reset_time, self.retry_after = limit, unit, reset_time, retry_after
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "errorcode": 10002,
+            "reset_time": self.reset_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "limit_time_unit": self.unit,
+            "call_limit": self.limit,
+            "error": "Too many requests on the domain. Please contact the domain administrator.",
+        }
 
 
 def unknown_dataset(dataset_id: str) -> ExploreError:
@@ -46,6 +67,8 @@ def as_explore_error(exc: Exception) -> ExploreError | None:
 
 def explore_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Known errors in the Explore shape; anything else stays a 500 (logged by Django)."""
+    if isinstance(exc, QuotaExceeded):
+        return Response(exc.as_dict(), status=429, headers={"Retry-After": str(exc.retry_after)})
     error = as_explore_error(exc)
     if error is None:
         return None
