@@ -154,13 +154,19 @@ USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
+# Failed password logins (admin form, HTTP Basic) per username and per client address within the window
+# (seconds from the first failure); past either limit, logins are refused until it ends (config.login_throttle).
+AUTHENTICATION_BACKENDS = ["config.login_throttle.ThrottledModelBackend"]
+LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 5, minimum=1)
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20, minimum=1)
+LOGIN_FAILURES_WINDOW = env_int("LOGIN_FAILURES_WINDOW", 15 * 60, minimum=1)
 
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
+        "config.login_throttle.ThrottledBasicAuthentication",
         "datasets.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

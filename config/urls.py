@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from config.health import health
+from config.login_throttle import ThrottledAdminAuthenticationForm
 from datasets.api.management.views import ManagementRootView
 from datasets.catalog.views import catalog_home
+
+# The admin's login refuses usernames and addresses with too many failed logins, and says so.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", catalog_home, name="catalog-home"),
