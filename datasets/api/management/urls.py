@@ -1,7 +1,7 @@
 """Routes of the management API v2; each answers with and without its trailing slash (API decision 9)."""
 
 from django.urls import re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from datasets.api.management import views
 from jobs.api.views import JobDetailView, JobListView
@@ -21,7 +21,7 @@ def route(pattern: str, view, name: str):
 urlpatterns = [
     re_path(r"^$", views.ManagementRootView.as_view(), name="root"),
     re_path(r"^openapi\.json$", SpectacularJSONAPIView.as_view(), name="openapi"),
-    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="management:openapi"), name="docs"),
+    re_path(r"^docs/?$", SpectacularSwaggerSplitView.as_view(url_name="management:openapi"), name="docs"),
     route(r"datasets", views.DatasetListView, "dataset-list"),
     route(rf"datasets/{UID}", views.DatasetDetailView, "dataset-detail"),
     route(rf"datasets/{UID}/status", views.DatasetStatusView, "dataset-status"),
