@@ -1,12 +1,74 @@
-from django.contrib import admin
+"""The back-office: datasets (with their metadata and security rulesets), the history, API keys.
 
-from datasets.models import ApiKey, Change, Dataset, MetadataValue
-from datasets.services import dataset_delete
+A staff user without a domain-wide dataset right sees only the datasets the management API lets them see
+(``Actor.manageable_datasets``: their own, and those a ruleset grants them a right on), and edits the
+rulesets only where they may manage security (``edit_dataset`` and ``manage_dataset``), as in the API.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
+from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
+from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
+from datasets.services import dataset_delete, recording_change
+from datasets.services.security import RULESET_ATTRIBUTES, validated_ruleset
+
+SECURITY_CHANGE = "_security_change"
 
 
 class MetadataValueInline(admin.TabularInline):
     model = MetadataValue
     extra = 0
+
+
+class RulesetForm(forms.ModelForm):
+    """Checks a ruleset as the API does (fields, ODSQL filter, quota, permissions, target)."""
+
+    class Meta:
+        model = Ruleset
+        fields = ["kind", "user", "group", *RULESET_ATTRIBUTES]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        targets = {Ruleset.Kind.USER: "user", Ruleset.Kind.GROUP: "group"}
+        for name in ("user", "group"):
+            if (targets.get(kind) == name) != bool(data.get(name)):
+                needed = "needs" if targets.get(kind) == name else "takes no"
+                raise ValidationError({name: f"A {kind} ruleset {needed} {name}."})
+        body = {name: data[name] for name in RULESET_ATTRIBUTES if name in data}
+        body.setdefault("permissions", [])
+        try:
+            data.update(validated_ruleset(self.instance.dataset, body, kind))
+        except ManagementAPIError as error:
+            errors = error.errors if isinstance(error, InvalidManagementAPIRequestError) else [error]
+            raise ValidationError([str(item) for item in errors]) from None
+        return data
+
+
+class RulesetInline(admin.TabularInline):
+    model = Ruleset
+    form = RulesetForm
+    extra = 0
+
+    def may_manage(self, request, obj) -> bool:
+        if obj is None:
+            return Actor(request.user).domain_permissions() >= set(MANAGE_SECURITY)
+        return Actor(request.user).dataset_permissions(obj) >= set(MANAGE_SECURITY)
+
+    def has_add_permission(self, request, obj=None):
+        return self.may_manage(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_manage(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
 
 
 @admin.register(Dataset)
@@ -24,13 +86,52 @@ class DatasetAdmin(admin.ModelAdmin):
         "created_at",
         "last_modified",
     ]
-    inlines = [MetadataValueInline]
+    inlines = [MetadataValueInline, RulesetInline]
+
+    def get_queryset(self, request):
+        return Actor(request.user).manageable_datasets() & super().get_queryset(request)
+
+    def may_see(self, request) -> bool:
+        return request.user.is_staff and Actor(request.user).manageable_datasets().exists()
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self.may_see(request)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not Actor(request.user).dataset_permissions(obj) & MANAGEMENT_READ_PERMISSIONS:
+            return False
+        return super().has_view_permission(request, obj) or self.may_see(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request) or self.may_see(request)
+        return request.user.is_staff and "edit_dataset" in Actor(request.user).dataset_permissions(obj)
+
+    def save_model(self, request, obj, form, change):
+        """Changes to the access policy and the rulesets are recorded as one ``security`` change, as in the
+        API (the recording opened here closes in ``save_related``, after the inlines are saved)."""
+        if change:
+            recording = recording_change(dataset=obj, user=request.user, sections=("security",))
+            recording.__enter__()
+            setattr(request, SECURITY_CHANGE, recording)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        recording = getattr(request, SECURITY_CHANGE, None)
+        if recording is not None:
+            delattr(request, SECURITY_CHANGE)
+            recording.__exit__(None, None, None)
 
     def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
         # The human identifier is frozen while published, as in the management API.
         if obj is not None and obj.is_published:
-            return [*self.readonly_fields, "dataset_id"]
-        return self.readonly_fields
+            fields.append("dataset_id")
+        # The access policy is part of security, as in the API.
+        if obj is not None and not Actor(request.user).dataset_permissions(obj) >= set(MANAGE_SECURITY):
+            fields.append("visibility")
+        return fields
 
     def delete_model(self, request, obj):
         """Through the service, so the records tables go too (and never while a job works on it)."""

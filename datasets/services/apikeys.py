@@ -8,9 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from config.errors import InvalidFieldError, ManagementAPIError
-from datasets.models import ApiKey
+from datasets.models import ApiKey, Dataset, Ruleset
 from datasets.models.apikey import generate_key
 from datasets.permissions import DOMAIN_PERMISSIONS, user_domain_permissions
+from datasets.security import OWNER_RIGHTS, Caller, by_ruleset_of
 
 DEFAULT_KEY_PERMISSIONS = ("explore_restricted_dataset",)
 
@@ -35,10 +36,25 @@ def checked_permissions(owner: AbstractBaseUser, permissions: Any) -> list[str]:
         raise InvalidFieldError(
             field="permissions", detail=f"unknown permission(s) {', '.join(unknown)}; known: {known}"
         )
-    excess = sorted(set(permissions) - user_domain_permissions(owner))
+    excess = sorted(set(permissions) - grantable_permissions(owner))
     if excess:
         raise ApiKeyPermissionExceedsOwnerError(permissions=", ".join(excess))
     return [name for name in DOMAIN_PERMISSIONS if name in permissions]
+
+
+def grantable_permissions(owner: AbstractBaseUser) -> frozenset[str]:
+    """What a key of ``owner`` may hold: the owner's domain permissions, and the rights they hold on some
+    dataset (as its owner, or from a ruleset). At use time a key's rights are still those its owner holds
+    on the dataset at hand, within the key (``datasets.security``): a key never exceeds its owner."""
+    held = set(user_domain_permissions(owner))
+    caller = Caller(owner)
+    if not caller.is_authenticated:
+        return frozenset(held)
+    if Dataset.objects.filter(owner=owner).exists():
+        held |= OWNER_RIGHTS
+    for permissions in Ruleset.objects.filter(by_ruleset_of(caller)).values_list("permissions", flat=True):
+        held |= set(permissions)
+    return frozenset(held) & frozenset(DOMAIN_PERMISSIONS)
 
 
 @transaction.atomic

@@ -22,11 +22,16 @@ from datasets.models import Change, Dataset, FieldSpecification, MetadataValue, 
 
 @dataclass(frozen=True)
 class Section:
-    """A part of the configuration: how to read it as JSON and write it back, and its diff depth."""
+    """A part of the configuration: how to read it as JSON and write it back, and its diff depth.
+
+    A ``live`` section takes effect without republishing (security), so changing it does not make the
+    dataset's ``last_modified`` newer than its last publish.
+    """
 
     snapshot: Callable[[Dataset], dict[str, Any]]
     restore: Callable[[Dataset, dict[str, Any]], None]
     depth: int
+    live: bool = False
 
 
 def dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
@@ -85,12 +90,28 @@ def stack_section(model: type[models.Model], uid_field: str, attributes: tuple[s
     return Section(snapshot, restore, depth=2)
 
 
+def security_snapshot(dataset: Dataset) -> dict[str, Any]:
+    # Imported here: the security service records its changes through this module.
+    from datasets.services.security import security_state
+
+    return security_state(dataset)
+
+
+def security_restore(dataset: Dataset, state: dict[str, Any]) -> None:
+    from datasets.services.security import security_restore as restore
+
+    restore(dataset, state)
+
+
 SECTIONS: dict[str, Section] = {
     "dataset": Section(dataset_snapshot, dataset_restore, depth=1),
     "metadata": Section(metadata_snapshot, metadata_restore, depth=2),
     "resources": stack_section(Resource, "resource_uid", ("url", "title", "type", "params")),
     "processors": stack_section(Processor, "processor_uid", ("name", "label", "args")),
     "fields_specifications": stack_section(FieldSpecification, "processor_uid", ("name", "args")),
+    # {"access_policy", "default": {attributes} | None, "users": {username: {...}}, "groups": {name: {...}}}:
+    # diffs show ["access_policy"], ["default", attribute], ["users", name] and ["groups", name].
+    "security": Section(security_snapshot, security_restore, depth=2, live=True),
 }
 
 
@@ -127,7 +148,8 @@ def recording_change(
     """Record the writes made inside the block on ``sections`` as one change (none if nothing changed).
 
     With ``creating``, every section counts as empty before the block, so the creation itself
-    shows as ``create`` operations. Also bumps the dataset's ``last_modified``. Must run inside
+    shows as ``create`` operations. Also bumps the dataset's ``last_modified`` (unless only live sections
+    changed). Must run inside
     a transaction so the change and the write commit together.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -142,7 +164,7 @@ def recording_change(
     if not diff:
         return
     now = timezone.now()
-    Change.objects.create(
+    change = Change.objects.create(
         dataset=dataset,
         user=acting_user(user),
         timestamp=now,
@@ -150,6 +172,8 @@ def recording_change(
         diff=diff,
         before={name: before[name] for name in diff},
     )
+    if all(SECTIONS[name].live for name in change.sections):
+        return
     Dataset.objects.filter(pk=dataset.pk).update(last_modified=now)
     dataset.last_modified = now
 

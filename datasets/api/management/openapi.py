@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from datasets.models import Dataset
+from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS
 from datasets.permissions import DOMAIN_PERMISSIONS
 
 API_PREFIX = "/api/management/v2/"
@@ -223,6 +224,37 @@ class RecordErrorSerializer(serializers.Serializer):
     raw_params = serializers.DictField()
 
 
+class GroupSerializer(serializers.Serializer):
+    """A group: ``{"group_id"}`` (the group's name) unless expanded."""
+
+    group_id = serializers.CharField()
+    title = serializers.CharField(required=False)
+    user_count = serializers.IntegerField(required=False)
+
+
+class QuotaSerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1)
+    unit = serializers.ChoiceField(choices=QUOTA_UNITS)
+
+
+class RulesetSerializer(serializers.Serializer):
+    """A security ruleset; ``user`` or ``group`` names its target (the default ruleset has neither)."""
+
+    is_data_visible = serializers.BooleanField()
+    visible_fields = serializers.ListField(
+        child=serializers.CharField(), allow_null=True, help_text="null or ['*']: every field"
+    )
+    filter_query = serializers.CharField(allow_blank=True, help_text="An ODSQL where ANDed with every query")
+    api_calls_quota = QuotaSerializer(allow_null=True)
+    permissions = serializers.ListField(child=serializers.ChoiceField(choices=RULESET_PERMISSIONS))
+    user = UserSerializer(required=False)
+    group = GroupSerializer(required=False)
+
+
+ACCESS_POLICY = {"type": "string", "enum": list(Dataset.Visibility.values), "description": "A bare JSON string"}
+ACCESS_POLICY_RESPONSE = OpenApiResponse(response=ACCESS_POLICY, description="The access policy")
+
+
 # --- request bodies ------------------------------------------------------------------------------
 
 
@@ -294,6 +326,36 @@ class GuessExtractorParamsRequest(serializers.Serializer):
     extractor = serializers.CharField()
 
 
+class RulesetRequest(serializers.Serializer):
+    """A whole ruleset: attributes left out take their reset value (everything visible, no quota)."""
+
+    is_data_visible = serializers.BooleanField(required=False)
+    visible_fields = serializers.ListField(child=serializers.CharField(), allow_null=True, required=False)
+    filter_query = serializers.CharField(allow_blank=True, required=False)
+    api_calls_quota = QuotaSerializer(allow_null=True, required=False)
+    permissions = serializers.ListField(child=serializers.ChoiceField(choices=RULESET_PERMISSIONS), required=False)
+
+
+class UserRefRequest(serializers.Serializer):
+    username = serializers.CharField()
+
+
+class GroupRefRequest(serializers.Serializer):
+    group_id = serializers.CharField()
+
+
+class UserRulesetRequest(RulesetRequest):
+    """Required on POST; on PUT it may be left out (the URL names the user)."""
+
+    user = UserRefRequest()
+
+
+class GroupRulesetRequest(RulesetRequest):
+    """Required on POST; on PUT it may be left out (the URL names the group)."""
+
+    group = GroupRefRequest()
+
+
 class ApiKeyRequest(serializers.Serializer):
     label = serializers.CharField(required=False, allow_null=True, max_length=200)
     permissions = serializers.ListField(child=serializers.ChoiceField(choices=DOMAIN_PERMISSIONS), required=False)
@@ -311,6 +373,18 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             {"type": "apiKey", "in": "header", "name": "Authorization", "description": "`Apikey <key>`"},
             {"type": "apiKey", "in": "query", "name": "apikey"},
         ]
+
+
+class BasicAuthenticationScheme(OpenApiAuthenticationExtension):
+    """HTTP Basic, whatever subclass of DRF's authenticator the settings use (login throttling adds one)."""
+
+    target_class = "rest_framework.authentication.BasicAuthentication"
+    match_subclasses = True
+    priority = 1
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "http", "scheme": "basic"}
 
 
 def management_endpoints_only(endpoints: list[tuple], **kwargs: Any) -> list[tuple]:

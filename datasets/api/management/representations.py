@@ -7,12 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group
 
 from datasets.api.management.expand import Expand
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
-from datasets.models import ApiKey, Change, Dataset, FieldSpecification, File, MetadataValue, Processor, Resource
+from datasets.models import (
+    ApiKey,
+    Change,
+    Dataset,
+    FieldSpecification,
+    File,
+    MetadataValue,
+    Processor,
+    Resource,
+    Ruleset,
+)
 from datasets.selectors import metas_repr, stored_metadata
+from datasets.services.security import ruleset_values
 from jobs.models import Job
 
 
@@ -166,3 +177,21 @@ def processor_repr(processor: Processor) -> dict[str, Any]:
 
 def field_specification_repr(specification: FieldSpecification) -> dict[str, Any]:
     return {"processor_uid": specification.processor_uid, "name": specification.name, "args": specification.args}
+
+
+def group_repr(group: Group, *, expanded: bool) -> dict[str, Any]:
+    """A group: ``{"group_id"}`` (its name) unless expanded."""
+    stub = {"group_id": group.name}
+    if not expanded:
+        return stub
+    return {**stub, "title": group.name, "user_count": group.user_set.count()}
+
+
+def ruleset_repr(ruleset: Ruleset | None, expand: Expand) -> dict[str, Any]:
+    """A ruleset (reference §14); the default one (or its reset state, ``None``) has no target."""
+    body = ruleset_values(ruleset)
+    if ruleset is not None and ruleset.kind == Ruleset.Kind.USER:
+        body["user"] = user_repr(ruleset.user, expanded=expand.has("user"))
+    elif ruleset is not None and ruleset.kind == Ruleset.Kind.GROUP:
+        body["group"] = group_repr(ruleset.group, expanded=expand.has("group"))
+    return body

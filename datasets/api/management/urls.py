@@ -12,6 +12,9 @@ UID = r"(?P<dataset_uid>[A-Za-z0-9_-]+)"
 ITEM = r"(?P<resource_uid>[A-Za-z0-9_-]+)"
 STEP = r"(?P<uid>[A-Za-z0-9_-]+)"
 FILE = r"(?P<file_id>[A-Za-z0-9_-]+)"
+# Django usernames may hold @ . + - _; group names anything but a slash.
+USERNAME = r"(?P<username>[\w.@+-]+)"
+GROUP = r"(?P<group_id>[^/]+)"
 
 
 def route(pattern: str, view, name: str):
@@ -37,6 +40,12 @@ urlpatterns = [
     route(rf"datasets/{UID}/unpublish", views.UnpublishView, "dataset-unpublish"),
     route(rf"datasets/{UID}/abort_processing", views.AbortView, "dataset-abort"),
     route(rf"datasets/{UID}/status/records_errors", views.RecordErrorsView, "dataset-records-errors"),
+    route(rf"datasets/{UID}/security/access_policy", views.AccessPolicyView, "security-access-policy"),
+    route(rf"datasets/{UID}/security/default", views.DefaultRulesetView, "security-default"),
+    route(rf"datasets/{UID}/security/users", views.UserRulesetListView, "security-users"),
+    route(rf"datasets/{UID}/security/users/{USERNAME}", views.UserRulesetDetailView, "security-user"),
+    route(rf"datasets/{UID}/security/groups", views.GroupRulesetListView, "security-groups"),
+    route(rf"datasets/{UID}/security/groups/{GROUP}", views.GroupRulesetDetailView, "security-group"),
     route(r"jobs", JobListView, "job-list"),
     route(r"jobs/(?P<job_uid>[A-Za-z0-9_-]+)", JobDetailView, "job-detail"),
     route(rf"datasets/{UID}/resources", views.ResourceListView, "resource-list"),

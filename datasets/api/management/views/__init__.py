@@ -26,9 +26,23 @@ from datasets.api.management.views.resources import (
     UnsavedResourcePreviewView,
 )
 from datasets.api.management.views.root import ManagementRootView
+from datasets.api.management.views.security import (
+    AccessPolicyView,
+    DefaultRulesetView,
+    GroupRulesetDetailView,
+    GroupRulesetListView,
+    UserRulesetDetailView,
+    UserRulesetListView,
+)
 from datasets.api.management.views.templates import MetadataTemplateDetailView, MetadataTemplateListView
 
 __all__ = [
+    "AccessPolicyView",
+    "DefaultRulesetView",
+    "GroupRulesetDetailView",
+    "GroupRulesetListView",
+    "UserRulesetDetailView",
+    "UserRulesetListView",
     "AbortView",
     "PublishView",
     "RecordErrorsView",

@@ -12,8 +12,9 @@ from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.representations import change_repr
 from datasets.errors import UnknownChangeError
 from datasets.models import Change
-from datasets.permissions import READ
+from datasets.permissions import MANAGE_SECURITY, READ
 from datasets.services import change_restore
+from datasets.services.history import states_before
 
 
 class ChangeListView(ManagementAPIView):
@@ -50,6 +51,9 @@ class RestoreChangeView(ManagementAPIView):
         change = Change.objects.filter(dataset=dataset, change_uid=change_uid).first()
         if change is None:
             raise UnknownChangeError(change_uid=change_uid, dataset_uid=dataset.dataset_uid)
+        if "security" in states_before(change):
+            # Restoring puts rulesets back: only who may manage the dataset's security may do that.
+            self.actor.require(MANAGE_SECURITY, dataset)
         change_restore(dataset=dataset, change=change, user=request.user)
         restoration = Change.objects.filter(dataset=dataset).select_related("user", "dataset").first()
         return Response(change_repr(restoration, expand))

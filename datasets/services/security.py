@@ -1,0 +1,310 @@
+"""Writes on dataset security: the access policy and the default, user and group rulesets.
+
+Every write is checked here (the views only parse the request) and recorded as one change of the
+``security`` section (``datasets.services.history``). Security takes effect at once: the visibility
+predicate (``datasets.security``) reads rulesets live, so nothing needs republishing, and a security
+change does not mark the dataset as having unpublished changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.db import transaction
+
+from config.errors import ConflictError, InvalidFieldError, ManagementAPIError, combine
+from datasets.explore.published import version_table
+from datasets.explore.values import Schema
+from datasets.explore.where import compile_where
+from datasets.models import Dataset, Ruleset
+from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS
+from datasets.odsql import ODSQLError, parse_where
+from datasets.services.history import recording_change
+
+Actor = AbstractBaseUser | AnonymousUser | None
+ALL_FIELDS = "*"
+# The state of a dataset without a default ruleset: everything visible, without quota.
+RESET = {
+    "is_data_visible": True,
+    "visible_fields": None,
+    "filter_query": "",
+    "api_calls_quota": None,
+    "permissions": [],
+}
+RULESET_ATTRIBUTES = tuple(RESET)
+SECTION = ("security",)
+
+
+class UnknownRulesetError(ManagementAPIError):
+    status_code = 404
+    error_key = "UnknownRulesetException"
+    raw_message = "No ruleset for {kind} '{name}' on dataset {dataset_uid}"
+
+
+class UnknownUsernameError(ManagementAPIError):
+    """The reference's documented error for a username that names nobody."""
+
+    status_code = 404
+    error_key = "UnknownUsernameException"
+    raw_message = "Unknown username: {username}"
+
+
+class UnknownGroupError(ManagementAPIError):
+    status_code = 404
+    error_key = "UnknownGroupException"
+    raw_message = "Unknown group: {group_id}"
+
+
+# Reading rulesets as JSON values (the API's shape without its user/group stub, and the history's).
+
+
+def ruleset_values(ruleset: Ruleset | None) -> dict[str, Any]:
+    """The five ruleset attributes; a missing ruleset reads as the reset state."""
+    if ruleset is None:
+        return dict(RESET)
+    return {name: getattr(ruleset, name) for name in RULESET_ATTRIBUTES}
+
+
+def security_state(dataset: Dataset) -> dict[str, Any]:
+    """The history snapshot: the access policy, the default ruleset (None without one), and the user and
+    group rulesets keyed by username and group name."""
+    # The policy is read from the database: the admin snapshots a dataset whose form already changed it.
+    policy = Dataset.objects.filter(pk=dataset.pk).values_list("visibility", flat=True).first()
+    state: dict[str, Any] = {"access_policy": policy, "default": None, "users": {}, "groups": {}}
+    for ruleset in Ruleset.objects.filter(dataset=dataset).select_related("user", "group"):
+        if ruleset.kind == Ruleset.Kind.DEFAULT:
+            state["default"] = ruleset_values(ruleset)
+        elif ruleset.kind == Ruleset.Kind.USER:
+            state["users"][ruleset.user.get_username()] = ruleset_values(ruleset)
+        else:
+            state["groups"][ruleset.group.name] = ruleset_values(ruleset)
+    return state
+
+
+def security_restore(dataset: Dataset, state: dict[str, Any]) -> None:
+    """Put back a snapshot of ``security_state``. Users and groups deleted since are left out: a ruleset
+    cannot name someone who no longer exists."""
+    if state.get("access_policy") in Dataset.Visibility.values and state["access_policy"] != dataset.visibility:
+        dataset.visibility = state["access_policy"]
+        dataset.save(update_fields=["visibility"])
+    Ruleset.objects.filter(dataset=dataset).delete()
+    rows = []
+    if state.get("default") is not None:
+        rows.append(Ruleset(dataset=dataset, kind=Ruleset.Kind.DEFAULT, **state["default"]))
+    users = get_user_model().objects.filter(**{f"{get_user_model().USERNAME_FIELD}__in": list(state.get("users", {}))})
+    for user in users:
+        rows.append(Ruleset(dataset=dataset, kind=Ruleset.Kind.USER, user=user, **state["users"][user.get_username()]))
+    for group in Group.objects.filter(name__in=list(state.get("groups", {}))):
+        rows.append(Ruleset(dataset=dataset, kind=Ruleset.Kind.GROUP, group=group, **state["groups"][group.name]))
+    Ruleset.objects.bulk_create(rows)
+
+
+# Validation.
+
+
+def published_schema(dataset: Dataset) -> Schema | None:
+    """The fields of the published version, or None while the dataset is not published."""
+    if dataset.current_version_id is None:
+        return None
+    return Schema(list(version_table(dataset.current_version_id)[1]))
+
+
+def checked_visible_fields(value: Any, schema: Schema | None) -> list[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise InvalidFieldError(field="visible_fields", detail="expected null or a list of field names")
+    names = list(dict.fromkeys(value))
+    if ALL_FIELDS in names:
+        if len(names) > 1:
+            raise InvalidFieldError(field="visible_fields", detail="'*' (every field) cannot be listed with names")
+        return names
+    if schema is not None:
+        unknown = [name for name in names if name not in schema.fields]
+        if unknown:
+            known = ", ".join(schema.fields) or "none"
+            raise InvalidFieldError(
+                field="visible_fields", detail=f"unknown field(s) {', '.join(unknown)}; published fields: {known}"
+            )
+    return names
+
+
+def checked_filter_query(value: Any, schema: Schema | None) -> str:
+    """An ODSQL ``where``; on a published dataset it must also compile against the published fields."""
+    if not isinstance(value, str):
+        raise InvalidFieldError(field="filter_query", detail="expected an ODSQL where expression (a string)")
+    if not value.strip():
+        return ""
+    try:
+        if schema is None:
+            parse_where(value)
+        else:
+            compile_where(value, schema)
+    except ODSQLError as error:
+        raise InvalidFieldError(field="filter_query", detail=error.message) from None
+    return value
+
+
+def checked_quota(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    units = ", ".join(QUOTA_UNITS)
+    if not isinstance(value, dict) or set(value) != {"limit", "unit"}:
+        raise InvalidFieldError(field="api_calls_quota", detail=f'expected null or {{"limit": n, "unit": {units}}}')
+    limit, unit = value["limit"], value["unit"]
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidFieldError(field="api_calls_quota.limit", detail="expected an integer of at least 1")
+    if unit not in QUOTA_UNITS:
+        raise InvalidFieldError(field="api_calls_quota.unit", detail=f"expected one of {units}")
+    return {"limit": limit, "unit": unit}
+
+
+def checked_permissions(value: Any, kind: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise InvalidFieldError(field="permissions", detail="expected a list of permission names")
+    if kind == Ruleset.Kind.DEFAULT and value:
+        raise InvalidFieldError(field="permissions", detail="the default ruleset grants no permission: send []")
+    unknown = sorted(set(value) - set(RULESET_PERMISSIONS))
+    if unknown:
+        raise InvalidFieldError(
+            field="permissions",
+            detail=f"unknown permission(s) {', '.join(unknown)}; known: {', '.join(RULESET_PERMISSIONS)}",
+        )
+    return [name for name in RULESET_PERMISSIONS if name in value]
+
+
+def validated_ruleset(dataset: Dataset, body: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The ruleset attributes of ``body``, checked; every problem is reported at once.
+
+    A write replaces the whole ruleset: attributes left out take their reset value.
+    """
+    values = {**RESET, **{name: body[name] for name in RULESET_ATTRIBUTES if name in body}}
+    schema = published_schema(dataset)
+    checks = {
+        "is_data_visible": lambda value: checked_bool(value),
+        "visible_fields": lambda value: checked_visible_fields(value, schema),
+        "filter_query": lambda value: checked_filter_query(value, schema),
+        "api_calls_quota": checked_quota,
+        "permissions": lambda value: checked_permissions(value, kind),
+    }
+    clean, errors = {}, []
+    for name, check in checks.items():
+        try:
+            clean[name] = check(values[name])
+        except ManagementAPIError as error:
+            errors.append(error)
+    if errors:
+        raise combine(errors)
+    return clean
+
+
+def checked_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidFieldError(field="is_data_visible", detail="expected true or false")
+    return value
+
+
+# Targets of user and group rulesets.
+
+
+def user_named(username: Any, *, field: str | None = None) -> AbstractBaseUser:
+    """The user ``username``: a 400 naming the body attribute ``field`` when given, else the documented 404."""
+    if not isinstance(username, str) or not username:
+        raise InvalidFieldError(field=field or "username", detail="expected a username")
+    model = get_user_model()
+    user = model.objects.filter(**{model.USERNAME_FIELD: username}).first()
+    if user is None:
+        if field:
+            raise InvalidFieldError(field=field, detail=f"unknown username '{username}'")
+        raise UnknownUsernameError(username=username)
+    return user
+
+
+def group_named(group_id: Any, *, field: str | None = None) -> Group:
+    """The group whose name is ``group_id``: a 400 naming ``field`` when given, else a 404."""
+    if not isinstance(group_id, str) or not group_id:
+        raise InvalidFieldError(field=field or "group_id", detail="expected a group_id")
+    group = Group.objects.filter(name=group_id).first()
+    if group is None:
+        if field:
+            raise InvalidFieldError(field=field, detail=f"unknown group_id '{group_id}'")
+        raise UnknownGroupError(group_id=group_id)
+    return group
+
+
+def target_ruleset(dataset: Dataset, target: AbstractBaseUser | Group) -> Ruleset:
+    """The ruleset of ``target`` (a user or a group) on ``dataset``; a 404 when it has none."""
+    if isinstance(target, Group):
+        found = Ruleset.objects.filter(dataset=dataset, kind=Ruleset.Kind.GROUP, group=target).first()
+        name, kind = target.name, "group"
+    else:
+        found = Ruleset.objects.filter(dataset=dataset, kind=Ruleset.Kind.USER, user=target).first()
+        name, kind = target.get_username(), "user"
+    if found is None:
+        raise UnknownRulesetError(kind=kind, name=name, dataset_uid=dataset.dataset_uid)
+    return found
+
+
+# Writes.
+
+
+@transaction.atomic
+def access_policy_set(*, dataset: Dataset, policy: Any, user: Actor) -> Dataset:
+    if policy not in Dataset.Visibility.values:
+        raise InvalidFieldError(field="access_policy", detail='expected "domain" or "restricted"')
+    with recording_change(dataset=dataset, user=user, sections=SECTION):
+        if dataset.visibility != policy:
+            dataset.visibility = policy
+            dataset.save(update_fields=["visibility"])
+    return dataset
+
+
+@transaction.atomic
+def default_ruleset_set(*, dataset: Dataset, body: dict[str, Any], user: Actor) -> Ruleset:
+    values = validated_ruleset(dataset, body, Ruleset.Kind.DEFAULT)
+    with recording_change(dataset=dataset, user=user, sections=SECTION):
+        ruleset, _ = Ruleset.objects.update_or_create(dataset=dataset, kind=Ruleset.Kind.DEFAULT, defaults=values)
+    return ruleset
+
+
+@transaction.atomic
+def default_ruleset_reset(*, dataset: Dataset, user: Actor) -> None:
+    """Remove the default ruleset: a ``domain`` dataset shows everything again."""
+    with recording_change(dataset=dataset, user=user, sections=SECTION):
+        Ruleset.objects.filter(dataset=dataset, kind=Ruleset.Kind.DEFAULT).delete()
+
+
+@transaction.atomic
+def ruleset_create(*, dataset: Dataset, target: AbstractBaseUser | Group, body: dict[str, Any], user: Actor) -> Ruleset:
+    """A new ruleset for a user or a group; a 409 when the target already has one (update it instead)."""
+    is_group = isinstance(target, Group)
+    kind = Ruleset.Kind.GROUP if is_group else Ruleset.Kind.USER
+    values = validated_ruleset(dataset, body, kind)
+    lookup = {"group": target} if is_group else {"user": target}
+    # Lock the dataset row so two concurrent creations for the same target cannot both pass the check.
+    Dataset.objects.select_for_update().filter(pk=dataset.pk).first()
+    if Ruleset.objects.filter(dataset=dataset, kind=kind, **lookup).exists():
+        name = target.name if is_group else target.get_username()
+        raise ConflictError(
+            detail=f"{kind.capitalize()} '{name}' already has a ruleset on this dataset; PUT it to change it"
+        )
+    with recording_change(dataset=dataset, user=user, sections=SECTION):
+        return Ruleset.objects.create(dataset=dataset, kind=kind, **lookup, **values)
+
+
+@transaction.atomic
+def ruleset_update(*, dataset: Dataset, ruleset: Ruleset, body: dict[str, Any], user: Actor) -> Ruleset:
+    values = validated_ruleset(dataset, body, ruleset.kind)
+    with recording_change(dataset=dataset, user=user, sections=SECTION):
+        for name, value in values.items():
+            setattr(ruleset, name, value)
+        ruleset.save()
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_delete(*, dataset: Dataset, ruleset: Ruleset, user: Actor) -> None:
+    with recording_change(dataset=dataset, user=user, sections=SECTION):
+        ruleset.delete()
