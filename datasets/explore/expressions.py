@@ -40,8 +40,10 @@ OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 class ZonedSchema(Schema):
     """The fields of a records table, with the ``timezone`` and ``lang`` of the request that reads them."""
 
-    def __init__(self, fields: list[Field], timezone: str = dates.UTC, lang: str | None = None) -> None:
-        super().__init__(fields)
+    def __init__(
+        self, fields: list[Field], timezone: str = dates.UTC, lang: str | None = None, *, stored_fts: bool = True
+    ) -> None:
+        super().__init__(fields, stored_fts=stored_fts)
         self.timezone, self.lang = timezone, lang
 
 

@@ -24,6 +24,7 @@ from datasets.odsql import ODSQLError, ast
 from datasets.pipeline.core import Field
 from datasets.store.tables import qualified
 
+from .access import TableAccess, guarded
 from .values import Fragment, Schema
 from .where import compile_where
 
@@ -268,7 +269,11 @@ def refine_exclude_text(refines: list[str], excludes: list[str], fields: list[Fi
 
 @dataclass(frozen=True)
 class FacetRequest:
-    """Everything a facets query needs: the table, its fields, the ``where`` text and the parameters."""
+    """Everything a facets query needs: the table, its fields, the ``where`` text and the parameters.
+
+    ``access`` (``datasets.explore.access``): the caller's readable part of the table; ``fields`` are then its
+    visible fields, and its condition is ANDed with the counted rows' condition as a fragment.
+    """
 
     table: str
     fields: list[Field]
@@ -276,6 +281,13 @@ class FacetRequest:
     facets: list[str]
     refines: list[str]
     excludes: list[str]
+    access: TableAccess | None = None
+
+    def schema(self) -> Schema:
+        return Schema(self.fields, stored_fts=self.access.stored_fts if self.access is not None else True)
+
+    def guarded(self, condition: Fragment | None) -> Fragment | None:
+        return guarded(self.access.condition if self.access is not None else None, condition)
 
 
 @dataclass(frozen=True)
@@ -291,7 +303,7 @@ class FacetQuery:
 
 def compile_facets(request: FacetRequest) -> list[FacetQuery]:
     """One query per facet (requested, or the fields annotated ``facet``); raises ``ODSQLError`` first."""
-    schema = Schema(request.fields)
+    schema = request.schema()
     specs = [parse_facet(text) for text in request.facets if text.strip()]
     if not request.facets:
         disjunctive = set(annotated(request.fields, "disjunctive"))
@@ -309,6 +321,7 @@ def compile_facet(
     own = [item for item in filters if item.field == spec.name]
     refined = {item.value for item in own if not item.excluded}
     condition = combined_where(request.where, filters_text(filters, schema, disjunctive, own_skip(spec)), schema)
+    condition = request.guarded(condition)
     value = facet_value(spec.name, kind, refined)
     template = sql.SQL(
         "SELECT value, count(*) FROM (SELECT {value} AS value FROM {table}{where}) AS facet "

@@ -35,6 +35,7 @@ from datasets.pipeline.core import Field
 from datasets.store.tables import RECORD_ID, qualified
 
 from . import dates
+from .access import TableAccess, guarded
 from .expressions import Scope, ZonedSchema, expression
 from .groups import Group, compile_group
 from .values import Fragment, Schema, placeholder
@@ -107,10 +108,13 @@ def compile_records_query(
     max_limit: int = MAX_LIMIT,
     max_window: int = MAX_WINDOW,
     unbounded: bool = False,
+    access: TableAccess | None = None,
 ) -> CompiledQuery:
     """Compile ``query`` for ``records.<table>`` holding ``fields``; raises ``ODSQLError`` before any SQL runs.
 
-    ``unbounded`` (exports) lifts ``max_limit`` and ``max_window``: ``limit=-1`` reads every row.
+    ``unbounded`` (exports) lifts ``max_limit`` and ``max_window``: ``limit=-1`` reads every row. ``access``
+    (``datasets.explore.access``) is what the caller may read: ``fields`` are then its visible fields, and its
+    condition is ANDed with ``where`` as a fragment of its own.
     """
     zone = dates.check_timezone(query.timezone)
     if unbounded:
@@ -119,8 +123,9 @@ def compile_records_query(
         check_page(query.limit, query.offset, GROUPED_MAX_LIMIT, GROUPED_MAX_WINDOW)
     else:
         check_page(query.limit, query.offset, max_limit, max_window)
-    schema = ZonedSchema(fields, zone, query.lang)
-    where = compile_where(query.where, schema)
+    stored_fts = access.stored_fts if access is not None else True
+    schema = ZonedSchema(fields, zone, query.lang, stored_fts=stored_fts)
+    where = guarded(access.condition if access is not None else None, compile_where(query.where, schema))
     groups = compile_group_by(query.group_by, schema)
     columns = compile_select(query.select, schema, groups)
     grouped = groups is not None or any(column.value.aggregate for column in columns)

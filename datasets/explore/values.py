@@ -16,7 +16,7 @@ from psycopg import sql
 from datasets.odsql import ODSQLError, ast
 from datasets.odsql.literals import date_value
 from datasets.pipeline.core import Field
-from datasets.store.tables import is_multivalued
+from datasets.store.tables import FTS, fts_expression, is_multivalued
 
 NUMERIC = frozenset({"int", "double"})
 ORDERED = frozenset({"int", "double", "text", "date", "datetime"})  # types <, <=, >, >= apply to
@@ -52,10 +52,21 @@ def placeholder(cast: str) -> sql.Composable:
 
 
 class Schema:
-    """The fields of one records table, looked up by name with errors that name the clause."""
+    """The fields of one records table, looked up by name with errors that name the clause.
 
-    def __init__(self, fields: list[Field]) -> None:
+    ``stored_fts`` false says some fields of the table are hidden from the caller (``datasets.explore.access``):
+    full text then reads a tsvector computed over these fields, not the stored ``fts`` column of every field.
+    """
+
+    def __init__(self, fields: list[Field], *, stored_fts: bool = True) -> None:
         self.fields = {f.name: f for f in fields}
+        self.stored_fts = stored_fts
+
+    def full_text_document(self) -> sql.Composable:
+        """The tsvector that bare full text, ``search()`` and ``suggest()`` without fields match against."""
+        if self.stored_fts:
+            return sql.Identifier(FTS)
+        return fts_expression(list(self.fields.values()))
 
     def field(self, node: ast.Field, clause: str) -> Field:
         """The field ``node`` names, or ``ODSQLError`` listing the known fields."""

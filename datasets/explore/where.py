@@ -1,6 +1,7 @@
 """The ODSQL ``where`` clause compiled to a SQL condition on one records table.
 
-Full text uses the table's generated ``fts`` column: a bare string with ``plainto_tsquery('simple', ...)``, every
+Full text uses the table's generated ``fts`` column (or, when the caller cannot see every field, a tsvector of
+the visible text fields: ``Schema.full_text_document``): a bare string with ``plainto_tsquery('simple', ...)``, every
 word must be found, case-insensitively; ``search()`` also takes its last word as a prefix, ``suggest()`` every word
 (see ``textsearch``). The geographic predicates are in ``geo``. Comparisons with null are false (section 7.1), so
 ``f = null`` matches nothing; use ``f is null``.
@@ -14,7 +15,6 @@ from psycopg import sql
 
 from datasets.dataset_where_values import like_regex
 from datasets.odsql import ODSQLError, ast, parse_where
-from datasets.store.tables import FTS
 
 from .expressions import compare_computed, is_computed
 from .geo import PREDICATES as GEO_PREDICATES
@@ -64,7 +64,7 @@ def _not(node: ast.Not, schema: Schema) -> Fragment:
 
 
 def _full_text(node: ast.FullText, schema: Schema) -> Fragment:
-    query = sql.SQL("{} @@ plainto_tsquery('simple', {})").format(sql.Identifier(FTS), placeholder("text"))
+    query = sql.SQL("{} @@ plainto_tsquery('simple', {})").format(schema.full_text_document(), placeholder("text"))
     return Fragment(query, (node.text,))
 
 
@@ -214,7 +214,7 @@ def _text_query(node: ast.FunctionCall, schema: Schema, tsquery: str) -> Fragmen
     """``tsquery`` (``to_tsquery`` input) on ``fts`` without fields or with ``*``, else on any of the fields."""
     targets = node.args[:-1]
     if not targets or any(isinstance(target, ast.Star) for target in targets):
-        query = sql.SQL("{} @@ to_tsquery('simple', {})").format(sql.Identifier(FTS), placeholder("text"))
+        query = sql.SQL("{} @@ to_tsquery('simple', {})").format(schema.full_text_document(), placeholder("text"))
         return Fragment(query, (tsquery,))
     parts = [_field_search(node, target, schema, tsquery) for target in targets]
     return parts[0] if len(parts) == 1 else combine(parts, " OR ")

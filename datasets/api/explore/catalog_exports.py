@@ -35,8 +35,9 @@ from datasets.api.explore.errors import bad_parameter
 from datasets.api.explore.exports import FORMATS as DATASET_FORMATS
 from datasets.api.explore.exports import ExportFormat
 from datasets.api.explore.links import link
-from datasets.api.explore.records import integer
-from datasets.api.explore.views import ExploreView
+from datasets.api.explore.records import integer, readable_count
+from datasets.api.explore.representations import visible_field_specs
+from datasets.api.explore.views import ExploreView, dataset_access
 from datasets.explore.catalog import (
     catalog_ordering,
     clause_error,
@@ -47,6 +48,7 @@ from datasets.explore.catalog import (
 )
 from datasets.models import Dataset
 from datasets.odsql import ast, parse_select
+from datasets.security import Caller
 
 FORMATS = {name: DATASET_FORMATS[name] for name in ("csv", "json", "jsonl", "xlsx")}
 QUERY_PARAMETERS = frozenset(
@@ -74,17 +76,20 @@ EXPORT_COLUMNS = (
 COLUMNS = {column.name: column for column in EXPORT_COLUMNS}
 
 
-def export_values(dataset: Dataset, tz: ZoneInfo) -> dict[str, Any]:
-    """Every column's value for one dataset, from its published version."""
+def export_values(dataset: Dataset, tz: ZoneInfo, caller: Caller) -> dict[str, Any]:
+    """Every column's value for one dataset, from its published version, as the caller may see it: features of
+    the visible fields, the count of the records the caller reads (see ``representations``)."""
     version = dataset.current_version
     default = version.metadata.get("default", {})
+    access = dataset_access(caller, dataset)
+    count = readable_count(dataset, access)
     return {
         "dataset_id": dataset.dataset_id,
         "dataset_uid": dataset.dataset_uid,
         **{name: default.get(name) for name in DEFAULT_TEXTS},
         "modified": published_modified(version).astimezone(tz),
-        "records_count": version.record_count,
-        "features": features(version.fields),
+        "records_count": version.record_count if count is None else count,
+        "features": features(visible_field_specs(version, access)),
         "data_processed": version.published_at.astimezone(tz),
     }
 
@@ -129,12 +134,14 @@ def export_page(request: Request, datasets: QuerySet[Dataset]) -> QuerySet[Datas
     return datasets[offset:] if limit == -1 else datasets[offset : offset + limit]
 
 
-def row_batches(datasets: QuerySet[Dataset], columns: list[ExportColumn], tz: ZoneInfo) -> Iterator[list[tuple]]:
+def row_batches(
+    datasets: QuerySet[Dataset], columns: list[ExportColumn], tz: ZoneInfo, caller: Caller
+) -> Iterator[list[tuple]]:
     """Rows in batches, read through a server-side cursor; the first batch is read at once (see decisions)."""
-    found = datasets.iterator(chunk_size=BATCH_SIZE)
+    found = datasets.prefetch_related("rulesets").iterator(chunk_size=BATCH_SIZE)
 
     def row(dataset: Dataset) -> tuple:
-        values = export_values(dataset, tz)
+        values = export_values(dataset, tz, caller)
         return tuple(values[column.name] for column in columns)
 
     def rows() -> Iterator[list[tuple]]:
@@ -170,7 +177,7 @@ class CatalogExportView(ExploreView):
         tz = timezone_of(request)
         lang_of(request)
         datasets = self.catalog(request).order_by(*catalog_ordering(request.query_params.get("order_by")))
-        batches = row_batches(export_page(request, datasets), columns, tz)
+        batches = row_batches(export_page(request, datasets), columns, tz, self.caller())
         chunks = spec.writer(
             [column.name for column in columns], [column.type for column in columns], batches, **options
         )

@@ -17,19 +17,22 @@ from rest_framework.response import Response
 
 from datasets.api.explore.catalog_params import facet_pairs, timezone_of
 from datasets.api.explore.errors import bad_parameter
-from datasets.api.explore.views import ExploreView
+from datasets.api.explore.representations import visible_field_specs
+from datasets.api.explore.views import ExploreView, dataset_access
 from datasets.explore.catalog import CATALOG_FACETS, features, period_parts, published_modified
 from datasets.models import Dataset
+from datasets.security import Caller
 
 FACET_LIMIT = 100
 PERIOD_FORMATS = ("%Y", "%Y/%m", "%Y/%m/%d")
 
 
-def facet_values(dataset: Dataset, name: str, tz: ZoneInfo) -> list[str]:
-    """The values a published dataset has for one catalog facet (lists flattened, years for ``modified``)."""
+def facet_values(dataset: Dataset, name: str, tz: ZoneInfo, caller: Caller) -> list[str]:
+    """The values a published dataset has for one catalog facet (lists flattened, years for ``modified``);
+    ``features`` come from the fields the caller may see."""
     version = dataset.current_version
     if name == "features":
-        return features(version.fields)
+        return features(visible_field_specs(version, dataset_access(caller, dataset)))
     if name == "modified":
         return [published_modified(version).astimezone(tz).strftime("%Y")]
     value = version.metadata.get("default", {}).get(name)
@@ -87,7 +90,9 @@ class CatalogFacetsView(ExploreView):
             raise bad_parameter("facet", f"'{unknown[0]}'; catalog facets are {', '.join(CATALOG_FACETS)}")
         refines, excludes = facet_pairs(request, "refine"), facet_pairs(request, "exclude")
         tz = timezone_of(request)
-        datasets = list(self.catalog(request))  # checks where, refine and exclude (400 before counting)
+        # Only datasets the caller may see; checks where, refine and exclude (400 before counting).
+        datasets = list(self.catalog(request).prefetch_related("rulesets"))
+        caller = self.caller()
         facets = []
         for name in names:
             if name == "modified":
@@ -95,7 +100,9 @@ class CatalogFacetsView(ExploreView):
                 refined = {canonical_period(value) for facet, value in refines if facet == name}
                 entries = period_entries(moments, refined) + excluded_entries(name, excludes)
             else:
-                counts = Counter(value for dataset in datasets for value in set(facet_values(dataset, name, tz)))
+                counts = Counter(
+                    value for dataset in datasets for value in set(facet_values(dataset, name, tz, caller))
+                )
                 entries = facet_entries(counts, name, refines, excludes)
             facets.append({"name": name, "facets": entries})
         return Response({"facets": facets})

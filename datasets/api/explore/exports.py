@@ -264,11 +264,17 @@ class DatasetExportView(ExploreView):
         options = export_options(request, spec)
         fields = list(published.fields)
         query = export_query(request, fields)
-        compiled = compile_records_query(query, published.table_name, fields, unbounded=True)
-        etag = etag_of(request, published.version_id)
+        compiled = compile_records_query(query, published.table_name, fields, unbounded=True, access=published.readable)
+        etag = etag_of(request, published)
         if not_modified(request, etag):
             return Response(status=304, headers={"ETag": etag})
         types = compiled.types
+        if not compiled.columns:
+            # Nothing the caller may read (data not visible, or no visible field): an empty file of the format.
+            chunks = spec.writer([], [], iter(()), **options)
+            response = StreamingHttpResponse(chunks, content_type=spec.content_type)
+            response["Content-Disposition"] = f'attachment; filename="{published.dataset_id}.{spec.extension}"'
+            return response
         if spec.extension == "csv":
             stream, chunks = csv_by_copy(compiled, types, options)
         else:

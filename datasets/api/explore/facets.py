@@ -23,6 +23,7 @@ class DatasetFacetsView(ExploreView):
             facets=params.getlist("facet"),
             refines=params.getlist("refine"),
             excludes=params.getlist("exclude"),
+            access=published.readable,
         )
         # Every facet is compiled (and every error raised) before the first query runs; counts are cached per
         # published table like totals are.

@@ -22,13 +22,16 @@ from datasets.api.explore.catalog_params import lang_of
 from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset
 from datasets.api.explore.links import records_links
 from datasets.api.explore.views import ExploreView
+from datasets.explore.access import table_access
 from datasets.explore.dates import check_timezone, localize
 from datasets.explore.facets import refine_exclude_text
 from datasets.explore.published import PublishedTable, published_table, version_table
 from datasets.explore.query import RecordsQuery, compile_records_query, output_sql, star_columns
+from datasets.explore.quotas import enforce_quota
 from datasets.explore.values import Schema
 from datasets.models import Dataset
 from datasets.pipeline.core import Field
+from datasets.security import DataAccess
 from datasets.store import SCHEMA
 
 COUNT_CACHE_SECONDS = 24 * 3600
@@ -40,11 +43,26 @@ def published_fields(dataset: Dataset) -> list[Field]:
 
 
 def published_or_404(view: ExploreView, dataset_id: str) -> PublishedTable:
-    """The published table of ``dataset_id`` if the caller may see it; the Explore 404 otherwise."""
-    table = published_table(view.visible(), dataset_id)
+    """The published table of ``dataset_id`` and the caller's access if the caller may see it; the Explore 404
+    otherwise. Counts one call of the caller's quota on the dataset."""
+    caller = view.caller()
+    table = published_table(view.visible(), dataset_id, caller)
     if table is None:
         raise unknown_dataset(dataset_id)
+    enforce_quota(view.request, caller, table.dataset, table.access)
     return table
+
+
+def readable_count(dataset: Dataset, access: DataAccess) -> int | None:
+    """How many records ``access`` lets the caller read; None when that is every published record."""
+    if not access.data_visible:
+        return 0
+    if not access.filters:
+        return None
+    table_name, fields = version_table(dataset.current_version_id)
+    condition = table_access(access, dataset.current_version_id, fields).condition
+    statement = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(sql.Identifier(SCHEMA, table_name), condition.sql)
+    return cached_count(table_name, statement, list(condition.params))
 
 
 def json_value(value: Any) -> Any:
@@ -137,14 +155,16 @@ def cached_rows(table: str, statement: sql.Composed, params: list) -> list[tuple
     return rows
 
 
-def etag_of(request: Request, version_id: int) -> str | None:
-    """Answers depend only on the published version and the query: both go into the ETag.
+def etag_of(request: Request, published: PublishedTable) -> str | None:
+    """Answers depend on the published version, the caller's access (its digest) and the query: all three go
+    into the ETag, so a caller never gets a 304 for what another caller (or a former ruleset) was shown.
 
     Except when the query reads the clock (``now()``): its answer changes with time, so it gets no ETag.
     """
     if any("now(" in value.lower().replace(" ", "") for value in request.query_params.values()):
         return None
-    digest = hashlib.sha256(f"{version_id}:{request.get_full_path()}".encode()).hexdigest()[:32]
+    key = f"{published.version_id}:{published.readable.digest}:{request.get_full_path()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return f'"{digest}"'
 
 
@@ -174,11 +194,11 @@ class DatasetRecordsView(ExploreView):
             timezone=request.query_params.get("timezone"),
             lang=lang_of(request) if "lang" in request.query_params else None,
         )
-        etag = etag_of(request, published.version_id)
+        etag = etag_of(request, published)
         if not_modified(request, etag):
             return Response(status=304, headers={"ETag": etag})
         table = published.table_name
-        compiled = compile_records_query(query, table, fields)
+        compiled = compile_records_query(query, table, fields, access=published.readable)
         total = cached_count(table, compiled.count_sql, compiled.count_params)
         rows = compiled.localized(run_bounded(compiled.sql, compiled.params))
         results = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in rows]
@@ -196,12 +216,14 @@ class DatasetRecordView(ExploreView):
         published = published_or_404(self, dataset_id)
         zone = check_timezone(request.query_params.get("timezone"))
         columns = star_columns(Schema(list(published.fields)))
-        statement = sql.SQL("SELECT {} FROM {} WHERE record_id = %s").format(
-            sql.SQL(", ").join(output_sql(column.value) for column in columns),
+        condition = published.readable.condition  # the caller's record filters: a record outside them is a 404
+        statement = sql.SQL("SELECT {} FROM {} WHERE record_id = %s{}").format(
+            sql.SQL(", ").join(output_sql(column.value) for column in columns) if columns else sql.SQL("1"),
             sql.Identifier(SCHEMA, published.table_name),
+            sql.SQL(" AND ({})").format(condition.sql) if condition is not None else sql.SQL(""),
         )
-        rows = run_bounded(statement, [record_id])
+        rows = run_bounded(statement, [record_id, *(condition.params if condition is not None else ())])
         if not rows:
             raise ExploreError(404, "RecordNotFound", f"Unknown record {record_id} in dataset {dataset_id}")
-        values = zip(columns, rows[0], strict=True)
+        values = zip(columns, rows[0] if columns else (), strict=True)
         return Response({column.name: json_value(localize(value, zone)) for column, value in values})

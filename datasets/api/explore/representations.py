@@ -6,6 +6,9 @@ Decisions:
   metadata and shows only with ``include_app_metas=true``. Admin templates never leave the back-office.
 * ``metas.default`` always carries ``records_count``, ``modified`` (see ``datasets.explore.catalog``),
   ``data_processed`` and ``metadata_processed``; datetimes are rendered in the request's ``timezone``.
+* The caller's access (``datasets.security.DataAccess``) shapes the object: ``fields`` and ``features`` list
+  the visible fields only; without visible data (``data_visible`` false) there are no fields, ``has_records``
+  is false and ``records_count`` 0; with record filters, ``records_count`` counts the records the caller reads.
 * ``select`` on the catalog keeps parts of the object, never renames: ``dataset_id, fields, metas`` keeps those
   keys; a metadata name (``title``, ``default.title``, ``dcat.creator``) keeps that value at its place
   inside ``metas``; ``*`` keeps everything. ``_links`` stays whatever the selection.
@@ -31,8 +34,16 @@ from datasets.explore.catalog import (
 from datasets.metadata_templates import get_field
 from datasets.models import Dataset, PublishedVersion
 from datasets.odsql import ast, parse_select
+from datasets.security import OPEN, DataAccess
 
-__all__ = ["CatalogSelection", "explore_dataset_repr", "features", "field_repr", "public_metas"]
+__all__ = [
+    "CatalogSelection",
+    "explore_dataset_repr",
+    "features",
+    "field_repr",
+    "public_metas",
+    "visible_field_specs",
+]
 
 UTC = ZoneInfo("UTC")
 DATASET_KEYS = (
@@ -75,7 +86,9 @@ def localised(template: str, name: str, value: Any, tz: ZoneInfo) -> Any:
     return local_iso(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC), tz)
 
 
-def public_metas(version: PublishedVersion, tz: ZoneInfo = UTC, app_metas: bool = False) -> dict[str, Any]:
+def public_metas(
+    version: PublishedVersion, tz: ZoneInfo = UTC, app_metas: bool = False, records_count: int | None = None
+) -> dict[str, Any]:
     shown = PUBLIC_TEMPLATES if app_metas else PUBLIC_TEMPLATES - APP_TEMPLATES
     metas = {
         template: {name: localised(template, name, value, tz) for name, value in values.items()}
@@ -85,7 +98,7 @@ def public_metas(version: PublishedVersion, tz: ZoneInfo = UTC, app_metas: bool 
     published = local_iso(version.published_at, tz)
     metas.setdefault("default", {}).update(
         {
-            "records_count": version.record_count,
+            "records_count": version.record_count if records_count is None else records_count,
             "modified": local_iso(published_modified(version), tz),
             "data_processed": published,
             "metadata_processed": published,
@@ -94,17 +107,36 @@ def public_metas(version: PublishedVersion, tz: ZoneInfo = UTC, app_metas: bool 
     return metas
 
 
-def explore_dataset_repr(dataset: Dataset, *, tz: ZoneInfo = UTC, app_metas: bool = False) -> dict[str, Any]:
+def visible_field_specs(version: PublishedVersion, access: DataAccess = OPEN) -> list[dict[str, Any]]:
+    """The published fields (as stored) the caller may see."""
+    if not access.data_visible:
+        return []
+    return [field for field in version.fields if access.shows_field(field["name"])]
+
+
+def explore_dataset_repr(
+    dataset: Dataset,
+    *,
+    tz: ZoneInfo = UTC,
+    app_metas: bool = False,
+    access: DataAccess = OPEN,
+    records_count: int | None = None,
+) -> dict[str, Any]:
+    """The dataset object as ``access`` shows it; ``records_count`` is what the caller reads (see decisions)."""
     version = dataset.current_version
+    shown = visible_field_specs(version, access)
+    count = version.record_count if records_count is None else records_count
+    if not access.data_visible:
+        count = 0
     return {
         "dataset_id": dataset.dataset_id,
         "dataset_uid": dataset.dataset_uid,
         "attachments": [],
-        "has_records": version.record_count > 0,
-        "data_visible": True,
-        "features": features(version.fields),
-        "fields": [field_repr(field) for field in version.fields],
-        "metas": public_metas(version, tz, app_metas),
+        "has_records": count > 0,
+        "data_visible": access.data_visible,
+        "features": features(shown),
+        "fields": [field_repr(field) for field in shown],
+        "metas": public_metas(version, tz, app_metas, count),
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
+from django.utils.cache import patch_vary_headers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,14 +19,16 @@ from datasets.api.explore.links import MAX_WINDOW, dataset_links, page_links
 from datasets.api.explore.representations import CatalogSelection, explore_dataset_repr
 from datasets.api.management.base import AnonThrottle, UserThrottle
 from datasets.explore.catalog import annotated, catalog_ordering
+from datasets.explore.quotas import enforce_quota
 from datasets.models import Dataset
-from datasets.selectors import datasets_in_catalog
+from datasets.security import Caller, DataAccess, caller_of, data_access, visible_datasets
 
 MAX_LIMIT = 100
 
 
 class ExploreView(APIView):
-    """Public: anonymous visitors see what the catalog shows them; credentials may show more."""
+    """Public: anonymous visitors see what the catalog shows them; credentials (a session or an API key) may
+    show more, or less of a dataset's data (``datasets.security``). Answers therefore vary with the caller."""
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonThrottle, UserThrottle]
@@ -33,18 +36,37 @@ class ExploreView(APIView):
     def get_exception_handler(self):
         return explore_exception_handler
 
-    def visible(self):
-        return datasets_in_catalog(user=self.request.user)
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response
+
+    def caller(self) -> Caller:
+        """The user, and the API key they called with if any."""
+        return caller_of(self.request)
+
+    def visible(self) -> QuerySet[Dataset]:
+        """The published datasets that exist for the caller (the one visibility predicate)."""
+        return visible_datasets(self.caller())
 
     def catalog(self, request: Request) -> QuerySet[Dataset]:
         """The visible datasets ``where``, ``refine`` and ``exclude`` select, with the catalog's computed values."""
         return annotated(self.visible()).filter(catalog_filter(request))
 
     def dataset(self, dataset_id: str) -> Dataset:
-        dataset = self.visible().filter(dataset_id=dataset_id).first()
-        if dataset is None:
+        """A dataset the caller may see, with ``access`` (its ``DataAccess``) set; counts one call of the quota."""
+        dataset = self.visible().filter(dataset_id=dataset_id).prefetch_related("rulesets").first()
+        access = data_access(self.caller(), dataset) if dataset is not None else None
+        if access is None:
             raise unknown_dataset(dataset_id)
+        enforce_quota(self.request, self.caller(), dataset, access)
+        dataset.access = access
         return dataset
+
+
+def dataset_access(caller: Caller, dataset: Dataset) -> DataAccess:
+    """The access of a dataset of the catalog list (it is visible, so it has one)."""
+    return data_access(caller, dataset) or DataAccess(data_visible=False, visible_fields=frozenset())
 
 
 def window(request: Request) -> tuple[int, int]:
@@ -86,8 +108,13 @@ class DatasetShape:
             flag(request, "include_links"),
         )
 
-    def render(self, request: Request, dataset: Dataset) -> dict[str, Any]:
-        shown = explore_dataset_repr(dataset, tz=self.tz, app_metas=self.app_metas)
+    def render(self, request: Request, dataset: Dataset, caller: Caller) -> dict[str, Any]:
+        """The dataset object as the caller may see it (``dataset.access`` when the view has computed it)."""
+        from datasets.api.explore.records import readable_count  # records builds on these views
+
+        access = getattr(dataset, "access", None) or dataset_access(caller, dataset)
+        count = readable_count(dataset, access)
+        shown = explore_dataset_repr(dataset, tz=self.tz, app_metas=self.app_metas, access=access, records_count=count)
         if self.links:
             shown["_links"] = dataset_links(request, dataset.dataset_id)
         return self.selection.apply(shown)
@@ -111,7 +138,8 @@ class CatalogDatasetsView(ExploreView):
         body: dict[str, Any] = {"total_count": total}
         if shape.links:
             body["_links"] = page_links(request, total, limit, offset)
-        body["results"] = [shape.render(request, dataset) for dataset in datasets[offset : offset + limit]]
+        page = datasets.prefetch_related("rulesets")[offset : offset + limit]
+        body["results"] = [shape.render(request, dataset, self.caller()) for dataset in page]
         return Response(body)
 
 
@@ -121,4 +149,4 @@ class CatalogDatasetView(ExploreView):
 
     def get(self, request: Request, dataset_id: str) -> Response:
         shape = DatasetShape.of(request)
-        return Response(shape.render(request, self.dataset(dataset_id)))
+        return Response(shape.render(request, self.dataset(dataset_id), self.caller()))
