@@ -2,9 +2,9 @@
 
 A published version never changes once written (a new publish makes a new version), so its table name and
 fields are kept in memory by version id; each request still asks the database which version, if any, the
-caller may see right now, through the one visibility predicate (``datasets.security``): one query for the
-dataset's row (a few columns), one small query for its rulesets. Rulesets are never cached, so a security
-change applies to the next request without republishing.
+caller may see right now, through the one visibility predicate (``datasets.security``): one query reads the
+dataset's row (a few columns) with its rulesets gathered by a subquery. Rulesets are never cached, so a
+security change applies to the next request without republishing.
 """
 
 from __future__ import annotations
@@ -41,10 +41,13 @@ RULESET_COLUMNS = (
     "api_calls_quota",
     "permissions",
 )
+# Every name in this SQL is a constant of this module or a model's table name, never request text.
 RULESETS_JSON = RawSQL(
-    "SELECT coalesce(json_agg(json_build_array({}) ORDER BY r.kind, r.id), '[]')::text "
-    "FROM datasets_ruleset AS r WHERE r.dataset_id = datasets_dataset.id".format(
-        ", ".join(f"r.{name}" for name in RULESET_COLUMNS)
+    "SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY r.kind, r.id), '[]')::text "
+    "FROM {rulesets} AS r WHERE r.dataset_id = {datasets}.id".format(
+        columns=", ".join(f"r.{name}" for name in RULESET_COLUMNS),
+        rulesets=Ruleset._meta.db_table,
+        datasets=Dataset._meta.db_table,
     ),
     (),
 )
