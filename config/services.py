@@ -130,6 +130,8 @@ def missing_packages() -> list[str]:
         missing.append(f"postgresql-{bindir.parent.name}-postgis-3")
     if not redis_needed_binary():
         missing.append("redis-server")
+    if not chromium_path():
+        missing.append("chromium")
     return missing
 
 
@@ -137,11 +139,25 @@ def redis_needed_binary() -> str | None:
     return shutil.which("redis-server")
 
 
+# The browser tests (tests/browser/) drive this one through Playwright's executable_path: the
+# system's browser, never a browser build downloaded by `playwright install`.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def chromium_path() -> str | None:
+    """The Chromium the browser tests launch: ``CHROMIUM`` when set, else the first one on PATH."""
+    configured = os.environ.get("CHROMIUM")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    return next((found for name in CHROMIUM_NAMES if (found := shutil.which(name))), None)
+
+
 MANUAL_INSTALL = """Install them yourself, then run this again:
-  Debian/Ubuntu: apt-get install postgresql postgresql-contrib postgresql-<major>-postgis-3 redis-server
-  Fedora/RHEL:   dnf install postgresql-server postgresql-contrib postgis redis
-  macOS:         brew install postgresql@16 postgis redis
-or point DATABASE_URL and REDIS_URL at servers you already run (PostgreSQL >= 15 with PostGIS)."""
+  Debian/Ubuntu: apt-get install postgresql postgresql-contrib postgresql-<major>-postgis-3 redis-server chromium
+  Fedora/RHEL:   dnf install postgresql-server postgresql-contrib postgis redis chromium
+  macOS:         brew install postgresql@16 postgis redis; brew install --cask chromium
+or point DATABASE_URL and REDIS_URL at servers you already run (PostgreSQL >= 15 with PostGIS),
+and CHROMIUM at a Chromium or Chrome executable for the browser tests."""
 
 
 def apt_install(packages: list[str]) -> None:
@@ -161,7 +177,7 @@ def can_use_apt() -> bool:
 
 
 def install() -> None:
-    """Install the missing server packages with apt where permitted, else say what to install."""
+    """Install the missing server and browser packages with apt where permitted, else say what to install."""
     needed = [name for name in missing_packages() if not external(name)]
     if not needed:
         return
@@ -179,6 +195,8 @@ def install() -> None:
 
 def external(package: str) -> bool:
     """Whether the package serves a service configured to run elsewhere."""
+    if package == "chromium":
+        return False  # not a service: the browser tests need it on this machine
     if package.startswith("redis"):
         return "REDIS_URL" in os.environ
     return "DATABASE_URL" in os.environ
