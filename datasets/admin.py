@@ -8,8 +8,11 @@ rulesets only where they may manage security (``edit_dataset`` and ``manage_data
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import path, reverse
+from django.utils.html import format_html
 
 from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
+from datasets import admin_backoffice as backoffice
 from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
 from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
 from datasets.services import dataset_delete, recording_change
@@ -71,10 +74,25 @@ class RulesetInline(admin.TabularInline):
         return request.user.is_staff
 
 
+def badge(kind: str, value: str, text: str) -> str:
+    """A status badge: the text says it all, the colour (``badge-<kind>-<value>``) only repeats it."""
+    return format_html('<span class="badge badge-{}-{}">{}</span>', kind, value, text)
+
+
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
-    list_display = ["dataset_id", "dataset_uid", "visibility", "status", "is_published", "owner", "last_modified"]
+    list_display = [
+        "dataset_id",
+        "dataset_uid",
+        "status_badge",
+        "published_badge",
+        "visibility_badge",
+        "owner",
+        "last_modified",
+    ]
     list_filter = ["visibility", "status", "is_published"]
+    actions = ["publish_selected", "unpublish_selected", "abort_selected"]
+    change_form_template = "admin/datasets/dataset/change_form.html"
     search_fields = ["dataset_id", "dataset_uid", "metadata_values__value"]
     readonly_fields = [
         "dataset_uid",
@@ -90,6 +108,59 @@ class DatasetAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Actor(request.user).manageable_datasets() & super().get_queryset(request)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return badge("status", obj.status, obj.get_status_display())
+
+    @admin.display(description="published", ordering="is_published")
+    def published_badge(self, obj):
+        return badge("published", "yes" if obj.is_published else "no", "Published" if obj.is_published else "Draft")
+
+    @admin.display(description="visibility", ordering="visibility")
+    def visibility_badge(self, obj):
+        return badge("visibility", obj.visibility, obj.get_visibility_display())
+
+    def get_urls(self):
+        """The back-office pages of one dataset (``datasets.admin_backoffice``), behind the admin's login."""
+
+        def view(function):
+            return self.admin_site.admin_view(lambda request, **kwargs: function(self, request, **kwargs))
+
+        return [
+            path("<str:object_id>/action/", view(backoffice.action_view), name="datasets_dataset_action"),
+            path(
+                "<str:object_id>/resources/<str:resource_uid>/preview/",
+                view(backoffice.preview_view),
+                name="datasets_dataset_preview",
+            ),
+            path("<str:object_id>/changes/", view(backoffice.changes_view), name="datasets_dataset_changes"),
+            path(
+                "<str:object_id>/changes/<str:change_uid>/restore/",
+                view(backoffice.restore_view),
+                name="datasets_dataset_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        dataset = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if dataset is not None:
+            extra_context = {**(extra_context or {}), **backoffice.change_page_context(request, dataset)}
+            extra_context["action_url"] = reverse("admin:datasets_dataset_action", args=[dataset.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Publish the selected datasets")
+    def publish_selected(self, request, queryset):
+        backoffice.run_bulk(request, queryset, "publish")
+
+    @admin.action(description="Unpublish the selected datasets")
+    def unpublish_selected(self, request, queryset):
+        backoffice.run_bulk(request, queryset, "unpublish")
+
+    @admin.action(description="Abort processing of the selected datasets")
+    def abort_selected(self, request, queryset):
+        backoffice.run_bulk(request, queryset, "abort")
 
     def may_see(self, request) -> bool:
         return request.user.is_staff and Actor(request.user).manageable_datasets().exists()

@@ -1,19 +1,145 @@
-from django.contrib import admin
+"""The back-office's jobs: a list and a page with a live progress bar, the record errors and their CSV.
 
+Jobs are written by services and workers only; the admin reads them. A staff user without a domain-wide
+dataset right sees the jobs of the datasets they may manage (as in the dataset admin) and their own.
+The progress bar (``static/backoffice/job-progress.js``) polls ``<id>/progress/``, a staff-only JSON view
+under the same scoping.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from datasets.permissions import MANAGEMENT_READ_PERMISSIONS, Actor
+from jobs.admin_progress import job_progress
 from jobs.models import Job
+
+RECORD_ERRORS_SHOWN = 100
+CSV_COLUMNS = ["row", "resource_uid", "processor_uid", "field", "message", "raw_message"]
 
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    """Jobs are written by services and workers only; the admin reads them."""
-
-    list_display = ["job_uid", "function", "state", "dataset", "user", "created_at", "finished_at"]
+    list_display = [
+        "job_uid",
+        "function",
+        "state_badge",
+        "progress_bar",
+        "dataset",
+        "user",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["state", "function"]
+    list_select_related = ["dataset", "user"]
     search_fields = ["job_uid", "dataset__dataset_id", "dataset__dataset_uid"]
     readonly_fields = [field.name for field in Job._meta.fields]
+    change_form_template = "admin/jobs/job/change_form.html"
+
+    def get_queryset(self, request):
+        jobs = super().get_queryset(request)
+        actor = Actor(request.user)
+        if actor.domain_permissions() & MANAGEMENT_READ_PERMISSIONS:
+            return jobs
+        return jobs.filter(Q(dataset__in=actor.manageable_datasets()) | Q(user=request.user.pk))
+
+    def may_see(self, request) -> bool:
+        return request.user.is_staff and self.get_queryset(request).exists()
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self.may_see(request)
+
+    def has_view_permission(self, request, obj=None):
+        if not request.user.is_staff:
+            return False
+        if obj is not None:
+            return self.get_queryset(request).filter(pk=obj.pk).exists()
+        return super().has_view_permission(request) or self.may_see(request)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="state", ordering="state")
+    def state_badge(self, obj):
+        return format_html('<span class="badge badge-job-{}">{}</span>', obj.state, obj.get_state_display())
+
+    @admin.display(description="progress")
+    def progress_bar(self, obj):
+        """Active jobs get a bar the script keeps up to date; ended ones their final percentage."""
+        progress = job_progress(obj)
+        percent = progress["percent"]
+        text = f"{percent} %" if percent is not None else progress["phase"]
+        if obj.state not in Job.ACTIVE_STATES:
+            return text
+        url = reverse("admin:jobs_job_progress", args=[obj.pk])
+        return format_html(
+            '<progress class="job-progress-small" data-progress-url="{}" max="100" value="{}" '
+            'aria-label="Progress of {}">{}</progress> <span data-progress-text>{}</span>',
+            url,
+            percent or 0,
+            obj.job_uid,
+            text,
+            text,
+        )
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path("<str:object_id>/progress/", view(self.progress_view), name="jobs_job_progress"),
+            path("<str:object_id>/record_errors.csv", view(self.record_errors_csv), name="jobs_job_record_errors_csv"),
+            *super().get_urls(),
+        ]
+
+    def job_or_404(self, request, object_id: str) -> Job:
+        if not request.user.is_staff or not object_id.isdigit():
+            raise Http404("No such job.")
+        job = self.get_queryset(request).select_related("dataset").filter(pk=object_id).first()
+        if job is None:
+            raise Http404("No such job.")
+        return job
+
+    def progress_view(self, request, object_id: str) -> JsonResponse:
+        """``GET <id>/progress/``: the job's progress as JSON (see ``jobs.admin_progress.job_progress``)."""
+        response = JsonResponse(job_progress(self.job_or_404(request, object_id)))
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def record_errors_csv(self, request, object_id: str) -> HttpResponse:
+        """``GET <id>/record_errors.csv``: every record error kept for the job, one per line."""
+        job = self.job_or_404(request, object_id)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{job.job_uid}-record-errors.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for error in job.record_errors.all():
+            writer.writerow(
+                [error.row, error.resource_uid, error.processor_uid, error.field, error.message, error.raw_message]
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if job is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "progress": job_progress(job),
+                "progress_url": reverse("admin:jobs_job_progress", args=[job.pk]),
+                "errors_csv_url": reverse("admin:jobs_job_record_errors_csv", args=[job.pk]),
+                "record_errors": job.record_errors.all()[:RECORD_ERRORS_SHOWN],
+                "record_errors_count": job.record_errors.count(),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
