@@ -12,11 +12,19 @@ JSON answers carry no policy: browsers apply it to documents, and the APIs' clie
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "Content-Security-Policy"
+
+
+def url_template_source(template: str) -> str:
+    """The CSP source of the host an URL template such as ``https://{s}.tile.example.org/{z}/{x}/{y}.png``
+    names: its scheme and host, a ``{s}`` subdomain placeholder becoming the ``*`` wildcard."""
+    parts = urlsplit(template)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
 
 
 def policy_text(directives: dict[str, list[str]]) -> str:

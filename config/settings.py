@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config import services
+from config.csp import url_template_source
 from config.env import env_bool, env_int, env_list, env_rate, env_secret_key, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -221,13 +222,18 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The map tab's basemap (static/explore/map.js): an XYZ tile URL template with {z}/{x}/{y} (and optionally {s});
+# empty: no basemap, the data is drawn on a blank background. Its host is added to the CSP's img-src.
+MAP_TILES_URL = env_url("MAP_TILES_URL", "", schemes=("https", "http")) if env_str("MAP_TILES_URL", "") else ""
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "")
+
 # Content-Security-Policy of HTML pages (config.csp): scripts from our origin only, no inline script but
 # django-rq's one (by hash, /admin/rq/ action checkboxes); inline styles allowed for Swagger UI and the admin.
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'", "'sha256-1kZe1KRxelr3ptMPsod17Z6BDvbtm4WcufgsZGvsErM='"],
     "style-src": ["'self'", "'unsafe-inline'"],
-    "img-src": ["'self'", "data:"],
+    "img-src": ["'self'", "data:", *([url_template_source(MAP_TILES_URL)] if MAP_TILES_URL else [])],
     "font-src": ["'self'", "data:"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],

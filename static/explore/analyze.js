@@ -1,0 +1,245 @@
+/*
+ * Analyze tab of the dataset page (templates/explore/tabs/analyze.html).
+ *
+ * The form (#analyze-form: x = group-by field, agg = count|sum|avg|min|max, y = numeric field, chart =
+ * bar|line|pie) asks the Explore API's records endpoint for one aggregate per group (select + group_by, up to
+ * 20 000 groups) with the page view's filters (data-filters, rendered by the
+ * server from its search and refinements), and draws the answer on canvas#chart with
+ * Chart.js. Its state lives in the page URL (history.replaceState on change), so a link reopens the same
+ * chart; without a state in the URL the form starts from the dataset's default (data-default).
+ * .analyze-chart carries data-state: idle, loading, ready, empty or error.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("analyze-form");
+  var canvas = document.getElementById("chart");
+  if (!form || !canvas || !window.Chart) {
+    return;
+  }
+  var box = canvas.parentElement;
+  var status = document.getElementById("analyze-status");
+  var STATE_PARAMS = ["x", "agg", "y", "chart"];
+  var AGGREGATES = ["count", "sum", "avg", "min", "max"];
+  var PALETTE = ["#2a81cb", "#e4572e", "#29335c", "#f3a712", "#669bbc", "#a8c686", "#8e5572", "#3d5a40"];
+  var chart = null;
+  var pending = null;
+  var started = false;
+
+  function setState(state, message) {
+    box.dataset.state = state;
+    if (status) {
+      status.textContent = message || "";
+    }
+  }
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (option) {
+      return option.value === value;
+    });
+  }
+
+  /* Fill the form from a query string, ignoring values the form does not offer. */
+  function applyState(query) {
+    var params = new URLSearchParams(query);
+    STATE_PARAMS.forEach(function (name) {
+      var value = params.get(name);
+      var select = form.elements[name];
+      if (value !== null && select && hasOption(select, value)) {
+        select.value = value;
+      }
+    });
+    syncFieldPicker();
+  }
+
+  function stateInUrl() {
+    var params = new URLSearchParams(window.location.search);
+    return STATE_PARAMS.some(function (name) {
+      return params.has(name);
+    });
+  }
+
+  /* The numeric field only matters for sum/avg/min/max. */
+  function syncFieldPicker() {
+    var y = form.elements.y;
+    var needsField = form.elements.agg.value !== "count";
+    y.disabled = !needsField;
+    if (needsField && !y.value && y.options.length > 1) {
+      y.value = y.options[1].value;
+    }
+  }
+
+  function formState() {
+    var agg = form.elements.agg.value;
+    return {
+      x: form.elements.x.value,
+      agg: AGGREGATES.indexOf(agg) >= 0 ? agg : "count",
+      y: agg === "count" ? "" : form.elements.y.value,
+      chart: form.elements.chart.value,
+    };
+  }
+
+  function writeUrl(state) {
+    var params = new URLSearchParams(window.location.search);
+    STATE_PARAMS.forEach(function (name) {
+      if (state[name]) {
+        params.set(name, state[name]);
+      } else {
+        params.delete(name);
+      }
+    });
+    var url = window.location.pathname + "?" + params.toString() + window.location.hash;
+    window.history.replaceState(window.history.state, "", url);
+  }
+
+  function quoted(name) {
+    return "`" + name + "`";
+  }
+
+  function recordsUrl(state) {
+    var value = state.agg === "count" ? "count(*)" : state.agg + "(" + quoted(state.y) + ")";
+    var params = new URLSearchParams();
+    params.set("select", value + " as value");
+    params.set("group_by", quoted(state.x) + " as label");
+    // A line follows the group order (dates, numbers); bars and slices come largest first.
+    params.set("order_by", state.chart === "line" ? "label" : "value desc");
+    new URLSearchParams(form.dataset.filters || "").forEach(function (filter, name) {
+      params.append(name, filter);
+    });
+    params.set("limit", form.dataset.limit || "20000");
+    var path = "/catalog/datasets/" + encodeURIComponent(form.dataset.datasetId) + "/records";
+    return (form.dataset.apiBase || "/api/explore/v2.1") + path + "?" + params.toString();
+  }
+
+  function optionText(select) {
+    var option = select.options[select.selectedIndex];
+    return option ? option.textContent.trim() : "";
+  }
+
+  function seriesLabel(state) {
+    if (state.agg === "count") {
+      return "Count of records";
+    }
+    return optionText(form.elements.agg) + " " + optionText(form.elements.y);
+  }
+
+  function labelText(value) {
+    if (value === null || value === undefined || value === "") {
+      return "(empty)";
+    }
+    return Array.isArray(value) ? value.join(", ") : String(value);
+  }
+
+  function render(state, results) {
+    var labels = results.map(function (row) {
+      return labelText(row.label);
+    });
+    var values = results.map(function (row) {
+      return row.value;
+    });
+    var pie = state.chart === "pie";
+    var colors = pie
+      ? labels.map(function (label, index) {
+          return PALETTE[index % PALETTE.length];
+        })
+      : PALETTE[0];
+    if (chart) {
+      chart.destroy();
+    }
+    chart = new window.Chart(canvas, {
+      type: state.chart,
+      data: {
+        labels: labels,
+        datasets: [{ label: seriesLabel(state), data: values, backgroundColor: colors, borderColor: pie ? "#fff" : PALETTE[0] }],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { display: pie } },
+      },
+    });
+  }
+
+  function errorMessage(response) {
+    return response
+      .json()
+      .then(function (body) {
+        return body.message || body.error_code || response.statusText;
+      })
+      .catch(function () {
+        return response.statusText || "HTTP " + response.status;
+      });
+  }
+
+  function draw() {
+    var state = formState();
+    writeUrl(state);
+    if (!state.x || (state.agg !== "count" && !state.y)) {
+      setState("error", "Choose a field to group by and, for this aggregate, a numeric field.");
+      return;
+    }
+    if (pending) {
+      pending.abort();
+    }
+    pending = new AbortController();
+    setState("loading", "Computing…");
+    fetch(recordsUrl(state), { headers: { Accept: "application/json" }, credentials: "same-origin", signal: pending.signal })
+      .then(function (response) {
+        if (!response.ok) {
+          return errorMessage(response).then(function (message) {
+            throw new Error(message);
+          });
+        }
+        return response.json();
+      })
+      .then(function (body) {
+        var results = body.results || [];
+        render(state, results);
+        if (!results.length) {
+          setState("empty", "No record matches.");
+        } else {
+          setState("ready", results.length + (results.length === 1 ? " group." : " groups."));
+        }
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError") {
+          setState("error", "The analysis failed: " + error.message);
+        }
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    draw();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target === form.elements.agg) {
+      syncFieldPicker();
+    }
+    if (started) {
+      draw();
+    }
+  });
+  window.addEventListener("popstate", function () {
+    applyState(window.location.search);
+    if (started) {
+      draw();
+    }
+  });
+
+  applyState(stateInUrl() ? window.location.search : form.dataset.default || "");
+
+  // Query the API only once the tab is shown (a hidden tab has no size); Chart.js follows resizes itself.
+  function startWhenVisible() {
+    if (!started && box.offsetWidth > 0) {
+      started = true;
+      draw();
+    }
+  }
+  if (window.ResizeObserver) {
+    new ResizeObserver(startWhenVisible).observe(box);
+  } else {
+    startWhenVisible();
+  }
+})();
