@@ -125,7 +125,7 @@ class DatasetAdmin(admin.ModelAdmin):
         """The back-office pages of one dataset (``datasets.admin_backoffice``), behind the admin's login."""
 
         def view(function):
-            return self.admin_site.admin_view(lambda request, **kwargs: function(self, request, **kwargs))
+            return self.admin_site.admin_view(lambda request, **kwargs: function(request, self, **kwargs))
 
         return [
             path("<str:object_id>/action/", view(backoffice.action_view), name="datasets_dataset_action"),

@@ -82,7 +82,7 @@ def change_url(dataset: Dataset) -> str:
 
 
 @require_POST
-def action_view(model_admin, request: HttpRequest, object_id: str) -> HttpResponseRedirect:
+def action_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponseRedirect:
     """``POST <id>/action/`` with ``action`` = publish, unpublish or abort (the change page's buttons)."""
     dataset = dataset_or_404(model_admin, request, object_id)
     action = request.POST.get("action", "")
@@ -95,7 +95,7 @@ def action_view(model_admin, request: HttpRequest, object_id: str) -> HttpRespon
     return HttpResponseRedirect(change_url(dataset))
 
 
-def preview_view(model_admin, request: HttpRequest, object_id: str, resource_uid: str) -> TemplateResponse:
+def preview_view(request: HttpRequest, model_admin, object_id: str, resource_uid: str) -> TemplateResponse:
     """``<id>/resources/<uid>/preview/``: the management API's preview (first records after processors and
     field specifications) as a table; a resource that cannot be read shows the error instead."""
     dataset = dataset_or_404(model_admin, request, object_id)
@@ -169,7 +169,7 @@ def may_restore(actor: Actor, dataset: Dataset, change: Change) -> bool:
     return "security" not in states_before(change) or held >= set(MANAGE_SECURITY)
 
 
-def changes_view(model_admin, request: HttpRequest, object_id: str) -> TemplateResponse:
+def changes_view(request: HttpRequest, model_admin, object_id: str) -> TemplateResponse:
     """``<id>/changes/``: the configuration history, newest first, each diff as a table, with restore buttons."""
     dataset = dataset_or_404(model_admin, request, object_id)
     actor = Actor(request.user)
@@ -189,7 +189,7 @@ def changes_view(model_admin, request: HttpRequest, object_id: str) -> TemplateR
 
 
 @require_POST
-def restore_view(model_admin, request: HttpRequest, object_id: str, change_uid: str) -> HttpResponseRedirect:
+def restore_view(request: HttpRequest, model_admin, object_id: str, change_uid: str) -> HttpResponseRedirect:
     """``POST <id>/changes/<change_uid>/restore/``: back to the state before that change (a new change)."""
     dataset = dataset_or_404(model_admin, request, object_id)
     change = Change.objects.filter(dataset=dataset, change_uid=change_uid).first()

@@ -113,10 +113,10 @@ class JobAdmin(admin.ModelAdmin):
         return job
 
     def progress_view(self, request, object_id: str) -> JsonResponse:
-        """``GET <id>/progress/``: the job's progress as JSON (see ``jobs.admin_progress.job_progress``)."""
-        response = JsonResponse(job_progress(self.job_or_404(request, object_id)))
-        response["Cache-Control"] = "no-store"
-        return response
+        """``GET <id>/progress/``: the job's progress as JSON (see ``jobs.admin_progress.job_progress``).
+
+        Never cached: ``admin_view`` marks every admin answer ``no-store``."""
+        return JsonResponse(job_progress(self.job_or_404(request, object_id)))
 
     def record_errors_csv(self, request, object_id: str) -> HttpResponse:
         """``GET <id>/record_errors.csv``: every record error kept for the job, one per line."""
