@@ -4,14 +4,12 @@ from django.urls import include, path, re_path
 from config.health import health
 from config.login_throttle import ThrottledAdminAuthenticationForm
 from datasets.api.management.views import ManagementRootView
-from datasets.catalog.views import catalog_dataset, catalog_home
 
 # The admin's login refuses usernames and addresses with too many failed logins, and says so.
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
-    path("", catalog_home, name="catalog-home"),
-    path("datasets/<str:dataset_id>/", catalog_dataset, name="catalog-dataset"),
+    path("", include("datasets.catalog.urls")),
     re_path(r"^health/?$", health, name="health"),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),

@@ -1,45 +1,248 @@
-"""Public catalog pages: the list of datasets and one page per dataset.
+"""Public catalog pages: the home (search, facets, sort, pages) and one page per dataset with its tabs.
 
-Both ask the one visibility predicate (``datasets.security``): a dataset the visitor may not see does not
-exist for them (404, like the Explore API), and a dataset page lists only the fields the visitor's ruleset
-shows — none when its data is not visible. The page shows no record count: with a ``filter_query`` the
-published total would tell how many records the visitor does not see.
+Both read through the one visibility predicate (``datasets.security``) and the Explore machinery: a dataset the
+visitor may not see does not exist for them (404, like the Explore API); a dataset page shows only the fields
+and records the visitor's access reads; without visible data only its information tab exists. The home shows
+no record counts: with a ``filter_query`` the published total would tell how many records the visitor does not
+see (the information tab shows the count the visitor reads).
+
+Tabs are path segments (``/explore/dataset/<id>/table/?sort=-year``) so every view is a shareable URL.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 
+from datasets.api.explore.attachments import published_attachments
+from datasets.api.explore.errors import ExploreError, as_explore_error
+from datasets.api.explore.exports import FORMATS
+from datasets.api.explore.records import readable_count
+from datasets.api.explore.representations import features, public_metas
+from datasets.explore.catalog import APP_TEMPLATES
+from datasets.explore.published import PublishedTable, published_table
+from datasets.explore.quotas import enforce_quota
+from datasets.metadata_templates import TEMPLATES
 from datasets.models import Dataset
-from datasets.security import Caller, DataAccess, data_access, visible_datasets
+from datasets.odsql import ODSQLError
+from datasets.security import caller_of, visible_datasets
 
-PAGE_SIZE = 20
+from .search import SORTS, HomeQuery, PageError, search_home
+from .table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
+
+TABS = {
+    "information": "Information",
+    "table": "Table",
+    "map": "Map",
+    "analyze": "Analyze",
+    "export": "Export",
+    "api": "API",
+}
+API_ROOT = "/api/explore/v2.1/catalog/datasets"
+# Metadata the page shows above its templates' lists.
+SHOWN_APART = {("default", "title"), ("default", "description")}
 
 
 def catalog_home(request: HttpRequest) -> HttpResponse:
-    """The catalog's first page: the datasets the visitor may see, a page at a time."""
-    paginator = Paginator(visible_datasets(Caller(request.user)), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "catalog/home.html", {"page": page, "total": paginator.count})
+    """The datasets the visitor may see, searched, refined, sorted and paged; facet counts over the selection."""
+    context: dict[str, Any] = {"sorts": [(value, label) for value, (label, _) in SORTS.items()]}
+    try:
+        query = HomeQuery.of(request.GET)
+        context["query"] = query
+        result = search_home(query, caller_of(request))
+    except (PageError, ExploreError, ODSQLError) as error:
+        context.setdefault("query", HomeQuery())
+        return render(request, "catalog/home.html", {**context, "error": message_of(error)}, status=400)
+    page = result.page
+    context.update(
+        result=result,
+        page=page,
+        facets=result.facets,
+        clear_url=query.url(refine=[]),
+        previous_url=query.url(page=page.previous_page_number()) if page.has_previous() else None,
+        next_url=query.url(page=page.next_page_number()) if page.has_next() else None,
+    )
+    return render(request, "catalog/home.html", context)
 
 
-def catalog_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
-    """One dataset as the visitor may see it: metadata, and the fields their access shows."""
-    caller = Caller(request.user)
-    dataset = visible_datasets(caller).filter(dataset_id=dataset_id).prefetch_related("rulesets").first()
-    access = data_access(caller, dataset) if dataset is not None else None
-    if dataset is None or access is None:
+def message_of(error: Exception) -> str:
+    if isinstance(error, PageError):
+        return str(error)
+    return as_explore_error(error).message
+
+
+def legacy_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
+    """The former address of a dataset page; says nothing about whether the dataset exists."""
+    return HttpResponsePermanentRedirect(reverse("catalog-dataset", args=[dataset_id]))
+
+
+def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "information") -> HttpResponse:
+    """One tab of a dataset page; 404 for unknown or hidden datasets and for tabs the dataset does not offer."""
+    caller = caller_of(request)
+    published = published_table(visible_datasets(caller), dataset_id, caller)
+    if published is None:
         raise Http404("No such dataset")
-    context = {"dataset": dataset, "data_visible": access.data_visible, "fields": shown_fields(dataset, access)}
-    return render(request, "catalog/dataset.html", context)
+    dataset = Dataset.objects.select_related("current_version").get(pk=published.dataset.pk)
+    visualization = dataset.current_version.metadata.get("visualization", {})
+    tabs = offered_tabs(published, visualization)
+    if tab not in tabs:
+        raise Http404("No such tab")
+    context = {
+        "dataset": dataset,
+        "published": published,
+        "tab": tab,
+        "tabs": [(name, TABS[name], tab_url(dataset_id, name)) for name in tabs],
+        "api_root": f"{API_ROOT}/{quote(dataset_id)}",
+    }
+    try:
+        if tab != "information":
+            # Data tabs read records: they count against the visitor's quota on the dataset, as /records does.
+            enforce_quota(request, caller, published.dataset, published.access)
+        context.update(TAB_CONTEXTS[tab](request, dataset, published, visualization))
+    except (PageError, ExploreError, ODSQLError) as error:
+        status = error.status_code if isinstance(error, ExploreError) else 400
+        return render(request, "explore/dataset.html", {**context, "error": message_of(error)}, status=status)
+    return render(request, "explore/dataset.html", context)
 
 
-def shown_fields(dataset: Dataset, access: DataAccess) -> list[dict[str, Any]]:
-    """The published fields ``access`` shows, in publishing order."""
-    if not access.data_visible:
-        return []
-    return [field for field in dataset.current_version.fields if access.shows_field(field["name"])]
+def tab_url(dataset_id: str, tab: str) -> str:
+    if tab == "information":
+        return reverse("catalog-dataset", args=[dataset_id])
+    return reverse("catalog-dataset-tab", args=[dataset_id, tab])
+
+
+def offered_tabs(published: PublishedTable, visualization: dict[str, Any]) -> list[str]:
+    """Information always; data tabs with visible data; the map with a visible geometry; minus the views the
+    dataset's ``visualization`` metadata disables."""
+    if not published.access.data_visible:
+        return ["information"]
+    geo = "geo" in features([{"type": item.type} for item in published.fields])
+    disabled = {"map"} if visualization.get("map_disabled") or not geo else set()
+    if visualization.get("analyze_disabled"):
+        disabled.add("analyze")
+    return [name for name in TABS if name not in disabled]
+
+
+def information(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
+    """Metadata by template (as published, in the templates' field order), schema, count, attachments."""
+    version = dataset.current_version
+    visible = published.access.data_visible
+    counted = readable_count(dataset, published.access)  # None: every published record
+    count = version.record_count if counted is None else counted
+    metas = public_metas(version, records_count=count)
+    return {
+        "templates": metadata_sections(metas),
+        "fields": list(published.fields) if visible else [],
+        "records_count": count,
+        "last_processed": version.published_at,
+        "attachments": published_attachments(version),
+    }
+
+
+def metadata_sections(metas: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """``[{"label", "items": [(label, value, type)]}]`` per public template holding values."""
+    sections = []
+    for name, template in TEMPLATES.items():
+        values = metas.get(name)
+        if not values or name in APP_TEMPLATES:
+            continue
+        items = []
+        for definition in template.fields:
+            value = values.get(definition.name)
+            if (name, definition.name) in SHOWN_APART or value in (None, "", []):
+                continue
+            items.append({"label": definition.label, "value": value, "type": definition.type})
+        if items:
+            sections.append({"name": name, "label": template.label, "items": items})
+    return sections
+
+
+def table_query(request, published: PublishedTable, visualization) -> tuple[list, TableQuery]:
+    """The table's columns and the view its query string describes (shared by the data tabs)."""
+    columns = table_columns(published, visualization.get("table_fields"))
+    names = [column.name for column in columns]
+    return columns, TableQuery.of(request.GET, names, visualization.get("table_default_sort_field"))
+
+
+def table(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
+    columns, query = table_query(request, published, visualization)
+    names = [column.name for column in columns]
+    result = table_page(query, published, columns)
+    labels = {item.name: item.label for item in published.fields}
+    headers = [
+        {
+            "name": column.name,
+            "label": column.label,
+            "type": column.type,
+            "sort": sort_state(query.sort, column.name),
+            "href": query.url(sort="-" + column.name if query.sort == column.name else column.name),
+        }
+        for column in columns
+    ]
+    return {
+        "query": query,
+        "result": result,
+        "headers": headers,
+        "rows": [[row.get(name) for name in names] for row in result.rows],
+        "facets": facet_links(result.facets, query, labels),
+        "previous_url": query.url(page=result.page - 1, sort=query.sort) if result.page > 1 else None,
+        "next_url": query.url(page=result.page + 1, sort=query.sort) if result.page < result.pages else None,
+    } | view_links(request, dataset, query)
+
+
+def sort_state(sort: str, name: str) -> str:
+    """The ``aria-sort`` of a column header."""
+    if sort == name:
+        return "ascending"
+    if sort == "-" + name:
+        return "descending"
+    return "none"
+
+
+def view_links(request, dataset: Dataset, query: TableQuery) -> dict[str, Any]:
+    """Export and API URLs of the current view (search, refinements and sort applied)."""
+    params = query.explore_params()
+    root = f"{API_ROOT}/{quote(dataset.dataset_id)}"
+    suffix = f"?{params.urlencode()}" if params else ""
+    page = params.copy()
+    page["limit"] = str(PAGE_SIZE)
+    page["offset"] = str((query.page - 1) * PAGE_SIZE)
+    facets = query.explore_params()
+    facets.pop("order_by", None)
+    return {
+        "view_query": query.url(sort=query.sort),
+        "exports": [(name, f"{root}/exports/{name}{suffix}") for name in FORMATS],
+        "api_calls": [
+            ("Records of this page", request.build_absolute_uri(f"{root}/records?{page.urlencode()}")),
+            ("Facets", request.build_absolute_uri(f"{root}/facets" + (f"?{facets.urlencode()}" if facets else ""))),
+            ("Dataset", request.build_absolute_uri(root)),
+            ("Export as CSV", request.build_absolute_uri(f"{root}/exports/csv{suffix}")),
+        ],
+    }
+
+
+def filtered_view(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
+    """Export and API tabs: the links of the view the table's query string describes (no rows are read)."""
+    _, query = table_query(request, published, visualization)
+    return {"query": query} | view_links(request, dataset, query)
+
+
+def viz(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
+    """Map and analyze tabs draw in the browser from the Explore API; they get the fields and the view's query."""
+    return {"fields": list(published.fields), "visualization": visualization} | filtered_view(
+        request, dataset, published, visualization
+    )
+
+
+TAB_CONTEXTS = {
+    "information": information,
+    "table": table,
+    "map": viz,
+    "analyze": viz,
+    "export": filtered_view,
+    "api": filtered_view,
+}

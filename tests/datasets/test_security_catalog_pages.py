@@ -42,7 +42,7 @@ def reader(django_user_model):
 
 
 def page(client, dataset_id: str):
-    return client.get(f"/datasets/{dataset_id}/")
+    return client.get(f"/explore/dataset/{dataset_id}/")
 
 
 def shown(response) -> set[str]:
@@ -61,7 +61,7 @@ ALL = names_and_labels("employee", "department", "salary_eur")
 def test_anonymous_visitors_see_domain_datasets_with_every_field(client, services, salaries):
     home = client.get("/").content.decode()
     assert "Public services" in home and "Staff salaries" not in home
-    assert 'href="/datasets/services/"' in home
+    assert 'href="/explore/dataset/services/"' in home
     response = page(client, "services")
     assert response.status_code == 200
     assert shown(response) == ALL

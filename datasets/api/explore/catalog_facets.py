@@ -80,6 +80,24 @@ def period_entries(moments: list[dt.datetime], refined: set[str], depth: int = 0
     return entries
 
 
+def catalog_facets(
+    datasets: list[Dataset], names: list[str], refines, excludes, tz: ZoneInfo, caller: Caller
+) -> list[dict[str, Any]]:
+    """``[{"name": facet, "facets": [...]}]`` for each of ``names`` over ``datasets`` (already selected and
+    visible to ``caller``); the catalog pages count their facets with it too."""
+    facets = []
+    for name in names:
+        if name == "modified":
+            moments = [published_modified(dataset.current_version).astimezone(tz) for dataset in datasets]
+            refined = {canonical_period(value) for facet, value in refines if facet == name}
+            entries = period_entries(moments, refined) + excluded_entries(name, excludes)
+        else:
+            counts = Counter(value for dataset in datasets for value in set(facet_values(dataset, name, tz, caller)))
+            entries = facet_entries(counts, name, refines, excludes)
+        facets.append({"name": name, "facets": entries})
+    return facets
+
+
 class CatalogFacetsView(ExploreView):
     """Counted in Python over the selected datasets: a catalog holds thousands of datasets, not millions."""
 
@@ -92,17 +110,4 @@ class CatalogFacetsView(ExploreView):
         tz = timezone_of(request)
         # Only datasets the caller may see; checks where, refine and exclude (400 before counting).
         datasets = list(self.catalog(request).prefetch_related("rulesets"))
-        caller = self.caller()
-        facets = []
-        for name in names:
-            if name == "modified":
-                moments = [published_modified(dataset.current_version).astimezone(tz) for dataset in datasets]
-                refined = {canonical_period(value) for facet, value in refines if facet == name}
-                entries = period_entries(moments, refined) + excluded_entries(name, excludes)
-            else:
-                counts = Counter(
-                    value for dataset in datasets for value in set(facet_values(dataset, name, tz, caller))
-                )
-                entries = facet_entries(counts, name, refines, excludes)
-            facets.append({"name": name, "facets": entries})
-        return Response({"facets": facets})
+        return Response({"facets": catalog_facets(datasets, names, refines, excludes, tz, self.caller())})

@@ -1,0 +1,124 @@
+"""The Explore API requests the map and analyze tabs send from the browser (static/explore/map.js and
+analyze.js build exactly these), answered over a published dataset and compared with Python over its rows."""
+
+import json
+from collections import defaultdict
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
+
+pytestmark = pytest.mark.django_db(transaction=True)
+API = "/api/explore/v2.1/catalog/datasets/towns"
+ROWS = [
+    {
+        "city": f"Town {n:02d}",
+        "region": ["North", "South", "East", ""][n % 4],
+        "population": 1000 + (n * 7919) % 50_000,
+        "founded": f"{1900 + n % 5}-01-15",
+        "lat": round(43 + (n % 10) * 0.5, 4),
+        "lon": round(1 + (n % 7) * 0.5, 4),
+    }
+    for n in range(30)
+]
+
+
+@pytest.fixture
+def towns(chief_api, alice, run_worker, redis):
+    return publish_public_csv(chief_api, alice, run_worker, "towns", rows_csv(ROWS), processors=[GEOPOINT])
+
+
+def get(path: str, params: dict) -> object:
+    response = APIClient().get(f"{API}/{path}", params)
+    assert response.status_code == 200, getattr(response, "content", b"")
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return json.loads(content)
+
+
+def map_request(fields: list[str], **filters) -> dict:
+    """map.js: the geo field first, then the popup's fields (back-quoted only when they must be: keywords); the
+    view's filters; 5000 at most."""
+    return {"select": ",".join(["geo", *fields]), **filters, "limit": "5000"}
+
+
+def analyze_request(x: str, agg: str, y: str = "", chart: str = "bar", **filters) -> dict:
+    """analyze.js: one aggregate per group, named ``value`` and ``label``; lines in group order."""
+    value = "count(*)" if agg == "count" else f"{agg}(`{y}`)"
+    return {
+        "select": f"`{x}` as label, {value} as value",
+        "group_by": f"`{x}`",
+        "order_by": "label" if chart == "line" else "value desc",
+        **filters,
+        "limit": "20000",
+    }
+
+
+def groups(rows: list[dict], x: str) -> dict:
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row[x] or None].append(row)  # an empty CSV cell is a null group
+    return grouped
+
+
+def test_map_export_gives_points_with_the_popup_fields(towns):
+    collection = get("exports/geojson", map_request(["city", "population"]))
+    assert collection["type"] == "FeatureCollection"
+    drawn = {}
+    for feature in collection["features"]:
+        assert set(feature["properties"]) == {"city", "population"}
+        drawn[feature["properties"]["city"]] = (feature["geometry"], feature["properties"]["population"])
+    assert drawn.keys() == {row["city"] for row in ROWS}
+    for row in ROWS:
+        geometry, population = drawn[row["city"]]
+        assert geometry == {"type": "Point", "coordinates": pytest.approx([row["lon"], row["lat"]])}
+        assert population == row["population"]
+
+
+def test_map_export_applies_the_view_filters(towns):
+    collection = get("exports/geojson", map_request(["city"], refine="region:North", where="population > 20000"))
+    expected = {row["city"] for row in ROWS if row["region"] == "North" and row["population"] > 20000}
+    assert expected
+    assert {feature["properties"]["city"] for feature in collection["features"]} == expected
+
+
+def test_map_export_with_an_unknown_field_is_an_odsql_error(towns):
+    response = APIClient().get(f"{API}/exports/geojson", map_request(["nope"]))
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "ODSQLError"
+
+
+def test_analyze_count_per_group_largest_first(towns):
+    results = get("records", analyze_request("region", "count"))["results"]
+    expected = {label: len(rows) for label, rows in groups(ROWS, "region").items()}
+    assert {row["label"]: row["value"] for row in results} == expected
+    values = [row["value"] for row in results]
+    assert values == sorted(values, reverse=True)
+
+
+@pytest.mark.parametrize(("agg", "compute"), [("sum", sum), ("min", min), ("max", max)])
+def test_analyze_numeric_aggregates(towns, agg, compute):
+    results = get("records", analyze_request("region", agg, "population"))["results"]
+    expected = {label: compute(row["population"] for row in rows) for label, rows in groups(ROWS, "region").items()}
+    assert {row["label"]: row["value"] for row in results} == expected
+
+
+def test_analyze_average(towns):
+    results = get("records", analyze_request("region", "avg", "population"))["results"]
+    expected = {
+        label: sum(row["population"] for row in rows) / len(rows) for label, rows in groups(ROWS, "region").items()
+    }
+    assert {row["label"]: row["value"] for row in results} == pytest.approx(expected)
+
+
+def test_analyze_line_follows_the_group_order_with_the_view_filters(towns):
+    results = get("records", analyze_request("founded", "count", chart="line", refine="region:South"))["results"]
+    south = [row for row in ROWS if row["region"] == "South"]
+    expected = sorted((founded, len(rows)) for founded, rows in groups(south, "founded").items())
+    assert [(row["label"], row["value"]) for row in results] == expected
+
+
+def test_analyze_of_a_text_field_sum_is_an_odsql_error(towns):
+    response = APIClient().get(f"{API}/records", analyze_request("region", "sum", "city"))
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "ODSQLError"
