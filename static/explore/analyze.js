@@ -99,8 +99,9 @@
   function recordsUrl(state) {
     var value = state.agg === "count" ? "count(*)" : state.agg + "(" + quoted(state.y) + ")";
     var params = new URLSearchParams();
-    params.set("select", value + " as value");
-    params.set("group_by", quoted(state.x) + " as label");
+    // Named columns: the answer's keys do not depend on how the field is written.
+    params.set("select", quoted(state.x) + " as label, " + value + " as value");
+    params.set("group_by", quoted(state.x));
     // A line follows the group order (dates, numbers); bars and slices come largest first.
     params.set("order_by", state.chart === "line" ? "label" : "value desc");
     new URLSearchParams(form.dataset.filters || "").forEach(function (filter, name) {

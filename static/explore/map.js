@@ -46,8 +46,17 @@
     }
   }
 
-  function quoted(name) {
-    return "`" + name + "`";
+  var KEYWORDS = ["and", "or", "not", "in", "is", "like", "null", "true", "false", "distinct", "as", "asc", "desc"];
+
+  /* A field name as an ODSQL identifier: back-quoted only when it must be, because the API names a selected
+     column as written (a back-quoted field would come back with its back-quotes). */
+  function identifier(name) {
+    var plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && KEYWORDS.indexOf(name.toLowerCase()) < 0;
+    return plain ? name : "`" + name + "`";
+  }
+
+  function property(properties, name) {
+    return name in properties ? properties[name] : properties[identifier(name)];
   }
 
   /* The export URL: the geo field first (the export takes its geometry from the first geo column), then the
@@ -58,7 +67,7 @@
     if (config.tooltipTitle && names.indexOf(config.tooltipTitle) < 0) {
       names.push(config.tooltipTitle);
     }
-    params.set("select", names.map(quoted).join(","));
+    params.set("select", names.map(identifier).join(","));
     new URLSearchParams(config.filters).forEach(function (value, name) {
       params.append(name, value);
     });
@@ -86,7 +95,7 @@
     box.className = "explore-popup";
     if (config.tooltipTitle) {
       var title = document.createElement("h3");
-      title.textContent = displayValue(properties[config.tooltipTitle]);
+      title.textContent = displayValue(property(properties, config.tooltipTitle));
       box.appendChild(title);
     }
     var list = document.createElement("dl");
@@ -94,7 +103,7 @@
       var term = document.createElement("dt");
       term.textContent = config.labels[name] || name;
       var detail = document.createElement("dd");
-      detail.textContent = displayValue(properties[name]);
+      detail.textContent = displayValue(property(properties, name));
       list.appendChild(term);
       list.appendChild(detail);
     });
