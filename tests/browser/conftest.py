@@ -22,6 +22,7 @@ from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = PROJECT_DIR / "var" / "test-artifacts"
@@ -145,16 +146,21 @@ def shot(page) -> Callable[[str], Path]:
 
 
 class ThreadWorker(SimpleWorker):
-    """An RQ worker that may run outside the main thread: signal handlers can only be set in the main one."""
+    """An RQ worker that may run outside the main thread: signal handlers can only be set in the main one, so
+    no handlers, and job timeouts by a timer thread instead of SIGALRM."""
+
+    death_penalty_class = TimerDeathPenalty
 
     def _install_signal_handlers(self):
         pass
 
 
 @pytest.fixture
-def background_worker(redis) -> Iterator[threading.Event]:
-    """A real RQ worker draining the default queue in a thread while the browser waits; stops after the test."""
+def background_worker(redis) -> Iterator[Callable[[], None]]:
+    """``start()`` runs a real RQ worker on the default queue in a thread, while the browser waits on a page;
+    it keeps draining the queue until the test ends. Started on demand, so a page can first show queued work."""
     stop = threading.Event()
+    threads: list[threading.Thread] = []
 
     def loop():
         try:
@@ -164,8 +170,12 @@ def background_worker(redis) -> Iterator[threading.Event]:
         finally:
             connection.close()  # this thread's own database connection
 
-    thread = threading.Thread(target=loop, name="rq-worker", daemon=True)
-    thread.start()
-    yield stop
+    def start() -> None:
+        assert not threads, "the worker is already running"
+        threads.append(threading.Thread(target=loop, name="rq-worker", daemon=True))
+        threads[0].start()
+
+    yield start
     stop.set()
-    thread.join(timeout=10)
+    for thread in threads:
+        thread.join(timeout=10)

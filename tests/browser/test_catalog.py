@@ -1,0 +1,112 @@
+"""The public catalog in a browser: the home's search and facets, the dataset's table (pages, sort) and export."""
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from .data import BUDGET, BUDGET_METAS, ECONOMY, TREES, TREES_METAS, publish
+
+
+@pytest.fixture
+def trees(chief, chief_api, run_worker):
+    """The street trees (45 rows), published."""
+    publish(chief_api, chief, run_worker, "trees", TREES, TREES_METAS)
+
+
+@pytest.fixture
+def catalog(trees, chief, chief_api, run_worker):
+    """Two published datasets: street trees and the city budget (5 rows)."""
+    publish(chief_api, chief, run_worker, "budget", BUDGET, BUDGET_METAS)
+
+
+def card_titles(page) -> list[str]:
+    return page.locator("article.dataset-card h3").all_inner_texts()
+
+
+def test_the_home_finds_a_dataset_by_search_and_by_facet(page, shot, catalog):
+    page.goto("/")
+    expect(page.locator("#results-heading")).to_have_text("2 datasets")
+    assert sorted(card_titles(page)) == ["City budget", "Street trees"]
+    shot("home")
+
+    page.get_by_label("Search the catalog").fill("species")  # in the trees' description only
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-heading")).to_have_text("1 dataset")
+    assert card_titles(page) == ["Street trees"]
+    shot("search")
+
+    page.get_by_label("Search the catalog").fill("no such words anywhere")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".results .empty")).to_contain_text("No dataset matches your search")
+    shot("search-nothing")
+
+    page.goto("/")
+    theme = page.locator("section.facet", has=page.get_by_role("heading", name="Theme"))
+    theme.get_by_role("link", name=ECONOMY).click()
+    expect(page.locator("#results-heading")).to_have_text("1 dataset")
+    assert card_titles(page) == ["City budget"]
+    expect(page.locator(".active-refines")).to_contain_text(ECONOMY)
+    shot("facet-economy")
+
+    page.get_by_role("link", name="Clear refinements").click()
+    expect(page.locator("#results-heading")).to_have_text("2 datasets")
+
+    page.get_by_role("link", name="Street trees").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Street trees")
+    shot("dataset-page")
+
+
+def column(page, field: str) -> list[str]:
+    """The cells of one column of the records table, by its field name."""
+    headers = page.locator("table.records thead th").evaluate_all("ths => ths.map(th => th.dataset.field)")
+    index = headers.index(field) + 1
+    return page.locator(f"table.records tbody tr td:nth-child({index})").all_inner_texts()
+
+
+def test_the_table_pages_sorts_and_filters(page, shot, trees):
+    page.goto("/explore/dataset/trees/table/")
+    expect(page.locator(".total-count")).to_have_text(str(len(TREES)))
+    names = column(page, "name")
+    assert len(names) == 20 and set(names) <= {tree["name"] for tree in TREES}
+    shot("table")
+
+    heights = sorted(tree["height"] for tree in TREES)
+    header = page.locator("th[data-field=height]")
+    header.get_by_role("link").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    assert [int(cell) for cell in column(page, "height")] == heights[:20]
+    shot("sorted-ascending")
+
+    page.get_by_role("navigation", name="Pages").get_by_role("link", name="Next").click()
+    expect(page.get_by_role("navigation", name="Pages")).to_contain_text("Page 2 of 3")
+    assert [int(cell) for cell in column(page, "height")] == heights[20:40]
+    shot("sorted-page-2")
+
+    header.get_by_role("link").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert [int(cell) for cell in column(page, "height")] == heights[::-1][:20]
+    shot("sorted-descending")
+
+    species = page.locator("section.facet", has=page.get_by_role("heading", name="species"))
+    species.get_by_role("link", name="Oak").click()
+    oaks = sorted((tree["height"] for tree in TREES if tree["species"] == "Oak"), reverse=True)
+    expect(page.locator(".total-count")).to_have_text(str(len(oaks)))
+    assert [int(cell) for cell in column(page, "height")] == oaks  # the sort stays with the filter
+    assert set(column(page, "species")) == {"Oak"}
+    shot("filtered-oak")
+
+
+def test_the_export_link_downloads_the_filtered_csv(page, shot, trees):
+    page.goto("/explore/dataset/trees/export/?q=Oak")
+    expect(page.locator(".explore-tab-export")).to_contain_text("Oak")
+    shot("export-tab")
+
+    with page.expect_download() as download:
+        page.locator("ul.exports a[data-format=csv]").click()
+    content = download.value.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
+    expected = sorted(tree["name"] for tree in TREES if tree["species"] == "Oak")
+    assert sorted(row["name"] for row in rows) == expected
+    assert {row["species"] for row in rows} == {"Oak"}
