@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
 from datasets import admin_backoffice as backoffice
+from datasets import admin_metadata
 from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
 from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
 from datasets.services import dataset_delete, recording_change
@@ -22,8 +23,19 @@ SECURITY_CHANGE = "_security_change"
 
 
 class MetadataValueInline(admin.TabularInline):
+    """Shown read-only: metadata is edited per template through the metadata service (``admin_metadata``)."""
+
     model = MetadataValue
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RulesetForm(forms.ModelForm):
@@ -135,6 +147,11 @@ class DatasetAdmin(admin.ModelAdmin):
                 name="datasets_dataset_preview",
             ),
             path("<str:object_id>/changes/", view(backoffice.changes_view), name="datasets_dataset_changes"),
+            path(
+                "<str:object_id>/metadata/<str:template_name>/",
+                view(admin_metadata.metadata_view),
+                name="datasets_dataset_metadata",
+            ),
             path(
                 "<str:object_id>/changes/<str:change_uid>/restore/",
                 view(backoffice.restore_view),

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from config.errors import ManagementAPIError
+from datasets.metadata_templates.definitions import TEMPLATES
 from datasets.models import Change, Dataset
 from datasets.permissions import MANAGE_SECURITY, Actor
 from datasets.services import change_restore
@@ -211,9 +212,11 @@ def change_page_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any
     held = Actor(request.user).dataset_permissions(dataset)
     version = dataset.current_version
     errors_job = version.job if version is not None and version.job_id else None
+    values = metadata_snapshot(dataset)
     return {
         "may_publish": ACTION_PERMISSION in held,
-        "metadata_by_template": sorted(metadata_snapshot(dataset).items()),
+        "may_edit": "edit_dataset" in held,
+        "metadata_by_template": [(template, values.get(template.name, {})) for template in TEMPLATES.values()],
         "resources": dataset.resources.order_by("position", "id"),
         "processors": dataset.processors.order_by("position", "id"),
         "field_specifications": dataset.field_specifications.order_by("position", "id"),
