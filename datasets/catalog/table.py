@@ -115,10 +115,10 @@ def table_columns(published: PublishedTable, chosen: list[str] | None) -> list[F
 
 @dataclass
 class TablePage:
-    """One page of rows (dicts by column name), the total they come from, and the facets of the table."""
+    """One page of rows (values in ``columns`` order), the total they come from, and the facets of the table."""
 
     columns: list[Field]
-    rows: list[dict[str, Any]]
+    rows: list[list[Any]]
     total: int
     page: int
     pages: int
@@ -145,7 +145,8 @@ def table_page(query: TableQuery, published: PublishedTable, columns: list[Field
     facet_queries = compile_facets(facet_request(query, published))
     total = cached_count(published.table_name, compiled.count_sql, compiled.count_params)
     found = compiled.localized(run_bounded(compiled.sql, compiled.params)) if columns else []
-    rows = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in found]
+    # Values in ``columns`` order: the select lists them so (result names may be the back-quoted text).
+    rows = [[json_value(value) for value in row] for row in found]
     facets = [
         facet_answer(facet, cached_rows(published.table_name, facet.statement, facet.params)) for facet in facet_queries
     ]

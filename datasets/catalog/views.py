@@ -170,7 +170,6 @@ def table_query(request, published: PublishedTable, visualization) -> tuple[list
 
 def table(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
     columns, query = table_query(request, published, visualization)
-    names = [column.name for column in columns]
     result = table_page(query, published, columns)
     labels = {item.name: item.label for item in published.fields}
     headers = [
@@ -187,7 +186,7 @@ def table(request, dataset: Dataset, published: PublishedTable, visualization) -
         "query": query,
         "result": result,
         "headers": headers,
-        "rows": [[row.get(name) for name in names] for row in result.rows],
+        "rows": result.rows,
         "facets": facet_links(result.facets, query, labels),
         "previous_url": query.url(page=result.page - 1, sort=query.sort) if result.page > 1 else None,
         "next_url": query.url(page=result.page + 1, sort=query.sort) if result.page < result.pages else None,
