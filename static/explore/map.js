@@ -132,7 +132,8 @@
   }
 
   function createMap() {
-    map = L.map(container, { preferCanvas: false, worldCopyJump: true });
+    // The clusters need a maxZoom on the map itself: without a tile layer nothing else sets one.
+    map = L.map(container, { minZoom: 1, maxZoom: 19, worldCopyJump: true });
     if (config.tilesUrl) {
       L.tileLayer(config.tilesUrl, { attribution: config.tilesAttribution, maxZoom: 19 }).addTo(map);
     } else {
