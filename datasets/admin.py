@@ -232,12 +232,21 @@ class DatasetAdmin(admin.ModelAdmin):
 
 @admin.register(Change)
 class ChangeAdmin(admin.ModelAdmin):
-    """The configuration history, read-only: restoring goes through the API's restore_change."""
+    """The configuration history, read-only and scoped as the datasets; each dataset's history page (with
+    readable diffs and restore buttons) is linked from here."""
 
-    list_display = ["change_uid", "dataset", "user", "timestamp", "sections"]
+    list_display = ["change_uid", "dataset", "user", "timestamp", "sections", "history_link"]
     list_filter = ["timestamp"]
     search_fields = ["change_uid", "dataset__dataset_id", "dataset__dataset_uid"]
     readonly_fields = ["change_uid", "dataset", "user", "timestamp", "sections", "diff", "before"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dataset__in=Actor(request.user).manageable_datasets())
+
+    @admin.display(description="history")
+    def history_link(self, obj):
+        url = reverse("admin:datasets_dataset_changes", args=[obj.dataset_id])
+        return format_html('<a href="{}#change-{}">Diff and restore</a>', url, obj.change_uid)
 
     def has_add_permission(self, request):
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from datasets.models import Change, Dataset, MetadataValue, Ruleset
 from datasets.services.metadata import metadata_set
@@ -107,3 +108,14 @@ def test_empty_history(root_client):
     response = root_client.get(changes_url(dataset))
     assert response.status_code == 200
     assert 'id="changes-empty"' in response.content.decode()
+
+
+def test_change_list_is_scoped_and_links_the_history(django_user_model, trees, hidden, retitled):
+    user = django_user_model.objects.create_user("cleo", password="cleo-password-1", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename="view_change"))
+    Ruleset.objects.create(dataset=trees, kind="user", user=user, permissions=["edit_dataset"])
+    response = logged_in(user).get("/admin/datasets/change/")
+    assert response.status_code == 200
+    listed = {change.dataset_id for change in response.context["cl"].result_list}
+    assert listed == {trees.pk}
+    assert f'href="{changes_url(trees)}#change-{retitled.change_uid}"' in response.content.decode()
