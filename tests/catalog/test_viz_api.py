@@ -3,10 +3,13 @@ analyze.js build exactly these), answered over a published dataset and compared 
 
 import json
 from collections import defaultdict
+from urllib.parse import parse_qs
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
+from tests.catalog.test_viz_tabs import Elements
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,3 +125,27 @@ def test_analyze_of_a_text_field_sum_is_an_odsql_error(towns):
     response = APIClient().get(f"{API}/records", analyze_request("region", "sum", "city"))
     assert response.status_code == 400
     assert response.json()["error_code"] == "ODSQLError"
+
+
+def test_map_page_passes_the_view_filters_to_the_map(towns):
+    response = Client().get("/explore/dataset/towns/map/", {"q": "Town", "refine": "region:North", "sort": "city"})
+    assert response.status_code == 200
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    box = Elements(response.content.decode()).by_id["map"]
+    assert box["data-geo-field"] == "geo"
+    assert json.loads(box["data-tooltip-fields"]) == ["city", "region", "population", "founded", "lat", "lon"]
+    filters = parse_qs(box["data-filters"])
+    assert filters == {"where": ['"Town"'], "refine": ["region:North"]}  # the view's search, not its sort
+    # The map's request with those filters: the North towns (every city name holds "Town").
+    collection = get("exports/geojson", map_request(["city"], **filters))
+    expected = {row["city"] for row in ROWS if row["region"] == "North"}
+    assert {feature["properties"]["city"] for feature in collection["features"]} == expected
+
+
+def test_analyze_page_offers_the_published_fields(towns):
+    response = Client().get("/explore/dataset/towns/analyze/")
+    assert response.status_code == 200
+    page = Elements(response.content.decode())
+    assert page.options("analyze-x") == ["city", "region", "population", "founded", "lat", "lon"]
+    assert page.options("analyze-y") == ["", "population", "lat", "lon"]
+    assert parse_qs(page.by_id["analyze-form"]["data-default"]) == {"x": ["city"], "agg": ["count"], "chart": ["bar"]}
