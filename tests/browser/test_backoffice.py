@@ -2,11 +2,14 @@
 management API with their admin session, publishes with the change page's button and watches the job's
 progress bar reach done while a real worker runs the job."""
 
+import csv
+import io
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import grant
-from tests.datasets.api.conftest import rows_csv
+from tests.conftest import assert_status, basic_client, grant
+from tests.datasets.api.conftest import rows_csv, stored_file
 
 from .data import TREES
 
@@ -81,3 +84,53 @@ def test_create_upload_publish_and_watch_the_progress(page, shot, editor, backgr
     page.goto("/explore/dataset/new-trees/table/")
     expect(page.locator(".total-count")).to_have_text(str(len(TREES)))
     shot("published-table")
+
+
+BAD_HEIGHTS = {2: "tall", 5: "unknown"}  # data rows (1-based) whose height is no integer
+
+
+@pytest.fixture
+def uneven_trees(editor, run_worker):
+    """A dataset typing ``height`` as an integer over rows two of which hold words: two record errors."""
+    rows = [
+        {**tree, "height": BAD_HEIGHTS.get(number, tree["height"])} for number, tree in enumerate(TREES[:8], start=1)
+    ]
+    api = basic_client("edna", "edna-password-1")
+    file = stored_file(rows_csv(rows), "uneven.csv", editor)
+    body = {"dataset_id": "uneven-trees", "visibility": "domain"}
+    uid = assert_status(api.post(f"{API}/datasets/", body, format="json"), 201)["dataset_uid"]
+    assert_status(
+        api.post(f"{API}/datasets/{uid}/resources/", {"url": file.url, "type": "csvfile"}, format="json"), 201
+    )
+    spec = {"name": "type", "args": {"field": "height", "type": "int"}}
+    assert_status(api.post(f"{API}/datasets/{uid}/fields_specifications/", spec, format="json"), 201)
+    return rows
+
+
+def test_bulk_publish_then_the_job_page_lists_and_downloads_the_record_errors(
+    page, shot, editor, uneven_trees, background_worker
+):
+    log_in(page, "edna", "edna-password-1")
+    page.goto("/admin/datasets/dataset/")
+    row = page.locator("#result_list tr", has=page.get_by_role("link", name="uneven-trees"))
+    row.locator("input[name=_selected_action]").check()
+    page.select_option("select[name=action]", "publish_selected")
+    shot("bulk-action")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator(".messagelist")).to_contain_text("queued as job")
+
+    page.goto("/admin/jobs/job/")
+    page.locator("#result_list tbody tr a").first.click()
+    background_worker()
+    expect(page.locator("#job-progress")).to_have_attribute("data-state", "done", timeout=20_000)
+    page.reload()  # the errors table is drawn by the server
+    expect(page.locator("#job-errors-heading")).to_have_text(f"Record errors ({len(BAD_HEIGHTS)})")
+    expect(page.locator("#record-errors tbody tr")).to_have_count(len(BAD_HEIGHTS))
+    shot("job-with-errors")
+
+    with page.expect_download() as download:
+        page.click("#record-errors-csv")
+    lines = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    assert sorted((int(line["row"]), line["field"]) for line in lines) == [(row, "height") for row in BAD_HEIGHTS]
+    for line in lines:
+        assert BAD_HEIGHTS[int(line["row"])] in line["message"]
