@@ -13,10 +13,10 @@ from django.utils.html import format_html
 
 from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
 from datasets import admin_backoffice as backoffice
-from datasets import admin_metadata
+from datasets import admin_metadata, admin_resources
 from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
 from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
-from datasets.services import dataset_delete, recording_change
+from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
 from datasets.services.security import RULESET_ATTRIBUTES, validated_ruleset
 
 SECURITY_CHANGE = "_security_change"
@@ -108,8 +108,11 @@ class DatasetAdmin(admin.ModelAdmin):
     search_fields = ["dataset_id", "dataset_uid", "metadata_values__value"]
     readonly_fields = [
         "dataset_uid",
+        "owner",
         "status",
         "status_since",
+        "status_user",
+        "status_error",
         "is_published",
         "published_at",
         "current_version",
@@ -146,6 +149,7 @@ class DatasetAdmin(admin.ModelAdmin):
                 view(backoffice.preview_view),
                 name="datasets_dataset_preview",
             ),
+            path("<str:object_id>/resources/add/", view(admin_resources.upload_view), name="datasets_dataset_upload"),
             path("<str:object_id>/changes/", view(backoffice.changes_view), name="datasets_dataset_changes"),
             path(
                 "<str:object_id>/metadata/<str:template_name>/",
@@ -183,12 +187,16 @@ class DatasetAdmin(admin.ModelAdmin):
         return request.user.is_staff and Actor(request.user).manageable_datasets().exists()
 
     def has_module_permission(self, request):
-        return super().has_module_permission(request) or self.may_see(request)
+        return super().has_module_permission(request) or self.may_see(request) or self.has_add_permission(request)
 
     def has_view_permission(self, request, obj=None):
         if obj is not None and not Actor(request.user).dataset_permissions(obj) & MANAGEMENT_READ_PERMISSIONS:
             return False
         return super().has_view_permission(request, obj) or self.may_see(request)
+
+    def has_add_permission(self, request):
+        creator = request.user.is_staff and "create_dataset" in Actor(request.user).domain_permissions()
+        return super().has_add_permission(request) or creator
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -197,7 +205,20 @@ class DatasetAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Changes to the access policy and the rulesets are recorded as one ``security`` change, as in the
-        API (the recording opened here closes in ``save_related``, after the inlines are saved)."""
+        API (the recording opened here closes in ``save_related``, after the inlines are saved).
+
+        A new dataset is made by ``dataset_create`` (its owner is the staff user, its creation a change),
+        a new ``dataset_id`` goes through ``dataset_rename`` (its own change), as in the API.
+        """
+        if not change:
+            created = dataset_create(owner=request.user, dataset_id=obj.dataset_id, visibility=obj.visibility)
+            for field in Dataset._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created, field.attname))
+            obj._state.adding = False
+            return
+        if "dataset_id" in form.changed_data:
+            wanted, obj.dataset_id = obj.dataset_id, form.initial["dataset_id"]
+            dataset_rename(dataset=obj, dataset_id=wanted, user=request.user)
         if change:
             recording = recording_change(dataset=obj, user=request.user, sections=("security",))
             recording.__enter__()

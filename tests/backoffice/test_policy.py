@@ -21,6 +21,8 @@ def test_back_office_pages_are_within_the_policy(root_client, trees):
         f"{DATASETS}{trees.pk}/change/",
         f"{DATASETS}{trees.pk}/changes/",
         f"{DATASETS}{trees.pk}/metadata/visualization/",
+        f"{DATASETS}{trees.pk}/resources/add/",
+        f"{DATASETS}add/",
         f"{DATASETS}{trees.pk}/resources/{resource.resource_uid}/preview/",
         JOBS,
         f"{JOBS}{job.pk}/change/",
