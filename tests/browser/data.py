@@ -52,10 +52,12 @@ BUDGET_METAS = {
 }
 
 
-def publish(api, owner, run_worker, dataset_id: str, rows: list[dict], metas: dict, *, geo: bool = False) -> str:
-    """Create a domain-visible dataset with ``metas`` and one CSV resource, publish it with a worker; its uid."""
+def publish(
+    api, owner, run_worker, dataset_id: str, rows: list[dict], metas: dict, *, geo=False, visibility="domain"
+) -> str:
+    """Create a dataset with ``metas`` and one CSV resource, publish it with a worker; its uid."""
     file = stored_file(rows_csv(rows), f"{dataset_id}.csv", owner)
-    body = {"dataset_id": dataset_id, "visibility": "domain", "metas": metas}
+    body = {"dataset_id": dataset_id, "visibility": visibility, "metas": metas}
     uid = assert_status(api.post("/api/management/v2/datasets/", body, format="json"), 201)["dataset_uid"]
     base = f"/api/management/v2/datasets/{uid}"
     assert_status(api.post(f"{base}/resources/", {"url": file.url, "type": "csvfile"}, format="json"), 201)

@@ -58,6 +58,30 @@ def test_the_home_finds_a_dataset_by_search_and_by_facet(page, shot, catalog):
     shot("dataset-page")
 
 
+def test_a_restricted_dataset_shows_only_to_those_allowed(page, shot, catalog, chief, chief_api, run_worker, staff):
+    metas = {"default": {"title": "Staff salaries", "description": "Pay scales of the city staff."}}
+    publish(chief_api, chief, run_worker, "salaries", BUDGET, metas, visibility="restricted")
+
+    page.goto("/")
+    expect(page.locator("#results-heading")).to_have_text("2 datasets")
+    assert "Staff salaries" not in card_titles(page)
+    shot("anonymous-home")
+    response = page.goto("/explore/dataset/salaries/")
+    assert response.status == 404
+    shot("anonymous-404")
+
+    # Staff with the domain-wide right to explore restricted datasets see it once logged in.
+    page.goto("/admin/login/?next=/")
+    page.fill("#id_username", "sam")
+    page.fill("#id_password", "sam-password-1")
+    page.click("input[type=submit]")
+    expect(page.locator("#results-heading")).to_have_text("3 datasets")
+    assert "Staff salaries" in card_titles(page)
+    page.get_by_role("link", name="Staff salaries").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff salaries")
+    shot("staff-dataset-page")
+
+
 def column(page, field: str) -> list[str]:
     """The cells of one column of the records table, by its field name."""
     headers = page.locator("table.records thead th").evaluate_all("ths => ths.map(th => th.dataset.field)")
