@@ -118,7 +118,7 @@ class TablePage:
     """One page of rows (values in ``columns`` order), the total they come from, and the facets of the table."""
 
     columns: list[Field]
-    rows: list[list[Any]]
+    rows: list[list[str]]
     total: int
     page: int
     pages: int
@@ -146,12 +146,27 @@ def table_page(query: TableQuery, published: PublishedTable, columns: list[Field
     total = cached_count(published.table_name, compiled.count_sql, compiled.count_params)
     found = compiled.localized(run_bounded(compiled.sql, compiled.params)) if columns else []
     # Values in ``columns`` order: the select lists them so (result names may be the back-quoted text).
-    rows = [[json_value(value) for value in row] for row in found]
+    rows = [[cell_text(json_value(value)) for value in row] for row in found]
     facets = [
         facet_answer(facet, cached_rows(published.table_name, facet.statement, facet.params)) for facet in facet_queries
     ]
     pages = max(1, min(-(-total // PAGE_SIZE), LAST_PAGE))
     return TablePage(columns, rows, total, query.page, pages, facets)
+
+
+def cell_text(value: Any) -> str:
+    """A value as the table shows it: points as ``lat, lon``, shapes by their type, lists comma-separated."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(cell_text(item) for item in value)
+    if isinstance(value, dict):
+        if set(value) == {"lon", "lat"}:
+            return f"{value['lat']}, {value['lon']}"
+        return str(value.get("type", "geometry"))
+    return str(value)
 
 
 def facet_fields(fields: list[Field]) -> list[str]:

@@ -95,6 +95,7 @@ def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "informati
         "dataset": dataset,
         "published": published,
         "tab": tab,
+        "tab_url": tab_url(dataset_id, tab),
         "tabs": [(name, TABS[name], tab_url(dataset_id, name)) for name in tabs],
         "api_root": f"{API_ROOT}/{quote(dataset_id)}",
     }

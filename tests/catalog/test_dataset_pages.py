@@ -100,9 +100,12 @@ def test_every_tab_of_a_geographic_dataset_answers(client, towns):
         assert page.count("<h1") == 1, name
         assert "Towns of the region" in page
         assert f'aria-current="page" class="current">{LABELS[name]}<' in page
+        # No inline script (the Content-Security-Policy would block it): every script is a static file.
+        assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page)), name
     # Map and analyze include the viz templates.
     assert 'id="map-heading"' in ok(tab(client, "map"))
     assert 'id="analyze-heading"' in ok(tab(client, "analyze"))
+    assert '<script src="/static/catalog/copy.js" defer>' in ok(tab(client, "api"))
 
 
 def test_the_information_tab_shows_metadata_schema_count_and_attachments(client, towns):
@@ -142,6 +145,7 @@ def test_table_pages_and_sorts_like_python(client, towns):
         headers, rows = table_of(page)
         assert column(rows, headers, "population") == [row["population"] for row in expected]
         assert column(rows, headers, "city") == [row["city"] for row in expected]
+        assert column(rows, headers, "geo") == [f"{float(row['lat']):g}, {float(row['lon']):g}" for row in expected]
         assert total_of(page) == len(ROWS)
         assert f"Page {page_number} of 3" in page
     descending = sorted(ROWS, key=lambda row: row["city"], reverse=True)
@@ -188,6 +192,10 @@ def test_bad_table_parameters_answer_400(client, towns):
         response = tab(client, "table", **params)
         assert response.status_code == 400, params
         assert message in response.content.decode(), params
+        assert (
+            '<a href="/explore/dataset/towns/table/">Show this view without these parameters'
+            in response.content.decode()
+        )
 
 
 def test_export_links_apply_the_current_filters(client, towns):
