@@ -162,6 +162,23 @@
     });
   }
 
+  /* The same numbers as a table (text for screen readers, copy and paste, and tests). */
+  function fillTable(state, results) {
+    var table = document.getElementById("analyze-table");
+    if (!table) {
+      return;
+    }
+    document.getElementById("analyze-table-group").textContent = optionText(form.elements.x);
+    document.getElementById("analyze-table-value").textContent = seriesLabel(state);
+    var body = table.tBodies[0];
+    body.replaceChildren();
+    results.forEach(function (row) {
+      var line = body.insertRow();
+      line.insertCell().textContent = labelText(row.label);
+      line.insertCell().textContent = row.value === null || row.value === undefined ? "" : String(row.value);
+    });
+  }
+
   function errorMessage(response) {
     return response
       .json()
@@ -197,8 +214,12 @@
       .then(function (body) {
         var results = body.results || [];
         render(state, results);
+        fillTable(state, results);
+        var total = typeof body.total_count === "number" ? body.total_count : results.length;
         if (!results.length) {
           setState("empty", "No record matches.");
+        } else if (total > results.length) {
+          setState("ready", "The first " + results.length + " groups of " + total + ".");
         } else {
           setState("ready", results.length + (results.length === 1 ? " group." : " groups."));
         }
