@@ -243,7 +243,13 @@ INTERNAL_FIELDS = (
 
 VISUALIZATION_FIELDS = (
     _field("analyze_disabled", "boolean", "Disable the analyze view"),
-    _field("analyze_default", "text", "Default analyze configuration"),
+    _field(
+        "analyze_default",
+        "text",
+        "Default analyze configuration",
+        help_text="The analyze form's first state, as a query string: "
+        "x=<field>&agg=count|sum|avg|min|max&y=<numeric field>&chart=bar|line|pie",
+    ),
     _field("table_fields", "multitext", "Fields shown in the table view"),
     _field("table_default_sort_field", "text", "Default sort field of the table view"),
     _field(
@@ -255,7 +261,7 @@ VISUALIZATION_FIELDS = (
     _field("map_disabled", "boolean", "Disable the map view"),
     _field("map_marker_picto", "text", "Map marker pictogram"),
     _field("map_marker_color", "text", "Map marker color", help_text="A hexadecimal color: #rgb or #rrggbb"),
-    _field("map_tooltip_title", "text", "Map tooltip title"),
+    _field("map_tooltip_title", "text", "Map tooltip title", help_text="The name of the field shown as the title"),
     _field("map_tooltip_fields", "multitext", "Fields shown in the map tooltip"),
     _field("map_tooltip_disabled", "boolean", "Disable the map tooltip"),
     _field("map_basemap", "text", "Map basemap"),
