@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
 from datasets import admin_backoffice as backoffice
-from datasets import admin_metadata, admin_resources
+from datasets import admin_metadata, admin_pipeline, admin_resources
 from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
 from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
 from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
@@ -150,6 +150,12 @@ class DatasetAdmin(admin.ModelAdmin):
                 name="datasets_dataset_preview",
             ),
             path("<str:object_id>/resources/add/", view(admin_resources.upload_view), name="datasets_dataset_upload"),
+            path("<str:object_id>/steps/add/", view(admin_pipeline.step_view), name="datasets_dataset_step"),
+            path(
+                "<str:object_id>/steps/<str:uid>/delete/",
+                view(admin_pipeline.step_delete_view),
+                name="datasets_dataset_step_delete",
+            ),
             path("<str:object_id>/changes/", view(backoffice.changes_view), name="datasets_dataset_changes"),
             path(
                 "<str:object_id>/metadata/<str:template_name>/",

@@ -22,6 +22,7 @@ def test_back_office_pages_are_within_the_policy(root_client, trees):
         f"{DATASETS}{trees.pk}/changes/",
         f"{DATASETS}{trees.pk}/metadata/visualization/",
         f"{DATASETS}{trees.pk}/resources/add/",
+        f"{DATASETS}{trees.pk}/steps/add/",
         f"{DATASETS}add/",
         f"{DATASETS}{trees.pk}/resources/{resource.resource_uid}/preview/",
         JOBS,
