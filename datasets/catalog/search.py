@@ -23,6 +23,7 @@ from datasets.api.explore.catalog_facets import catalog_facets
 from datasets.api.explore.catalog_params import catalog_filter, facet_pairs
 from datasets.explore.catalog import annotated, catalog_ordering
 from datasets.explore.facets import odsql_string
+from datasets.metadata_templates.languages import LANGUAGES
 from datasets.security import Caller, visible_datasets
 
 PAGE_SIZE = 20
@@ -43,6 +44,7 @@ SORTS = {
 }
 DEFAULT_SORT = "title"
 UTC = ZoneInfo("UTC")
+LANGUAGE_NAMES = dict(LANGUAGES)  # the language facet shows names, refines by code
 
 
 class PageError(Exception):
@@ -131,7 +133,8 @@ def facet_links(facets: list[dict[str, Any]], query: HomeQuery) -> list[dict[str
             refined = entry["state"] == "refined"
             others = [value for value in query.refines if value != token]
             href = query.url(refine=others if refined else [*query.refines, token])
-            entries.append({**entry, "refined": refined, "href": href})
+            label = LANGUAGE_NAMES.get(entry["value"], entry["value"]) if facet["name"] == "language" else entry["name"]
+            entries.append({**entry, "label": label, "refined": refined, "href": href})
         if entries:
             shown.append({"name": facet["name"], "label": FACET_LABELS[facet["name"]], "entries": entries})
     return shown

@@ -164,12 +164,8 @@ def facet_counts(page: str) -> dict[str, dict[str, int]]:
         if marker not in page:
             continue
         block = between(page, marker, "</ul>")
-        entries = re.findall(
-            r'<a href="[^"]*"[^>]*>(?:<span class="visually-hidden">[^<]*</span>)?([^<]*)</a> '
-            r'<span class="facet-count">(\d+)</span>',
-            block,
-        )
-        shown[facet] = {re.sub(r"\s+", " ", value).strip(): int(count) for value, count in entries}
+        entries = re.findall(r'data-value="([^"]*)"[^>]*>.*?</a> <span class="facet-count">(\d+)</span>', block)
+        shown[facet] = {value: int(count) for value, count in entries}
     return shown
 
 
@@ -252,7 +248,7 @@ def test_refine_links_refine_then_unrefine(client, catalog):
     assert listed(refined_page) == by_title(expected)
     # The refined value links back to the page without it; the search text stays.
     block = between(refined_page.content.decode(), '<h3 id="facet-keyword">', "</ul>")
-    back = re.search(r'<a href="([^"]*)" aria-current="true"', block).group(1)
+    back = re.search(r'<a href="([^"]*)" data-value="nature" aria-current="true"', block).group(1)
     assert listed(client.get("/" + html.unescape(back))) == by_title(
         [item for item in CATALOG if matches(item, "city")]
     )
@@ -316,6 +312,12 @@ def test_restricted_datasets_show_for_callers_with_a_ruleset_only(client, catalo
     visible = [*CATALOG, RESTRICTED]
     counts = unescape_all(facet_counts(client.get("/").content.decode()))
     assert counts == expected_counts(visible)
+
+
+def test_the_language_facet_shows_language_names(client, catalog):
+    block = between(client.get("/").content.decode(), '<h3 id="facet-language">', "</ul>")
+    assert re.search(r'data-value="fr"[^>]*>French</a>', block)
+    assert re.search(r'data-value="en"[^>]*>English</a>', block)
 
 
 def test_the_page_has_one_h1_labelled_inputs_and_the_admin_link_for_staff(client, catalog, staff):
