@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from datasets.api.explore.attachments import published_attachments
-from datasets.api.explore.errors import ExploreError, as_explore_error
+from datasets.api.explore.errors import ExploreError, QuotaExceeded, as_explore_error
 from datasets.api.explore.exports import FORMATS
 from datasets.api.explore.records import readable_count
 from datasets.api.explore.representations import features, public_metas
@@ -104,6 +104,11 @@ def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "informati
             # Data tabs read records: they count against the visitor's quota on the dataset, as /records does.
             enforce_quota(request, caller, published.dataset, published.access)
         context.update(TAB_CONTEXTS[tab](request, dataset, published, visualization))
+    except QuotaExceeded as error:
+        message = f"You have used this dataset's quota of {error.limit} views per {error.unit}; try again later."
+        response = render(request, "explore/dataset.html", {**context, "error": message}, status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     except (PageError, ExploreError, ODSQLError) as error:
         status = error.status_code if isinstance(error, ExploreError) else 400
         return render(request, "explore/dataset.html", {**context, "error": message_of(error)}, status=status)

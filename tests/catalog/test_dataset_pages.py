@@ -261,6 +261,9 @@ def test_a_ruleset_user_sees_the_fields_and_records_it_allows(client, closed_rul
     assert total_of(page) == len(north)
     expected = sorted(north, key=lambda row: -int(row["population"]))
     assert column(rows, headers, "city") == [row["city"] for row in expected]
+    # Full text does not read hidden fields: a secret value finds nothing.
+    assert total_of(ok(tab(client, "table", dataset_id="closed", q="S03"))) == 0
+    assert total_of(ok(tab(client, "table", dataset_id="closed", q="C03"))) == 1
     # A hidden field cannot be sorted on nor refined by.
     assert tab(client, "table", dataset_id="closed", sort="secret").status_code == 400
     assert tab(client, "table", dataset_id="closed", refine="secret:S01").status_code == 400
@@ -300,3 +303,16 @@ def test_visualization_metadata_sets_columns_default_sort_and_disables_views(cli
     assert column(rows, headers, "population") == sorted(row["population"] for row in ROWS)[:20]
     assert tab(client, "map", dataset_id="configured").status_code == 404
     assert tab(client, "analyze", dataset_id="configured").status_code == 404
+
+
+def test_data_tabs_count_against_the_ruleset_quota(client, towns):
+    dataset = Dataset.objects.get(dataset_id="towns")
+    Ruleset.objects.create(dataset=dataset, kind="default", api_calls_quota={"limit": 2, "unit": "hour"})
+    assert tab(client, "table").status_code == 200
+    assert tab(client, "export").status_code == 200
+    response = tab(client, "table")
+    assert response.status_code == 429
+    assert "quota of 2 views per hour" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+    # The information tab reads no records: it stays available.
+    assert tab(client).status_code == 200
