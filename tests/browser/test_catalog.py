@@ -134,3 +134,29 @@ def test_the_export_link_downloads_the_filtered_csv(page, shot, trees):
     expected = sorted(tree["name"] for tree in TREES if tree["species"] == "Oak")
     assert sorted(row["name"] for row in rows) == expected
     assert {row["species"] for row in rows} == {"Oak"}
+
+
+def test_the_information_and_api_tabs(page, shot, trees):
+    page.goto("/explore/dataset/trees/")
+    information = page.locator(".explore-tab-information")
+    expect(information.locator(".records-count")).to_have_text(str(len(TREES)))
+    for value in ("Parks department", "Licence Ouverte v2.0 (Etalab)", "Environment"):
+        expect(information).to_contain_text(value)
+    names = information.locator("table.fields tbody tr td:first-child").all_inner_texts()
+    assert names == list(TREES[0])  # the CSV's columns, in order
+    shot("information")
+
+    # The API tab's calls carry the view's search: opening the records call answers the oaks only.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/explore/dataset/trees/api/?q=Oak")
+    call = page.locator(".api-call").first
+    url = call.locator("input.api-url").input_value()
+    answer = page.request.get(url)
+    assert answer.ok, answer.text()
+    body = answer.json()
+    assert body["total_count"] == sum(tree["species"] == "Oak" for tree in TREES)
+    assert {record["species"] for record in body["results"]} == {"Oak"}
+    shot("api")
+    call.get_by_role("button").click()
+    expect(call.get_by_role("button")).to_have_text("Copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == url
