@@ -132,3 +132,42 @@ def test_bulk_publish_then_the_job_page_lists_and_downloads_the_record_errors(
     assert sorted((int(line["row"]), line["field"]) for line in lines) == [(row, "height") for row in BAD_HEIGHTS]
     for line in lines:
         assert BAD_HEIGHTS[int(line["row"])] in line["message"]
+
+
+@pytest.fixture
+def titled(editor):
+    """A dataset titled "Old title", made through the management API."""
+    api = basic_client("edna", "edna-password-1")
+    body = {"dataset_id": "titled", "metas": {"default": {"title": "Old title", "keyword": ["a"]}}}
+    assert_status(api.post(f"{API}/datasets/", body, format="json"), 201)
+
+
+def test_edit_the_metadata_see_the_diff_and_restore(page, shot, editor, titled):
+    log_in(page, "edna", "edna-password-1")
+    page.goto("/admin/datasets/dataset/")
+    page.locator("#result_list").get_by_role("link", name="titled").click()
+    expect(page.locator("#metadata-default")).to_contain_text("Old title")
+
+    page.click("#metadata-edit-default")
+    page.fill("#id_title", "New title")
+    shot("metadata-form")
+    page.click("#metadata-save")
+    expect(page.locator(".messagelist")).to_contain_text("saved")
+    expect(page.locator("#metadata-default")).to_contain_text("New title")
+    shot("metadata-saved")
+
+    page.click("#backoffice-changes-link")
+    latest = page.locator("section.backoffice-change").first
+    expect(latest.locator("tr", has_text="title")).to_contain_text("Old title")
+    expect(latest.locator("tr", has_text="title")).to_contain_text("New title")
+    shot("changes")
+    latest.get_by_role("button", name="Restore the state before this change").click()
+    expect(page.locator(".messagelist")).to_contain_text("is back to its state before")
+    # The restore is itself a change, listed first, taking the title back.
+    restored = page.locator("section.backoffice-change").first.locator("tr", has_text="title")
+    expect(restored.locator(".diff-old")).to_have_text("New title")
+    expect(restored.locator(".diff-new")).to_have_text("Old title")
+    shot("restored")
+    page.get_by_role("link", name="Back to titled").click()
+    expect(page.locator("#metadata-default")).to_contain_text("Old title")
+    expect(page.locator("#metadata-default")).not_to_contain_text("New title")
