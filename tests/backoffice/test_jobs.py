@@ -175,3 +175,14 @@ def test_dataset_page_shows_the_errors_of_the_last_publish(editor_client, trees,
     body = editor_client.get(f"{DATASETS}{trees.pk}/change/").content.decode()
     assert f'href="{JOBS}{job.pk}/record_errors.csv"' in body
     assert 'id="record-errors"' in body and "abc is not an int" in body
+
+
+def test_the_dataset_page_links_its_jobs_list(root_client, trees, hidden):
+    mine = Job.objects.create(function="publish", dataset=trees, state="done")
+    Job.objects.create(function="publish", dataset=hidden, state="done")
+    page = root_client.get(f"{DATASETS}{trees.pk}/change/").content.decode()
+    link = f"{JOBS}?dataset__id__exact={trees.pk}"
+    assert f'href="{link}"' in page
+    response = root_client.get(link)
+    assert response.status_code == 200
+    assert [job.job_uid for job in response.context["cl"].result_list] == [mine.job_uid]
