@@ -11,6 +11,7 @@ Tabs are path segments (``/explore/dataset/<id>/table/?sort=-year``) so every vi
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -161,10 +162,21 @@ def metadata_sections(metas: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             value = values.get(definition.name)
             if (name, definition.name) in SHOWN_APART or value in (None, "", []):
                 continue
+            if definition.type == "datetime":
+                value = shown_moment(value)
             items.append({"label": definition.label, "value": value, "type": definition.type})
         if items:
             sections.append({"name": name, "label": template.label, "items": items})
     return sections
+
+
+def shown_moment(value: Any) -> Any:
+    """An ISO 8601 datetime (as ``public_metas`` renders it, UTC) as ``YYYY-MM-DD HH:MM UTC``."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def table_query(request, published: PublishedTable, visualization) -> tuple[list, TableQuery]:
@@ -208,24 +220,30 @@ def sort_state(sort: str, name: str) -> str:
     return "none"
 
 
+def with_query(url: str, params) -> str:
+    """``url`` with ``params`` (a QueryDict) as its query string, if any."""
+    encoded = params.urlencode()
+    return f"{url}?{encoded}" if encoded else url
+
+
 def view_links(request, dataset: Dataset, query: TableQuery) -> dict[str, Any]:
     """Export and API URLs of the current view (search, refinements and sort applied)."""
     params = query.explore_params()
     root = f"{API_ROOT}/{quote(dataset.dataset_id)}"
-    suffix = f"?{params.urlencode()}" if params else ""
     page = params.copy()
     page["limit"] = str(PAGE_SIZE)
     page["offset"] = str((query.page - 1) * PAGE_SIZE)
     facets = query.explore_params()
     facets.pop("order_by", None)
+    absolute = request.build_absolute_uri
     return {
         "view_query": query.url(sort=query.sort),
-        "exports": [(name, f"{root}/exports/{name}{suffix}") for name in FORMATS],
+        "exports": [(name, with_query(f"{root}/exports/{name}", params)) for name in FORMATS],
         "api_calls": [
-            ("Records of this page", request.build_absolute_uri(f"{root}/records?{page.urlencode()}")),
-            ("Facets", request.build_absolute_uri(f"{root}/facets" + (f"?{facets.urlencode()}" if facets else ""))),
-            ("Dataset", request.build_absolute_uri(root)),
-            ("Export as CSV", request.build_absolute_uri(f"{root}/exports/csv{suffix}")),
+            ("Records of this page", absolute(with_query(f"{root}/records", page))),
+            ("Facets", absolute(with_query(f"{root}/facets", facets))),
+            ("Dataset", absolute(root)),
+            ("Export as CSV", absolute(with_query(f"{root}/exports/csv", params))),
         ],
     }
 

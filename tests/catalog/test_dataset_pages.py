@@ -116,6 +116,7 @@ def test_the_information_tab_shows_metadata_schema_count_and_attachments(client,
     assert text_of(between(page, "<dt>Keyword</dt>", "</dd>")) == "population towns"
     assert text_of(between(page, '<dd class="records-count">', "</dd>")) == str(len(ROWS))
     assert "Last processed" in text
+    assert re.search(r"<dt>Modified</dt>\s*<dd>\d{4}-\d\d-\d\d \d\d:\d\d UTC</dd>", page)
     schema = between(page, '<table class="fields">', "</table>")
     for name, kind in (("city", "text"), ("population", "int"), ("lat", "double"), ("geo", "geo_point_2d")):
         assert re.search(rf"<code>{name}</code></td><td>[^<]*</td><td>{kind}</td>", schema), name
@@ -203,6 +204,8 @@ def test_export_links_apply_the_current_filters(client, towns):
     links = dict(re.findall(r'<a href="([^"]+)" data-format="([a-z]+)"', page))
     formats = {value: html.unescape(key) for key, value in links.items()}
     assert set(formats) == {"csv", "json", "jsonl", "geojson", "xlsx", "parquet"}
+    unfiltered = ok(tab(client, "export"))
+    assert 'href="/api/explore/v2.1/catalog/datasets/towns/exports/csv"' in unfiltered
     response = client.get(formats["csv"])
     assert response.status_code == 200
     content = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -220,6 +223,8 @@ def test_api_tab_gives_calls_of_the_current_view(client, towns):
     east = sorted((row for row in ROWS if row["region"] == "East"), key=lambda row: row["city"])
     assert body["total_count"] == len(east)
     assert [row["city"] for row in body["results"]] == [row["city"] for row in east[:20]]
+    plain = ok(tab(client, "api"))
+    assert 'value="http://testserver/api/explore/v2.1/catalog/datasets/towns/facets"' in plain
     for label in ('for="api-call-1"', 'id="api-call-1"'):
         assert label in page
 
