@@ -265,6 +265,10 @@ def test_sorts(client, catalog):
     for sort, key, reverse in SORTS:
         expected = [item["dataset_id"] for item in sorted(CATALOG, key=key, reverse=reverse)]
         assert listed(client.get("/", {"sort": sort})) == expected, sort
+    page = client.get("/", {"sort": "-modified"}).content.decode()
+    shown = re.findall(r'<time datetime="[^"]*">([\d-]+)</time>', page)
+    newest_first = sorted((item["metas"]["default"]["modified"][:10] for item in CATALOG), reverse=True)
+    assert shown == newest_first
 
 
 def test_pages(client, catalog, monkeypatch):
