@@ -238,10 +238,18 @@ def compile_select(text: str | None, schema: Schema, groups: list[Group] | None)
             excluded += _patterns(item)
         else:
             value = expression(item.expression, scope)
-            columns.append(Column(item.text, value, order_key=keys.get(item.expression)))
+            columns.append(Column(column_name(item), value, order_key=keys.get(item.expression)))
     columns = [column for column in columns if not (column.field and _matches(excluded, column.field))]
     check_unique([column.name for column in columns], "select")
     return columns
+
+
+def column_name(item: ast.SelectItem) -> str:
+    """A result column's name: its label, a plain field's own name (back-quotes are only syntax), or the
+    expression as written."""
+    if item.label is None and isinstance(item.expression, ast.Field):
+        return item.expression.name
+    return item.text
 
 
 def star_columns(schema: Schema, scope: Scope | None = None) -> list[Column]:

@@ -159,3 +159,8 @@ def test_an_unknown_lang_is_refused(cities, path):
     assert body["error_code"] == "InvalidRESTParameterError"
     assert "lang" in body["message"]
     assert APIClient().get(url, {"lang": "de"}).status_code == 200
+
+
+def test_a_back_quoted_field_is_named_without_its_quotes(cities):
+    body = get({"select": "`city`, region AS r", "limit": 1})
+    assert list(body["results"][0]) == ["city", "r"]
