@@ -321,3 +321,15 @@ def test_data_tabs_count_against_the_ruleset_quota(client, towns):
     assert int(response["Retry-After"]) > 0
     # The information tab reads no records: it stays available.
     assert tab(client).status_code == 200
+
+
+def test_a_ruleset_showing_no_field_leaves_empty_views(client, towns):
+    Ruleset.objects.create(dataset=Dataset.objects.get(dataset_id="towns"), kind="default", visible_fields=[])
+    info = ok(tab(client))
+    assert "No field is shown." in info
+    page = ok(tab(client, "table"))
+    assert '<table class="records">' not in page
+    assert "C01" not in page and "North" not in page
+    assert tab(client, "map").status_code == 404
+    for name in ("analyze", "export", "api"):
+        assert "C01" not in ok(tab(client, name)), name
