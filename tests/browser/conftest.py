@@ -113,22 +113,32 @@ def artifact_dir(nodeid_name: str) -> Path:
     return folder
 
 
+def console_error(message) -> str:
+    """A console error with the address it is about (a failed load names no file in its text)."""
+    return f"{message.text} ({message.location.get('url', '')})"
+
+
 @pytest.fixture
 def page(request, chromium, live_server) -> Iterator[Page]:
     """A fresh browser context (no cookies) on the live server; a screenshot is kept when the test fails."""
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    # A page's script errors fail the test: a broken static file must not pass unseen.
+    # Script errors and console errors (a blocked script under the Content-Security-Policy, a static file
+    # that is not found) fail the test, unless it names them in ``tab.allowed_console_errors``.
     errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    tab.on("console", lambda message: errors.append(console_error(message)) if message.type == "error" else None)
+    # Chromium asks every new site for /favicon.ico, which the site does not serve (its pages link none).
+    tab.allowed_console_errors = ["/favicon.ico)"]
     tab.artifact_dir = artifact_dir(request.node.name)
     yield tab
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:
         tab.screenshot(path=tab.artifact_dir / "failure.png", full_page=True)
     context.close()
-    assert not errors, f"script errors on the page: {errors}"
+    unexpected = [error for error in errors if not any(part in error for part in tab.allowed_console_errors)]
+    assert not unexpected, f"errors in the browser console: {unexpected}"
 
 
 @pytest.fixture
