@@ -94,7 +94,7 @@ def admin_client(client, django_user_model):
 def test_the_catalog_and_the_admin_login_page_are_within_the_policy(client, public_dataset):
     page = assert_within_policy(client.get("/"))
     assert page.stylesheets == ["/static/css/site.css", "/static/catalog/catalog.css"]
-    assert_within_policy(client.get("/datasets/trees/"))
+    assert_within_policy(client.get("/explore/dataset/trees/"))
     assert_within_policy(client.get("/admin/login/"))
 
 
