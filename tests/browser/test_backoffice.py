@@ -117,11 +117,17 @@ def test_bulk_publish_then_the_job_page_lists_and_downloads_the_record_errors(
     page.get_by_role("button", name="Go").click()
     expect(page.locator(".messagelist")).to_contain_text("queued as job")
 
+    # The jobs list's small bar follows the job too, without a reload.
     page.goto("/admin/jobs/job/")
-    page.locator("#result_list tbody tr a").first.click()
+    bar = page.locator("#result_list progress.job-progress-small")
+    expect(bar).to_have_count(1)
+    shot("jobs-list-waiting")
     background_worker()
-    expect(page.locator("#job-progress")).to_have_attribute("data-state", "done", timeout=20_000)
-    page.reload()  # the errors table is drawn by the server
+    expect(bar).to_have_attribute("data-state", "done", timeout=20_000)
+    expect(page.locator("#result_list [data-progress-text]")).to_have_text("100 %")
+    shot("jobs-list-done")
+
+    page.locator("#result_list tbody tr a").first.click()
     expect(page.locator("#job-errors-heading")).to_have_text(f"Record errors ({len(BAD_HEIGHTS)})")
     expect(page.locator("#record-errors tbody tr")).to_have_count(len(BAD_HEIGHTS))
     shot("job-with-errors")
