@@ -94,3 +94,70 @@ def test_the_analyze_tab_draws_a_chart_of_the_aggregate(page, shot, geo_trees):
             oaks[tree["city"]] += tree["height"]
     assert chart_data(page) == oaks
     shot("oak-heights-per-city")
+
+
+# Three cities far apart (never clustered at the fitted zoom); one name is markup that must stay text.
+EVIL = '<img src="x" onerror="window.pwned = true">Evil elm'
+SPOTS = [
+    {"name": "Paris oak", "species": "Oak", "height": 12, "lat": 48.8566, "lon": 2.3522},
+    {"name": EVIL, "species": "Elm", "height": 30, "lat": 45.7640, "lon": 4.8357},
+    {"name": "Lille oak", "species": "Oak", "height": 7, "lat": 50.6292, "lon": 3.0573},
+]
+SPOTS_METAS = {
+    "default": {"title": "Remarkable trees"},
+    "visualization": {
+        "map_tooltip_title": "name",
+        "map_tooltip_fields": ["species", "height"],
+        "map_marker_color": "#aa3300",
+        "analyze_default": "x=species&agg=sum&y=height&chart=pie",
+    },
+}
+
+
+@pytest.fixture
+def spots(chief, chief_api, run_worker):
+    publish(chief_api, chief, run_worker, "spots", SPOTS, SPOTS_METAS, geo=True)
+
+
+def test_the_map_popups_follow_the_visualization_metadata_and_show_values_as_text(page, shot, spots):
+    page.goto("/explore/dataset/spots/map/")
+    expect(page.locator("#map")).to_have_attribute("data-state", "ready")
+    markers = page.locator(".explore-marker")
+    expect(markers).to_have_count(len(SPOTS))
+    expect(page.locator(".marker-cluster")).to_have_count(0)
+    colour = markers.first.locator("span").evaluate("span => getComputedStyle(span).backgroundColor")
+    assert colour == "rgb(170, 51, 0)"  # #aa3300
+    shot("map")
+
+    by_name = {spot["name"]: spot for spot in SPOTS}
+    seen = set()
+    for index in range(len(SPOTS)):
+        markers.nth(index).click()
+        popup = page.locator(".leaflet-popup .explore-popup")
+        expect(popup).to_be_visible()
+        expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in, for the screenshot
+        name = popup.locator("h3").inner_text()
+        spot = by_name[name]  # the title is the record's name, as plain text
+        details = popup.locator("dd").all_inner_texts()
+        assert details == [spot["species"], str(spot["height"])]
+        assert popup.locator("dt").all_inner_texts() == ["species", "height"]
+        shot(f"popup-{index}")
+        seen.add(name)
+        page.locator(".leaflet-popup-close-button").click()
+        expect(popup).to_have_count(0)
+    assert seen == set(by_name)
+    # The markup in a value was shown, never run.
+    assert page.evaluate("() => window.pwned") is None
+    assert page.locator(".leaflet-popup-pane img").count() == 0
+
+
+def test_the_analyze_tab_starts_from_the_dataset_default(page, shot, spots):
+    page.goto("/explore/dataset/spots/analyze/")
+    expect(page.locator("#analyze-chart-box")).to_have_attribute("data-state", "ready")
+    assert page.evaluate("() => Chart.getChart('chart').config.type") == "pie"
+    sums = defaultdict(int)
+    for spot in SPOTS:
+        sums[spot["species"]] += spot["height"]
+    assert chart_data(page) == sums
+    expect(page.locator("#analyze-y")).to_have_value("height")
+    shot("default-analysis")
