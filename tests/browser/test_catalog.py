@@ -163,16 +163,16 @@ def test_the_information_and_api_tabs(page, shot, trees):
     assert page.evaluate("() => navigator.clipboard.readText()") == url
 
 
-@pytest.mark.parametrize("path", ["/", "/explore/dataset/trees/table/"])
-def test_on_a_phone_the_results_come_before_the_facets(page, shot, trees, path):
-    page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(path)
-    results = page.locator(".catalog-layout .results").bounding_box()
-    facets = page.locator(".catalog-layout .facets").bounding_box()
-    assert results["y"] + results["height"] <= facets["y"]  # stacked, results first
-    assert results["width"] <= 375 and facets["width"] <= 375  # nothing wider than the screen
-    shot("phone")
+def test_on_a_phone_the_results_come_before_the_facets(page, shot, trees):
+    for step, path in (("home", "/"), ("table", "/explore/dataset/trees/table/")):
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.goto(path)
+        results = page.locator(".catalog-layout .results").bounding_box()
+        facets = page.locator(".catalog-layout .facets").bounding_box()
+        assert results["y"] + results["height"] <= facets["y"], path  # stacked, results first
+        assert results["width"] <= 375 and facets["width"] <= 375, path  # within the screen
+        shot(f"{step}-phone")
 
-    page.set_viewport_size({"width": 1280, "height": 900})
-    facets, results = (page.locator(f".catalog-layout {part}").bounding_box() for part in (".facets", ".results"))
-    assert facets["x"] + facets["width"] <= results["x"]  # side by side, facets on the left
+        page.set_viewport_size({"width": 1280, "height": 900})
+        facets, results = (page.locator(f".catalog-layout {part}").bounding_box() for part in (".facets", ".results"))
+        assert facets["x"] + facets["width"] <= results["x"], path  # side by side, facets on the left
