@@ -123,18 +123,34 @@ def test_the_table_pages_sorts_and_filters(page, shot, trees):
     shot("filtered-oak")
 
 
-def test_the_export_link_downloads_the_filtered_csv(page, shot, trees):
-    page.goto("/explore/dataset/trees/export/?q=Oak")
-    expect(page.locator(".explore-tab-export")).to_contain_text("Oak")
-    shot("export-tab")
-
+def download_csv(page) -> list[dict]:
     with page.expect_download() as download:
         page.locator("ul.exports a[data-format=csv]").click()
     content = download.value.path().read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
-    expected = sorted(tree["name"] for tree in TREES if tree["species"] == "Oak")
+    return list(csv.DictReader(io.StringIO(content), delimiter=";"))
+
+
+def test_the_export_link_downloads_the_filtered_csv(page, shot, trees):
+    # Filtered in the table (a facet and a search), then the Export tab: its links carry the view.
+    page.goto("/explore/dataset/trees/table/")
+    page.locator("section.facet", has=page.get_by_role("heading", name="city")).get_by_role("link", name="Lyon").click()
+    page.get_by_label("Search the records").fill("Oak")
+    page.get_by_role("button", name="Search").click()
+    expected = sorted(tree["name"] for tree in TREES if tree["species"] == "Oak" and tree["city"] == "Lyon")
+    expect(page.locator(".total-count")).to_have_text(str(len(expected)))
+    page.get_by_role("link", name="Export").click()
+    expect(page.locator(".explore-tab-export")).to_contain_text("Oak")
+    expect(page.locator(".explore-tab-export")).to_contain_text("city:Lyon")
+    shot("export-tab")
+
+    rows = download_csv(page)
     assert sorted(row["name"] for row in rows) == expected
-    assert {row["species"] for row in rows} == {"Oak"}
+    assert {(row["species"], row["city"]) for row in rows} == {("Oak", "Lyon")}
+
+    # Without a filter the export holds every record.
+    page.goto("/explore/dataset/trees/export/")
+    expect(page.locator(".explore-tab-export")).to_contain_text("every record")
+    assert sorted(row["name"] for row in download_csv(page)) == sorted(tree["name"] for tree in TREES)
 
 
 def test_the_information_and_api_tabs(page, shot, trees):
