@@ -28,8 +28,15 @@ def card_titles(page) -> list[str]:
 def test_the_home_finds_a_dataset_by_search_and_by_facet(page, shot, catalog):
     page.goto("/")
     expect(page.locator("#results-heading")).to_have_text("2 datasets")
-    assert sorted(card_titles(page)) == ["City budget", "Street trees"]
+    assert card_titles(page) == ["City budget", "Street trees"]  # by title, the default
     shot("home")
+
+    page.get_by_label("Sort by").select_option(label="Most records")
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url("/?q=&sort=-records_count")
+    by_size = sorted([("City budget", len(BUDGET)), ("Street trees", len(TREES))], key=lambda item: -item[1])
+    assert card_titles(page) == [title for title, _ in by_size]
+    shot("sorted-by-records")
 
     page.get_by_label("Search the catalog").fill("species")  # in the trees' description only
     page.get_by_role("button", name="Search").click()
