@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import django_rq
 import pytest
-from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
+from config.services import chromium_path
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = PROJECT_DIR / "var" / "test-artifacts"
-
-sys.path.insert(0, str(PROJECT_DIR / "config"))
-from services import chromium_path  # noqa: E402  (standard library only, shared with the installer)
 
 # --no-sandbox: the tests run as root here (CI too), and Chromium refuses to start its sandbox as root.
 # The rest keep it off the network: this machine reaches no outside host, and the background services
@@ -90,16 +88,13 @@ def chromium() -> Iterator[Browser]:
 def live_server(request) -> Iterator[LiveServer]:
     """pytest-django's live server, speaking plain http.
 
-    Production settings redirect to https and send HSTS, and the security middleware reads them once,
-    when the server thread builds its handler: they are switched off before it starts (the per-test
-    ``_plain_http`` fixture comes too late for a server shared by the session). Static files are served
-    from the finders by the live server's own static handler, so a test sees the current static/ folder.
+    Production settings redirect to https and send HSTS, and the security middleware reads them once, when
+    the server thread builds its handler: they are off while it starts (the per-test ``_plain_http`` fixture
+    comes too late for a server shared by the session), and back on for the rest of the suite. Static files
+    are served from the finders by the live server's own static handler: a test sees the current static/.
     """
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SECURE_HSTS_SECONDS = 0
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    server = LiveServer(request.config.getvalue("liveserver") or "localhost")
+    with override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0):
+        server = LiveServer(request.config.getvalue("liveserver") or "localhost")
     yield server
     server.stop()
 
@@ -119,8 +114,11 @@ def console_error(message) -> str:
 
 
 @pytest.fixture
-def page(request, chromium, live_server) -> Iterator[Page]:
+def page(request, settings, chromium, live_server) -> Iterator[Page]:
     """A fresh browser context (no cookies) on the live server; a screenshot is kept when the test fails."""
+    # Cookies marked Secure would not come back over the live server's plain http (read per response).
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
