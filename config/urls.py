@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from config.health import health
 from config.login_throttle import ThrottledAdminAuthenticationForm
@@ -11,6 +13,8 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("", include("datasets.catalog.urls")),
     re_path(r"^health/?$", health, name="health"),
+    # Browsers ask for /favicon.ico when a page (an API answer, say) links no icon.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
     path("api/management/v2/", include("datasets.api.management.urls")),

@@ -73,7 +73,9 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.display(description="state", ordering="state")
     def state_badge(self, obj):
-        return format_html('<span class="badge badge-job-{}">{}</span>', obj.state, obj.get_state_display())
+        return format_html(
+            '<span class="badge badge-job-{}" data-job-state>{}</span>', obj.state, obj.get_state_display()
+        )
 
     @admin.display(description="progress")
     def progress_bar(self, obj):

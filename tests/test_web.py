@@ -96,3 +96,9 @@ def test_admin_freezes_the_id_of_a_published_dataset(client, admin_user, public_
     client.force_login(admin_user)
     html = client.get(f"/admin/datasets/dataset/{public_dataset.pk}/change/").content.decode()
     assert 'name="dataset_id"' not in html
+
+
+def test_the_favicon_is_served_and_linked(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/").content.decode()

@@ -53,6 +53,13 @@
     if (text) {
       text.textContent = progress.percent === null ? progress.phase : percentText(progress);
     }
+    // In the jobs list, the row's state badge follows the bar (its label is the state, capitalised).
+    var row = root.tagName === "PROGRESS" ? root.closest("tr") : null;
+    var badge = row ? row.querySelector("[data-job-state]") : null;
+    if (badge) {
+      badge.textContent = progress.state.charAt(0).toUpperCase() + progress.state.slice(1);
+      badge.className = "badge badge-job-" + progress.state;
+    }
   }
 
   function poll(root) {

@@ -127,8 +127,7 @@ def page(request, settings, chromium, live_server) -> Iterator[Page]:
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(f"script error: {error}"))
     tab.on("console", lambda message: errors.append(console_error(message)) if message.type == "error" else None)
-    # Chromium asks every new site for /favicon.ico, which the site does not serve (its pages link none).
-    tab.allowed_console_errors = ["/favicon.ico)"]
+    tab.allowed_console_errors = []
     tab.artifact_dir = artifact_dir(request.node.name)
     yield tab
     failed = getattr(request.node, "report_call", None)

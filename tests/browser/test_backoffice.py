@@ -125,6 +125,7 @@ def test_bulk_publish_then_the_job_page_lists_and_downloads_the_record_errors(
     background_worker()
     expect(bar).to_have_attribute("data-state", "done", timeout=20_000)
     expect(page.locator("#result_list [data-progress-text]")).to_have_text("100 %")
+    expect(page.locator("#result_list [data-job-state]")).to_have_text("Done")  # the row's state badge too
     shot("jobs-list-done")
 
     page.locator("#result_list tbody tr a").first.click()

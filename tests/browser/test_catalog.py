@@ -187,9 +187,14 @@ def test_the_information_and_api_tabs(page, shot, trees):
 
 
 def test_on_a_phone_the_results_come_before_the_facets(page, shot, trees):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/explore/dataset/trees/")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375  # the schema table too
     for step, path in (("home", "/"), ("table", "/explore/dataset/trees/table/")):
         page.set_viewport_size({"width": 375, "height": 800})
         page.goto(path)
+        # Nothing pushes the page sideways: a wide table scrolls inside its own box.
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 375, path
         results = page.locator(".catalog-layout .results").bounding_box()
         facets = page.locator(".catalog-layout .facets").bounding_box()
         assert results["y"] + results["height"] <= facets["y"], path  # stacked, results first
