@@ -54,7 +54,7 @@ def test_job_list_renders_with_badges_and_live_bars(root_client, trees):
     assert response.status_code == 200
     body = response.content.decode()
     assert len(response.context["cl"].result_list) == 2
-    assert '<span class="badge badge-job-running">Running</span>' in body
+    assert '<span class="badge badge-job-running" data-job-state>Running</span>' in body
     assert f'data-progress-url="{JOBS}{job.pk}/progress/"' in body
     assert "backoffice/job-progress.js" in body
 
