@@ -119,16 +119,4 @@ def evaluated(rulesets: list[Ruleset]) -> QuerySet[Ruleset]:
 def version_table(version_id: int) -> tuple[str, tuple[Field, ...]]:
     """The table name and fields of a published version (immutable, hence cached for the process's life)."""
     version = PublishedVersion.objects.only("table_name", "fields").get(pk=version_id)
-    return version.table_name, tuple(field_of(spec) for spec in version.fields)
-
-
-def field_of(spec: dict) -> Field:
-    """A field as stored in the version's ``fields`` (the published field list)."""
-    return Field(
-        name=spec["name"],
-        label=spec["label"],
-        type=spec["type"],
-        original_name=spec.get("original_name"),
-        description=spec.get("description"),
-        annotations=list(spec.get("annotations") or []),
-    )
+    return version.table_name, tuple(Field.from_dict(spec) for spec in version.fields)

@@ -43,6 +43,18 @@ class Field:
             "annotations": [dict(annotation) for annotation in self.annotations],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Field:
+        """The inverse of ``as_dict`` (missing optional keys stay empty)."""
+        return cls(
+            name=data["name"],
+            label=data["label"],
+            type=data["type"],
+            original_name=data.get("original_name"),
+            description=data.get("description"),
+            annotations=list(data.get("annotations") or []),
+        )
+
     def annotation(self, name: str) -> dict[str, Any] | None:
         return next((annotation for annotation in self.annotations if annotation["name"] == name), None)
 

@@ -91,16 +91,5 @@ def dataset_guess_processor_params(*, dataset: Dataset, name: str) -> dict[str, 
     shown = resource_preview(
         dataset=dataset, resource={"url": resource.url, "type": resource.type, "params": resource.params}
     )
-    fields = [field_from_dict(field) for field in shown["fields"]]
+    fields = [Field.from_dict(field) for field in shown["fields"]]
     return guess_processor_params(name, fields, shown["records"])
-
-
-def field_from_dict(data: dict[str, Any]) -> Field:
-    return Field(
-        name=data["name"],
-        label=data["label"],
-        type=data["type"],
-        original_name=data.get("original_name"),
-        description=data.get("description"),
-        annotations=list(data.get("annotations") or []),
-    )
