@@ -13,12 +13,17 @@ Decisions:
   the same csv options (``delimiter``, ``list_separator``, ``quote_all``, ``with_bom``) and the same
   neutralisation of cells a spreadsheet would run as formulas. Other formats of the reference (dcat, rdf,
   rss...) answer 400, as unknown dataset export formats do, and so does any parameter this export ignores.
+* Standard catalog documents of every visible published dataset (no catalog query parameters): ``dcat``
+  (DCAT-AP, RDF/XML by default, ``?format=turtle`` or ``?format=jsonld``; see ``datasets.explore.dcat``),
+  ``data.json`` (Project Open Data 1.1) and ``rss`` (RSS 2.0, the 20 latest; see ``datasets.explore.feeds``).
+  Their distributions are the dataset export URLs, one per dataset export format.
 * Datasets are read through a server-side cursor, batch by batch, and streamed; the first batch is read before
   the response starts, so a failing query is an error answer rather than a cut file.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -26,7 +31,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -38,6 +44,7 @@ from datasets.api.explore.links import link
 from datasets.api.explore.records import integer, readable_count
 from datasets.api.explore.representations import visible_field_specs
 from datasets.api.explore.views import ExploreView, dataset_access
+from datasets.explore import dcat, feeds
 from datasets.explore.catalog import (
     catalog_ordering,
     clause_error,
@@ -153,12 +160,60 @@ def row_batches(
     return chain([first] if first else [], batches)
 
 
+STANDARDS = ("dcat", "data.json", "rss")
+CATALOG_TITLE = "Open data catalog"
+
+
+def catalog_entry(request: Request, dataset: Dataset) -> dcat.CatalogEntry:
+    """What the standard documents say of one dataset, its URLs absolute for this request's host."""
+    version = dataset.current_version
+    exports = request.build_absolute_uri(f"/api/explore/v2.1/catalog/datasets/{dataset.dataset_id}/exports")
+    page = reverse("catalog-dataset", kwargs={"dataset_id": dataset.dataset_id})
+    return dcat.CatalogEntry(
+        dataset_id=dataset.dataset_id,
+        metadata=version.metadata,
+        issued=version.published_at,
+        modified=published_modified(version),
+        landing_page=request.build_absolute_uri(page),
+        distributions=tuple(
+            # The bare media type: DCAT and POD want ``text/csv``, not the response header's parameters.
+            dcat.Distribution(name, spec.content_type.split(";")[0].strip(), f"{exports}/{name}")
+            for name, spec in DATASET_FORMATS.items()
+        ),
+    )
+
+
+def standard_export(request: Request, export: str, datasets: QuerySet[Dataset]) -> HttpResponse:
+    """``dcat``, ``data.json`` or ``rss`` of ``datasets``; parameters other than dcat's ``format`` are refused."""
+    allowed = {"format"} if export == "dcat" else set()
+    for name in request.query_params:
+        if name not in allowed:
+            raise bad_parameter(name, f"not supported by the {export} export")
+    entries = [catalog_entry(request, dataset) for dataset in datasets.order_by("dataset_id")]
+    catalog_url = request.build_absolute_uri(request.path)
+    if export == "data.json":
+        content, content_type = json.dumps(feeds.data_json(catalog_url, entries)), "application/json"
+    elif export == "rss":
+        content, content_type = (
+            feeds.rss(CATALOG_TITLE, request.build_absolute_uri("/"), entries),
+            "application/rss+xml",
+        )
+    else:
+        serialization = request.query_params.get("format", "xml")
+        if serialization not in dcat.SERIALIZATIONS:
+            raise bad_parameter("format", f"'{serialization}'; dcat formats are {', '.join(dcat.SERIALIZATIONS)}")
+        rdf_format, content_type = dcat.SERIALIZATIONS[serialization]
+        content = dcat.catalog_graph(catalog_url, CATALOG_TITLE, entries).serialize(format=rdf_format)
+    return HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+
+
 class CatalogExportsView(ExploreView):
     """``GET /catalog/exports``: one link per format."""
 
     def get(self, request: Request) -> Response:
         base = request.build_absolute_uri(request.path.rstrip("/"))
-        return Response({"_links": [link("self", base)] + [link(name, f"{base}/{name}") for name in FORMATS]})
+        names = [*FORMATS, *STANDARDS]
+        return Response({"_links": [link("self", base)] + [link(name, f"{base}/{name}") for name in names]})
 
 
 class CatalogExportView(ExploreView):
@@ -168,9 +223,12 @@ class CatalogExportView(ExploreView):
         # The file's type comes from the URL: an ``Accept: text/csv`` must not be refused with a 406.
         return super().perform_content_negotiation(request, force=True)
 
-    def get(self, request: Request, export: str) -> StreamingHttpResponse:
+    def get(self, request: Request, export: str) -> StreamingHttpResponse | HttpResponse:
+        if export in STANDARDS:
+            return standard_export(request, export, self.visible())
         if export not in FORMATS:
-            raise bad_parameter("format", f"'{export}'; catalog exports are {', '.join(FORMATS)}")
+            known = ", ".join([*FORMATS, *STANDARDS])
+            raise bad_parameter("format", f"'{export}'; catalog exports are {known}")
         spec = FORMATS[export]
         options = export_options(request, spec)
         columns = selected_columns(request.query_params.get("select"))

@@ -72,7 +72,7 @@ def read_xlsx(content: bytes) -> list[dict]:
 def test_the_exports_are_listed_with_links(catalog):
     body = assert_status(APIClient().get(URL), 200)
     links = {link["rel"]: link["href"] for link in body["_links"]}
-    assert set(links) == {"self", "csv", "json", "jsonl", "xlsx"}
+    assert set(links) == {"self", "csv", "json", "jsonl", "xlsx", "dcat", "data.json", "rss"}
     for rel in ("csv", "json", "jsonl", "xlsx"):
         assert urlsplit(links[rel]).path == f"{URL}/{rel}"
 
@@ -164,8 +164,8 @@ def test_an_empty_selection_is_a_file_without_rows(catalog):
 @pytest.mark.parametrize(
     ("export", "params", "error_code", "words"),
     [
-        ("rss", {}, "InvalidRESTParameterError", "format"),
-        ("dcat", {}, "InvalidRESTParameterError", "format"),
+        ("rdf", {}, "InvalidRESTParameterError", "format"),
+        ("parquet", {}, "InvalidRESTParameterError", "format"),
         ("csv", {"delimiter": "x"}, "InvalidRESTParameterError", "delimiter"),
         ("json", {"delimiter": ","}, "InvalidRESTParameterError", "delimiter"),
         ("csv", {"group_by": "publisher"}, "InvalidRESTParameterError", "group_by"),

@@ -1,0 +1,156 @@
+"""The catalog as DCAT (DCAT-AP mandatory and recommended properties), built as an rdflib graph.
+
+Decisions:
+
+* One ``dcat:Catalog`` whose ``dcat:dataset`` are the datasets given (the caller's visible, published ones:
+  the view chooses them). Each ``dcat:Dataset`` is named by its dataset page (also its ``dcat:landingPage``).
+* Properties come from the published metadata snapshot: ``default`` gives ``dct:title``, ``dct:description``
+  (an empty literal when unset: DCAT-AP makes it mandatory), ``dct:identifier`` (the dataset id),
+  ``dcat:keyword``, ``dcat:theme`` (literals: the platform's themes are labels, not a SKOS scheme),
+  ``dct:publisher`` (a ``foaf:Agent`` with its ``foaf:name``), ``dct:license``, ``dct:language`` and
+  ``dct:modified``; ``dct:issued`` is the publish time. The ``dcat`` template adds the optional properties
+  of ``DCAT_TEMPLATE`` when set.
+* One ``dcat:Distribution`` per dataset export format, its ``dcat:accessURL`` and ``dcat:downloadURL`` the
+  export's URL, ``dct:format`` and ``dcat:mediaType`` the format's name and media type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+
+# ``dcat`` template key -> predicate; values are literals (a list gives one triple per item).
+DCAT_TEMPLATE = {
+    "temporal": DCTERMS.temporal,
+    "spatial": DCTERMS.spatial,
+    "accrualperiodicity": DCTERMS.accrualPeriodicity,
+    "conforms_to": DCTERMS.conformsTo,
+    "creator": DCTERMS.creator,
+    "contributor": DCTERMS.contributor,
+    "spatial_resolution_in_meters": DCAT.spatialResolutionInMeters,
+    "temporal_resolution": DCAT.temporalResolution,
+    "rights": DCTERMS.rights,
+}
+# Serializations offered by ``?format=``: name -> (rdflib format, media type).
+SERIALIZATIONS = {
+    "xml": ("pretty-xml", "application/rdf+xml"),
+    "turtle": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One way to download a dataset: the export format's name, media type and URL."""
+
+    format: str
+    media_type: str
+    url: str
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What the DCAT, data.json and RSS documents say of one dataset (built by the view, read here)."""
+
+    dataset_id: str
+    metadata: Mapping[str, Mapping[str, Any]]
+    issued: dt.datetime
+    modified: dt.datetime
+    landing_page: str
+    distributions: tuple[Distribution, ...]
+
+    @property
+    def default(self) -> Mapping[str, Any]:
+        return self.metadata.get("default", {})
+
+    @property
+    def title(self) -> str:
+        return self.default.get("title") or self.dataset_id
+
+    @property
+    def description(self) -> str:
+        return self.default.get("description") or ""
+
+
+def as_list(value: Any) -> list:
+    """A metadata value as a list: lists stay, ``None`` is empty, anything else is one item."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def add_dataset(graph: Graph, catalog: URIRef, entry: CatalogEntry) -> None:
+    node = URIRef(entry.landing_page)
+    graph.add((catalog, DCAT.dataset, node))
+    graph.add((node, RDF.type, DCAT.Dataset))
+    graph.add((node, DCTERMS.title, Literal(entry.title)))
+    graph.add((node, DCTERMS.description, Literal(entry.description)))
+    graph.add((node, DCTERMS.identifier, Literal(entry.dataset_id)))
+    graph.add((node, DCAT.landingPage, node))
+    graph.add((node, DCTERMS.issued, Literal(entry.issued, datatype=XSD.dateTime)))
+    graph.add((node, DCTERMS.modified, Literal(entry.modified, datatype=XSD.dateTime)))
+    for keyword in as_list(entry.default.get("keyword")):
+        graph.add((node, DCAT.keyword, Literal(keyword)))
+    for theme in as_list(entry.default.get("theme")):
+        graph.add((node, DCAT.theme, Literal(theme)))
+    for language in as_list(entry.default.get("language")):
+        graph.add((node, DCTERMS.language, Literal(language)))
+    if license_ := entry.default.get("license"):
+        graph.add((node, DCTERMS.license, Literal(license_)))
+    if publisher := entry.default.get("publisher"):
+        agent = BNode()
+        graph.add((node, DCTERMS.publisher, agent))
+        graph.add((agent, RDF.type, FOAF.Agent))
+        graph.add((agent, FOAF.name, Literal(publisher)))
+    add_template(graph, node, entry.metadata.get("dcat", {}))
+    for distribution in entry.distributions:
+        add_distribution(graph, node, distribution)
+
+
+def add_template(graph: Graph, node: URIRef, template: Mapping[str, Any]) -> None:
+    """The optional properties of the ``dcat`` template; a contact point when a name or an email is set."""
+    for key, predicate in DCAT_TEMPLATE.items():
+        for value in as_list(template.get(key)):
+            graph.add((node, predicate, Literal(value)))
+    name, email = template.get("contact_name"), template.get("contact_email")
+    if name or email:
+        contact = BNode()
+        graph.add((node, DCAT.contactPoint, contact))
+        graph.add((contact, RDF.type, VCARD.Kind))
+        if name:
+            graph.add((contact, VCARD.fn, Literal(name)))
+        if email:
+            graph.add((contact, VCARD.hasEmail, URIRef(f"mailto:{email}")))
+
+
+def add_distribution(graph: Graph, dataset: URIRef, distribution: Distribution) -> None:
+    node = URIRef(distribution.url)
+    graph.add((dataset, DCAT.distribution, node))
+    graph.add((node, RDF.type, DCAT.Distribution))
+    graph.add((node, DCAT.accessURL, node))
+    graph.add((node, DCAT.downloadURL, node))
+    graph.add((node, DCTERMS.format, Literal(distribution.format)))
+    graph.add((node, DCAT.mediaType, Literal(distribution.media_type)))
+
+
+def catalog_graph(catalog_url: str, title: str, entries: Iterable[CatalogEntry]) -> Graph:
+    """The ``dcat:Catalog`` at ``catalog_url`` with one ``dcat:Dataset`` per entry."""
+    graph = Graph()
+    graph.bind("dcat", DCAT)
+    graph.bind("dct", DCTERMS)
+    graph.bind("foaf", FOAF)
+    graph.bind("vcard", VCARD)
+    catalog = URIRef(catalog_url)
+    graph.add((catalog, RDF.type, DCAT.Catalog))
+    graph.add((catalog, DCTERMS.title, Literal(title)))
+    graph.add((catalog, DCTERMS.description, Literal(f"The datasets published on {title}")))
+    for entry in entries:
+        add_dataset(graph, catalog, entry)
+    return graph
