@@ -7,7 +7,8 @@ Decisions:
 * Properties come from the published metadata snapshot: ``default`` gives ``dct:title``, ``dct:description``
   (an empty literal when unset: DCAT-AP makes it mandatory), ``dct:identifier`` (the dataset id),
   ``dcat:keyword``, ``dcat:theme`` (literals: the platform's themes are labels, not a SKOS scheme),
-  ``dct:publisher`` (a ``foaf:Agent`` with its ``foaf:name``), ``dct:license``, ``dct:language`` and
+  ``dct:publisher`` (a ``foaf:Agent`` with its ``foaf:name``), ``dct:license`` (a ``dct:LicenseDocument``: the
+  URL when the license is one, else a node with the license as ``rdfs:label``), ``dct:language`` and
   ``dct:modified``; ``dct:issued`` is the publish time. The ``dcat`` template adds the optional properties
   of ``DCAT_TEMPLATE`` when set.
 * One ``dcat:Distribution`` per dataset export format, its ``dcat:accessURL`` and ``dcat:downloadURL`` the
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
@@ -103,7 +104,7 @@ def add_dataset(graph: Graph, catalog: URIRef, entry: CatalogEntry) -> None:
     for language in as_list(entry.default.get("language")):
         graph.add((node, DCTERMS.language, Literal(language)))
     if license_ := entry.default.get("license"):
-        graph.add((node, DCTERMS.license, Literal(license_)))
+        add_license(graph, node, str(license_))
     if publisher := entry.default.get("publisher"):
         agent = BNode()
         graph.add((node, DCTERMS.publisher, agent))
@@ -112,6 +113,17 @@ def add_dataset(graph: Graph, catalog: URIRef, entry: CatalogEntry) -> None:
     add_template(graph, node, entry.metadata.get("dcat", {}))
     for distribution in entry.distributions:
         add_distribution(graph, node, distribution)
+
+
+def add_license(graph: Graph, node: URIRef, license_: str) -> None:
+    """DCAT-AP wants a ``dct:LicenseDocument``: the license's URL when it is one, else a node labelled with it."""
+    if license_.startswith(("http://", "https://")):
+        document = URIRef(license_)
+    else:
+        document = BNode()
+        graph.add((document, RDFS.label, Literal(license_)))
+    graph.add((document, RDF.type, DCTERMS.LicenseDocument))
+    graph.add((node, DCTERMS.license, document))
 
 
 def add_template(graph: Graph, node: URIRef, template: Mapping[str, Any]) -> None:

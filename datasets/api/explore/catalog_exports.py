@@ -14,7 +14,8 @@ Decisions:
   neutralisation of cells a spreadsheet would run as formulas. Other formats of the reference (dcat, rdf,
   rss...) answer 400, as unknown dataset export formats do, and so does any parameter this export ignores.
 * Standard catalog documents of every visible published dataset (no catalog query parameters): ``dcat``
-  (DCAT-AP, RDF/XML by default, ``?format=turtle`` or ``?format=jsonld``; see ``datasets.explore.dcat``),
+  (DCAT-AP, RDF/XML by default, ``?format=turtle`` or ``?format=jsonld``; the same as files ``dcat.rdf``,
+  ``dcat.ttl`` and ``dcat.jsonld``; see ``datasets.explore.dcat``),
   ``data.json`` (Project Open Data 1.1) and ``rss`` (RSS 2.0, the 20 latest; see ``datasets.explore.feeds``).
   Their distributions are the dataset export URLs, one per dataset export format.
 * Datasets are read through a server-side cursor, batch by batch, and streamed; the first batch is read before
@@ -160,6 +161,8 @@ def row_batches(
     return chain([first] if first else [], batches)
 
 
+EXPORTS_PATH = "/api/explore/v2.1/catalog/exports"
+DCAT_FILES = {"dcat.rdf": "xml", "dcat.ttl": "turtle", "dcat.jsonld": "jsonld"}
 STANDARDS = ("dcat", "data.json", "rss")
 CATALOG_TITLE = "Open data catalog"
 
@@ -183,27 +186,35 @@ def catalog_entry(request: Request, dataset: Dataset) -> dcat.CatalogEntry:
     )
 
 
+def dcat_serialization(request: Request, export: str) -> str:
+    """``dcat`` takes ``?format=`` (RDF/XML by default); ``dcat.rdf``, ``dcat.ttl`` and ``dcat.jsonld`` fix it."""
+    if export in DCAT_FILES:
+        return DCAT_FILES[export]
+    serialization = request.query_params.get("format", "xml")
+    if serialization not in dcat.SERIALIZATIONS:
+        raise bad_parameter("format", f"'{serialization}'; dcat formats are {', '.join(dcat.SERIALIZATIONS)}")
+    return serialization
+
+
 def standard_export(request: Request, export: str, datasets: QuerySet[Dataset]) -> HttpResponse:
-    """``dcat``, ``data.json`` or ``rss`` of ``datasets``; parameters other than dcat's ``format`` are refused."""
+    """``dcat`` (and its files), ``data.json`` or ``rss`` of ``datasets``; parameters other than dcat's ``format``
+    are refused."""
     allowed = {"format"} if export == "dcat" else set()
     for name in request.query_params:
         if name not in allowed:
             raise bad_parameter(name, f"not supported by the {export} export")
     entries = [catalog_entry(request, dataset) for dataset in datasets.order_by("dataset_id")]
-    catalog_url = request.build_absolute_uri(request.path)
     if export == "data.json":
-        content, content_type = json.dumps(feeds.data_json(catalog_url, entries)), "application/json"
+        document = feeds.data_json(request.build_absolute_uri(f"{EXPORTS_PATH}/data.json"), entries)
+        content, content_type = json.dumps(document), "application/json"
     elif export == "rss":
-        content, content_type = (
-            feeds.rss(CATALOG_TITLE, request.build_absolute_uri("/"), entries),
-            "application/rss+xml",
-        )
+        content = feeds.rss(CATALOG_TITLE, request.build_absolute_uri("/"), entries)
+        content_type = "application/rss+xml"
     else:
-        serialization = request.query_params.get("format", "xml")
-        if serialization not in dcat.SERIALIZATIONS:
-            raise bad_parameter("format", f"'{serialization}'; dcat formats are {', '.join(dcat.SERIALIZATIONS)}")
-        rdf_format, content_type = dcat.SERIALIZATIONS[serialization]
-        content = dcat.catalog_graph(catalog_url, CATALOG_TITLE, entries).serialize(format=rdf_format)
+        rdf_format, content_type = dcat.SERIALIZATIONS[dcat_serialization(request, export)]
+        # One catalog URI whichever serialization is asked for.
+        graph = dcat.catalog_graph(request.build_absolute_uri(f"{EXPORTS_PATH}/dcat"), CATALOG_TITLE, entries)
+        content = graph.serialize(format=rdf_format)
     return HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
 
 
@@ -224,7 +235,7 @@ class CatalogExportView(ExploreView):
         return super().perform_content_negotiation(request, force=True)
 
     def get(self, request: Request, export: str) -> StreamingHttpResponse | HttpResponse:
-        if export in STANDARDS:
+        if export in STANDARDS or export in DCAT_FILES:
             return standard_export(request, export, self.visible())
         if export not in FORMATS:
             known = ", ".join([*FORMATS, *STANDARDS])

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
 from rest_framework.test import APIClient
 
 from datasets.models import Dataset, PublishedVersion
@@ -133,7 +133,10 @@ def test_dcat_lists_one_dataset_per_visible_dataset_in_each_serialization(catalo
         publisher = graph.value(node, DCTERMS.publisher)
         assert str(graph.value(publisher, FOAF.name)) == metas["publisher"]
         license_ = graph.value(node, DCTERMS.license)
-        assert (str(license_) if license_ is not None else None) == metas.get("license")
+        label = graph.value(license_, RDFS.label) if license_ is not None else None
+        assert (str(label) if label is not None else None) == metas.get("license")
+        if license_ is not None:
+            assert (license_, RDF.type, DCTERMS.LicenseDocument) in graph
         assert graph.value(node, DCTERMS.issued) is not None and graph.value(node, DCTERMS.modified) is not None
 
 
@@ -141,6 +144,26 @@ def test_dcat_is_rdf_xml_by_default(catalog):
     response = get("dcat")
     assert response["Content-Type"].startswith("application/rdf+xml")
     assert sorted(datasets_by_identifier(Graph().parse(data=response.content, format="xml"))) == VISIBLE
+
+
+@pytest.mark.parametrize(
+    ("export", "serialization"), [("dcat.rdf", "xml"), ("dcat.ttl", "turtle"), ("dcat.jsonld", "jsonld")]
+)
+def test_dcat_files_are_the_same_graph_as_the_format_parameter(catalog, export, serialization):
+    response = get(export)
+    assert response["Content-Type"].startswith(get("dcat", {"format": serialization})["Content-Type"])
+    graph = Graph().parse(data=response.content, format=RDF_FORMATS[serialization])
+    assert graph.isomorphic(dcat_graph(serialization))
+    assert_status(APIClient().get(f"{URL}/{export}", {"format": "xml"}), 400)
+
+
+def test_a_license_url_is_the_license_document(db, chief):
+    metas = {"default": {"title": "Roads", "license": "https://opendatacommons.org/licenses/odbl/1-0/"}}
+    mark_published(dataset_create(owner=chief, dataset_id="roads", metas=metas, visibility="domain"))
+    graph = dcat_graph("xml")
+    license_ = graph.value(datasets_by_identifier(graph)["roads"], DCTERMS.license)
+    assert license_ == URIRef(metas["default"]["license"])
+    assert (license_, RDF.type, DCTERMS.LicenseDocument) in graph
 
 
 def test_restricted_datasets_never_appear_anonymously(catalog):
