@@ -1,12 +1,18 @@
 """Routes of the public catalog pages."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import standards, views
 
 urlpatterns = [
     path("", views.catalog_home, name="catalog-home"),
     path("explore/dataset/<str:dataset_id>/", views.catalog_dataset, name="catalog-dataset"),
     path("explore/dataset/<str:dataset_id>/<slug:tab>/", views.catalog_dataset, name="catalog-dataset-tab"),
     path("datasets/<str:dataset_id>/", views.legacy_dataset, name="catalog-dataset-legacy"),
+    path("sitemap.xml", standards.sitemap, name="sitemap"),
+    re_path(
+        r"^api/explore/v2\.1/catalog/datasets/(?P<dataset_id>[A-Za-z0-9_-]+)/datapackage\.json$",
+        standards.DatapackageView.as_view(),
+        name="datapackage",
+    ),
 ]

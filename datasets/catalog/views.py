@@ -12,12 +12,14 @@ Tabs are path segments (``/explore/dataset/<id>/table/?sort=-year``) so every vi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from datasets.api.explore.attachments import published_attachments
 from datasets.api.explore.errors import ExploreError, QuotaExceeded, as_explore_error
@@ -25,6 +27,7 @@ from datasets.api.explore.exports import FORMATS
 from datasets.api.explore.records import readable_count
 from datasets.api.explore.representations import features, public_metas
 from datasets.explore.catalog import APP_TEMPLATES
+from datasets.explore.datapackage import schema_org_dataset
 from datasets.explore.published import PublishedTable, published_table
 from datasets.explore.quotas import enforce_quota
 from datasets.metadata_templates import TEMPLATES
@@ -46,6 +49,8 @@ TABS = {
 API_ROOT = "/api/explore/v2.1/catalog/datasets"
 # Metadata the page shows above its templates' lists.
 SHOWN_APART = {("default", "title"), ("default", "description")}
+# What could end a <script> data block or start markup inside it, as JSON escapes.
+SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def catalog_home(request: HttpRequest) -> HttpResponse:
@@ -99,6 +104,7 @@ def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "informati
         "tab_url": tab_url(dataset_id, tab),
         "tabs": [(name, TABS[name], tab_url(dataset_id, name)) for name in tabs],
         "api_root": f"{API_ROOT}/{quote(dataset_id)}",
+        "json_ld": json_ld(request, dataset, published),
     }
     try:
         if tab != "information":
@@ -114,6 +120,16 @@ def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "informati
         status = error.status_code if isinstance(error, ExploreError) else 400
         return render(request, "explore/dataset.html", {**context, "error": message_of(error)}, status=status)
     return render(request, "explore/dataset.html", context)
+
+
+def json_ld(request: HttpRequest, dataset: Dataset, published: PublishedTable) -> str:
+    """The page's schema.org ``Dataset`` as JSON safe inside a ``<script>`` data block (no ``<``, ``>``, ``&``)."""
+    root = request.build_absolute_uri(f"{API_ROOT}/{quote(dataset.dataset_id)}")
+    downloads = [(name, f"{root}/exports/{name}") for name in FORMATS] if published.access.data_visible else []
+    page = request.build_absolute_uri(reverse("catalog-dataset", args=[dataset.dataset_id]))
+    described = schema_org_dataset(public_metas(dataset.current_version), page, downloads)
+    text = json.dumps(described, ensure_ascii=False)
+    return mark_safe(text.translate(SCRIPT_ESCAPES))  # noqa: S308 -- the only markup characters are escaped
 
 
 def tab_url(dataset_id: str, tab: str) -> str:

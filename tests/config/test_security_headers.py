@@ -19,7 +19,7 @@ POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # Script types a browser does not run (data blocks, e.g. Django's json_script).
-DATA_SCRIPT_TYPES = {"application/json", "text/template"}
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json", "text/template"}
 
 
 class PageResources(HTMLParser):
