@@ -203,7 +203,8 @@ def standard_export(request: Request, export: str, datasets: QuerySet[Dataset]) 
     for name in request.query_params:
         if name not in allowed:
             raise bad_parameter(name, f"not supported by the {export} export")
-    entries = [catalog_entry(request, dataset) for dataset in datasets.order_by("dataset_id")]
+    found = datasets.select_related("current_version").order_by("dataset_id")
+    entries = [catalog_entry(request, dataset) for dataset in found]
     if export == "data.json":
         document = feeds.data_json(request.build_absolute_uri(f"{EXPORTS_PATH}/data.json"), entries)
         content, content_type = json.dumps(document), "application/json"

@@ -3,20 +3,23 @@ Data 1.1 and RSS 2.0.
 
 Expected datasets come from ``CATALOG``/``RESTRICTED`` (the specification the catalog was published from), the
 expected export URLs from the dataset export formats' names, the RSS order from ``published_at`` read back from
-the database. ``POD_DATASET_SCHEMA`` is written here from the Project Open Data 1.1 non-federal schema's
-required properties and their constraints (the official schema files are not on PyPI or npm).
+the database. data.json is validated with the official Project Open Data 1.1 non-federal JSON Schemas, vendored
+in ``tests/fixtures/pod_schema`` (see its README).
 """
 
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
+from referencing import Registry
+from referencing.jsonschema import DRAFT4
 from rest_framework.test import APIClient
 
 from datasets.models import Dataset, PublishedVersion
@@ -29,66 +32,21 @@ EXPORT_FORMATS = ["csv", "json", "jsonl", "geojson", "xlsx", "parquet"]
 RDF_FORMATS = {"xml": "xml", "turtle": "turtle", "jsonld": "json-ld"}
 pytestmark = pytest.mark.django_db(transaction=True)
 
-POD_DATASET_SCHEMA = {
-    "type": "object",
-    "required": [
-        "@type",
-        "title",
-        "description",
-        "keyword",
-        "modified",
-        "publisher",
-        "contactPoint",
-        "identifier",
-        "accessLevel",
-    ],
-    "properties": {
-        "@type": {"enum": ["dcat:Dataset"]},
-        "title": {"type": "string", "minLength": 1},
-        "description": {"type": "string", "minLength": 1},
-        "keyword": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
-        "modified": {"type": "string", "minLength": 1},
-        "publisher": {
-            "type": "object",
-            "required": ["name"],
-            "properties": {"@type": {"enum": ["org:Organization"]}, "name": {"type": "string", "minLength": 1}},
-        },
-        "contactPoint": {
-            "type": "object",
-            "required": ["fn", "hasEmail"],
-            "properties": {
-                "@type": {"enum": ["vcard:Contact"]},
-                "fn": {"type": "string", "minLength": 1},
-                "hasEmail": {
-                    "type": "string",
-                    "pattern": "^mailto:[\\w\\_\\~\\!\\$\\&\\'\\(\\)\\*\\+\\,\\;\\=\\:.-]+@",
-                },
-            },
-        },
-        "identifier": {"type": "string", "minLength": 1},
-        "accessLevel": {"enum": ["public", "restricted public", "non-public"]},
-        "distribution": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "@type": {"enum": ["dcat:Distribution"]},
-                    "downloadURL": {"type": "string", "format": "uri"},
-                    "mediaType": {"type": "string", "pattern": "^[-\\w]+/[-\\w]+(\\.[-\\w]+)*([+][-\\w]+)?$"},
-                },
-                "dependentRequired": {"downloadURL": ["mediaType"]},
-            },
-        },
-    },
-}
-POD_CATALOG_SCHEMA = {
-    "type": "object",
-    "required": ["conformsTo", "dataset"],
-    "properties": {
-        "conformsTo": {"enum": ["https://project-open-data.cio.gov/v1.1/schema"]},
-        "dataset": {"type": "array", "items": POD_DATASET_SCHEMA},
-    },
-}
+POD_SCHEMAS = Path(__file__).parents[2] / "fixtures" / "pod_schema"
+
+
+@pytest.fixture(scope="module")
+def pod_validator() -> jsonschema.Draft4Validator:
+    """The official Project Open Data 1.1 non-federal catalog schema, its dataset schema resolved locally."""
+    catalog, dataset = (
+        json.loads((POD_SCHEMAS / name).read_text()) for name in ("catalog.json", "dataset-non-federal.json")
+    )
+    registry = Registry().with_resources(
+        [(schema["id"].rstrip("#"), DRAFT4.create_resource(schema)) for schema in (catalog, dataset)]
+    )
+    return jsonschema.Draft4Validator(
+        catalog, registry=registry, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
 
 
 @pytest.fixture
@@ -226,11 +184,11 @@ def test_dcat_template_gives_the_optional_properties(db, chief):
     assert pod["contactPoint"]["hasEmail"] == "mailto:noise@example.org" and pod["temporal"] == "2020/2021"
 
 
-def test_data_json_is_valid_project_open_data(catalog):
+def test_data_json_is_valid_project_open_data(catalog, pod_validator):
     response = get("data.json")
     assert response["Content-Type"].startswith("application/json")
     document = json.loads(response.content)
-    jsonschema.validate(document, POD_CATALOG_SCHEMA, format_checker=jsonschema.FormatChecker())
+    pod_validator.validate(document)
     by_page = {urlsplit(d["landingPage"]).path: d for d in document["dataset"]}
     assert sorted(by_page) == [f"/explore/dataset/{dataset_id}/" for dataset_id in VISIBLE]
     for dataset_id in VISIBLE:
@@ -242,21 +200,21 @@ def test_data_json_is_valid_project_open_data(catalog):
         assert paths == [export_url(dataset_id, name) for name in EXPORT_FORMATS]
 
 
-def test_data_json_fills_the_required_properties_a_dataset_lacks(db, chief):
+def test_data_json_fills_the_required_properties_a_dataset_lacks(db, chief, pod_validator):
     mark_published(dataset_create(owner=chief, dataset_id="bare", metas={"default": {}}, visibility="domain"))
     document = json.loads(get("data.json").content)
-    jsonschema.validate(document, POD_CATALOG_SCHEMA)
+    pod_validator.validate(document)
     [entry] = document["dataset"]
     assert entry["title"] == "bare" and entry["description"] == "bare" and entry["keyword"] == ["bare"]
 
 
-def test_a_broken_schema_check_would_fail(db, chief):
+def test_a_broken_schema_check_would_fail(db, chief, pod_validator):
     """The schema is not vacuous: a document missing a required property is refused."""
     mark_published(dataset_create(owner=chief, dataset_id="bare", metas={"default": {}}, visibility="domain"))
     document = json.loads(get("data.json").content)
     del document["dataset"][0]["contactPoint"]
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(document, POD_CATALOG_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError, match="contactPoint"):
+        pod_validator.validate(document)
 
 
 def test_rss_lists_the_20_most_recently_published_newest_first(db, chief):
