@@ -52,6 +52,7 @@ KNOWN_LICENSES = {
     "etalab-2.0": "licence ouverte",
 }
 NOT_A_NAME = re.compile(r"[^a-z0-9._-]+")
+NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def package_name(dataset_id: str) -> str:
@@ -133,7 +134,7 @@ def data_package(
 def package_license(title: str, page_url: str) -> dict[str, str]:
     """A Data Package licence: its Open Definition id when the title is a well-known licence, else a ``path`` to
     the dataset page, which shows the licence (the spec wants a ``name`` or a ``path``)."""
-    key = NOT_A_NAME.sub(" ", title.lower()).strip()
+    key = NOT_A_WORD.sub(" ", title.lower()).strip()
     name = next((known for known, words in KNOWN_LICENSES.items() if words in key), None)
     return {"name": name, "title": title} if name else {"path": page_url, "title": title}
 
