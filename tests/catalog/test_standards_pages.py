@@ -223,3 +223,10 @@ def test_datapackage_of_a_dataset_without_metadata_is_valid(client, published):
     assert package["title"] == "Plain list" and "licenses" not in package
     assert "primaryKey" not in package["resources"][0]["schema"]
     assert frictionless.Package.validate_descriptor(package).valid
+
+
+def test_the_export_tab_links_the_data_package(client, published):
+    page = client.get("/explore/dataset/stations/export/").content.decode()
+    link = re.search(r'<a href="([^"]+)" class="datapackage">', page)
+    assert link and link.group(1) == f"{API}/stations/datapackage.json"
+    assert client.get(link.group(1)).json()["name"] == "stations"
