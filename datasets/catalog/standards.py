@@ -1,5 +1,6 @@
-"""Standard descriptions for crawlers and data tools: ``/sitemap.xml`` (public dataset pages) and a dataset's
-Frictionless ``datapackage.json`` at ``/api/explore/v2.1/catalog/datasets/<id>/datapackage.json``.
+"""Standard descriptions for crawlers and data tools: ``/sitemap.xml`` (public dataset pages, announced by
+``/robots.txt``) and a dataset's Frictionless ``datapackage.json`` at
+``/api/explore/v2.1/catalog/datasets/<id>/datapackage.json``.
 
 The sitemap lists what an anonymous visitor sees, whoever asks: a crawler indexes public pages only. The data
 package answers like the other Explore API routes (same credentials, throttles, quota and 404 for a dataset the
@@ -40,6 +41,13 @@ def sitemap(request: HttpRequest) -> HttpResponse:
         ElementTree.SubElement(url, "lastmod").text = modified.date().isoformat()
     body = ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True)
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
+
+
+def robots(request: HttpRequest) -> HttpResponse:
+    """``/robots.txt``: crawlers may read the catalog, not the back-office, and find the sitemap here."""
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    body = f"User-agent: *\nDisallow: /admin/\nAllow: /\n\nSitemap: {sitemap_url}\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
 class DatapackageView(ExploreView):

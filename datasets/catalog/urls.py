@@ -10,6 +10,7 @@ urlpatterns = [
     path("explore/dataset/<str:dataset_id>/<slug:tab>/", views.catalog_dataset, name="catalog-dataset-tab"),
     path("datasets/<str:dataset_id>/", views.legacy_dataset, name="catalog-dataset-legacy"),
     path("sitemap.xml", standards.sitemap, name="sitemap"),
+    path("robots.txt", standards.robots, name="robots"),
     re_path(
         r"^api/explore/v2\.1/catalog/datasets/(?P<dataset_id>[A-Za-z0-9_-]+)/datapackage\.json$",
         standards.DatapackageView.as_view(),

@@ -163,6 +163,14 @@ def test_sitemap_lists_public_dataset_pages_only(client, chief_api, published):
             dt.date.fromisoformat(lastmod)
 
 
+def test_robots_txt_announces_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Disallow: /admin/" in lines
+
+
 # datapackage.json
 
 
