@@ -4,8 +4,12 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from psycopg import sql
 
+from datasets.models import Dataset
 from datasets.services.files import file_store
+from datasets.store import SCHEMA
 from tests.conftest import assert_status
 
 TREES_CSV = (
@@ -64,3 +68,12 @@ def publish_public_csv(api, owner, run_worker, dataset_id: str, content: bytes, 
     assert_status(api.put(f"{base}/publish"), 202)
     run_worker()
     return uid
+
+
+def record_regions(dataset_id: str) -> list[tuple[str, str]]:
+    """``(record_id, region)`` of every row of a published dataset's table, read straight from PostgreSQL."""
+    table = Dataset.objects.get(dataset_id=dataset_id).current_version.table_name
+    statement = sql.SQL("SELECT record_id, region FROM {}").format(sql.Identifier(SCHEMA, table))
+    with connection.cursor() as cursor:
+        cursor.execute(statement.as_string(cursor.connection))
+        return cursor.fetchall()
