@@ -21,6 +21,7 @@ from django.http import QueryDict
 
 from datasets.api.explore.catalog_facets import catalog_facets
 from datasets.api.explore.catalog_params import catalog_filter, facet_pairs
+from datasets.catalog.refines import refine_links
 from datasets.explore.catalog import annotated, catalog_ordering
 from datasets.explore.facets import odsql_string
 from datasets.metadata_templates.languages import LANGUAGES
@@ -124,17 +125,9 @@ def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
 
 
 def facet_links(facets: list[dict[str, Any]], query: HomeQuery) -> list[dict[str, Any]]:
-    """Facets with a label and, per value, the URL refining by it (or, when refined, the URL without it)."""
-    shown = []
-    for facet in facets:
-        entries = []
-        for entry in facet["facets"]:
-            token = f"{facet['name']}:{entry['value']}"
-            refined = entry["state"] == "refined"
-            others = [value for value in query.refines if value != token]
-            href = query.url(refine=others if refined else [*query.refines, token])
-            label = LANGUAGE_NAMES.get(entry["value"], entry["value"]) if facet["name"] == "language" else entry["name"]
-            entries.append({**entry, "label": label, "refined": refined, "href": href})
-        if entries:
-            shown.append({"name": facet["name"], "label": FACET_LABELS[facet["name"]], "entries": entries})
-    return shown
+    """The home's facets as refine links; languages are shown by name, refined by code."""
+
+    def value_label(facet: str, entry: dict[str, Any]) -> str:
+        return LANGUAGE_NAMES.get(entry["value"], entry["value"]) if facet == "language" else entry["name"]
+
+    return refine_links(facets, query, FACET_LABELS.__getitem__, value_label)

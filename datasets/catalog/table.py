@@ -20,6 +20,7 @@ from typing import Any
 from django.http import QueryDict
 
 from datasets.api.explore.records import cached_count, cached_rows, json_value, run_bounded
+from datasets.catalog.refines import refine_links
 from datasets.explore.facets import (
     FacetRequest,
     annotated,
@@ -191,16 +192,5 @@ def facet_request(query: TableQuery, published: PublishedTable) -> FacetRequest:
 
 
 def facet_links(facets: list[dict[str, Any]], query: TableQuery, labels: dict[str, str]) -> list[dict[str, Any]]:
-    """Facets with, per value, the URL refining by it (or, when refined, the URL without it)."""
-    shown = []
-    for facet in facets:
-        entries = []
-        for entry in facet["facets"]:
-            token = f"{facet['name']}:{entry['value']}"
-            refined = entry["state"] == "refined"
-            others = [value for value in query.refines if value != token]
-            href = query.url(refine=others if refined else [*query.refines, token], sort=query.sort)
-            entries.append({**entry, "refined": refined, "href": href})
-        if entries:
-            shown.append({"name": facet["name"], "label": labels.get(facet["name"], facet["name"]), "entries": entries})
-    return shown
+    """The table's facets as refine links (the sort and search stay), labelled by field label."""
+    return refine_links(facets, query, lambda name: labels.get(name, name))
