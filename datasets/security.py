@@ -23,6 +23,7 @@ on the key. Rulesets restrict a key exactly as they restrict its owner.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -91,6 +92,11 @@ class Caller:
         return self.within_key(name for name in DOMAIN_RIGHTS if self.user.has_perm(f"datasets.{name}"))
 
     def group_ids(self) -> list[int]:
+        """The ids of the user's groups, read once per caller (a request asks several times)."""
+        return self._group_ids
+
+    @functools.cached_property
+    def _group_ids(self) -> list[int]:
         if not self.is_authenticated:
             return []
         return list(self.user.groups.values_list("id", flat=True))
