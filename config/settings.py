@@ -226,6 +226,8 @@ X_FRAME_OPTIONS = "DENY"
 # empty: no basemap, the data is drawn on a blank background. Its host is added to the CSP's img-src.
 MAP_TILES_URL = env_url("MAP_TILES_URL", "", schemes=("https", "http")) if env_str("MAP_TILES_URL", "") else ""
 MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "")
+# data.json's contactPoint email for datasets whose ``dcat`` template sets no contact_email.
+CATALOG_CONTACT_EMAIL = env_str("CATALOG_CONTACT_EMAIL", "opendata@example.org")
 
 # Content-Security-Policy of HTML pages (config.csp): scripts from our origin only, no inline script but
 # django-rq's one (by hash, /admin/rq/ action checkboxes); inline styles allowed for Swagger UI and the admin.

@@ -12,11 +12,12 @@ Decisions:
 * Formats csv, json, jsonl and xlsx, written by the dataset exports' writers (``datasets.explore.writers``):
   the same csv options (``delimiter``, ``list_separator``, ``quote_all``, ``with_bom``) and the same
   neutralisation of cells a spreadsheet would run as formulas. Other formats of the reference (dcat, rdf,
-  rss...) answer 400, as unknown dataset export formats do, and so does any parameter this export ignores.
+  rss, atom...) answer 400, as unknown dataset export formats do, and so does any parameter this export ignores.
 * Standard catalog documents of every visible published dataset (no catalog query parameters): ``dcat``
   (DCAT-AP, RDF/XML by default, ``?format=turtle`` or ``?format=jsonld``; the same as files ``dcat.rdf``,
   ``dcat.ttl`` and ``dcat.jsonld``; see ``datasets.explore.dcat``),
-  ``data.json`` (Project Open Data 1.1) and ``rss`` (RSS 2.0, the 20 latest; see ``datasets.explore.feeds``).
+  ``data.json`` (Project Open Data 1.1), ``rss`` (RSS 2.0) and ``atom`` (Atom 1.0), the feeds of the 20 latest
+  publications (see ``datasets.explore.feeds``).
   Their distributions are the dataset export URLs, one per dataset export format.
 * Datasets are read through a server-side cursor, batch by batch, and streamed; the first batch is read before
   the response starts, so a failing query is an error answer rather than a cut file.
@@ -34,6 +35,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -163,7 +165,7 @@ def row_batches(
 
 EXPORTS_PATH = "/api/explore/v2.1/catalog/exports"
 DCAT_FILES = {"dcat.rdf": "xml", "dcat.ttl": "turtle", "dcat.jsonld": "jsonld"}
-STANDARDS = ("dcat", "data.json", "rss")
+STANDARDS = ("dcat", "data.json", "rss", "atom")
 CATALOG_TITLE = "Open data catalog"
 
 
@@ -197,8 +199,8 @@ def dcat_serialization(request: Request, export: str) -> str:
 
 
 def standard_export(request: Request, export: str, datasets: QuerySet[Dataset]) -> HttpResponse:
-    """``dcat`` (and its files), ``data.json`` or ``rss`` of ``datasets``; parameters other than dcat's ``format``
-    are refused."""
+    """``dcat`` (and its files), ``data.json``, ``rss`` or ``atom`` of ``datasets``; parameters other than dcat's
+    ``format`` are refused."""
     allowed = {"format"} if export == "dcat" else set()
     for name in request.query_params:
         if name not in allowed:
@@ -211,6 +213,10 @@ def standard_export(request: Request, export: str, datasets: QuerySet[Dataset]) 
     elif export == "rss":
         content = feeds.rss(CATALOG_TITLE, request.build_absolute_uri("/"), entries)
         content_type = "application/rss+xml"
+    elif export == "atom":
+        self_url = request.build_absolute_uri(f"{EXPORTS_PATH}/atom")
+        content = feeds.atom(CATALOG_TITLE, self_url, request.build_absolute_uri("/"), entries, timezone.now())
+        content_type = "application/atom+xml"
     else:
         rdf_format, content_type = dcat.SERIALIZATIONS[dcat_serialization(request, export)]
         # One catalog URI whichever serialization is asked for.

@@ -72,7 +72,7 @@ def read_xlsx(content: bytes) -> list[dict]:
 def test_the_exports_are_listed_with_links(catalog):
     body = assert_status(APIClient().get(URL), 200)
     links = {link["rel"]: link["href"] for link in body["_links"]}
-    assert set(links) == {"self", "csv", "json", "jsonl", "xlsx", "dcat", "data.json", "rss"}
+    assert set(links) == {"self", "csv", "json", "jsonl", "xlsx", "dcat", "data.json", "rss", "atom"}
     for rel in ("csv", "json", "jsonl", "xlsx"):
         assert urlsplit(links[rel]).path == f"{URL}/{rel}"
 
