@@ -89,6 +89,10 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 240 * 1024 * 1024, minimum=1)
 RESOURCE_FETCH_MAX_BYTES = env_int("RESOURCE_FETCH_MAX_BYTES", 240 * 1024 * 1024, minimum=1)
 RESOURCE_FETCH_TIMEOUT = env_int("RESOURCE_FETCH_TIMEOUT", 30, minimum=1)
 RESOURCE_FETCH_ALLOW_PRIVATE = env_bool("RESOURCE_FETCH_ALLOW_PRIVATE", False)
+# Schedules: runs at least this many seconds apart; cron read in this zone unless a schedule names one.
+SCHEDULE_MIN_INTERVAL = env_int("SCHEDULE_MIN_INTERVAL", 86400, minimum=60)
+SCHEDULE_TIME_ZONE = env_str("SCHEDULE_TIME_ZONE", "UTC")
+SCHEDULES_PER_DATASET = env_int("SCHEDULES_PER_DATASET", 10, minimum=1)
 # Bodies other than file uploads (JSON) stay small; uploads stream to disk past this size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

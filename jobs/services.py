@@ -21,6 +21,7 @@ TASKS = {
     "ping": "jobs.tasks.ping",
     "publish": "jobs.tasks.publish",
     "unpublish": "jobs.tasks.unpublish",
+    "scheduled_publish": "jobs.tasks.scheduled_publish",
 }
 
 

@@ -32,3 +32,10 @@ def unpublish(job_id: int) -> None:
     from datasets.services.publish_job import unpublish_body
 
     run_job(job_id, unpublish_body)
+
+
+def scheduled_publish(job_id: int) -> None:
+    """A schedule's run: republish the data with the last published configuration if a source changed."""
+    from datasets.services.scheduled_run import scheduled_publish_body
+
+    run_job(job_id, scheduled_publish_body)

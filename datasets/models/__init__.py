@@ -4,6 +4,7 @@ from datasets.models.dataset import Dataset, DatasetQuerySet
 from datasets.models.metadata import MetadataValue
 from datasets.models.processing import FieldSpecification, Processor
 from datasets.models.resource import File, Resource
+from datasets.models.schedule import Schedule
 from datasets.models.security import Ruleset
 from datasets.models.version import PublishedVersion
 
@@ -19,4 +20,5 @@ __all__ = [
     "PublishedVersion",
     "Resource",
     "Ruleset",
+    "Schedule",
 ]

@@ -9,7 +9,9 @@ class PublishedVersion(models.Model):
 
     The dataset's ``current_version`` points at the one the catalog and the Explore API serve;
     everything public reads through it, so edits made after a publish stay private until the
-    next one. ``record_errors`` keeps the first errors; ``record_error_count`` the true total.
+    next one. ``configuration`` is what the records were built with (resources, processors, field
+    specifications, and the ETag / Last-Modified / SHA-256 of each fetched source): scheduled runs
+    republish with it. ``record_errors`` keeps the first errors; ``record_error_count`` the true total.
     """
 
     dataset = models.ForeignKey("datasets.Dataset", on_delete=models.CASCADE, related_name="versions")
@@ -18,6 +20,11 @@ class PublishedVersion(models.Model):
     record_count = models.BigIntegerField(default=0)
     fields = models.JSONField(default=list)
     metadata = models.JSONField(default=dict, help_text="The dataset's metas as published.")
+    configuration = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Resources, processors and field specifications as published, with the state of each fetched source.",
+    )
     record_error_count = models.BigIntegerField(default=0)
     record_errors = models.JSONField(default=list)
     limit_reached = models.BooleanField(default=False)

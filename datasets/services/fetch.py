@@ -1,10 +1,14 @@
 """Fetching http(s) resources: bounded in time and size, and never towards private addresses.
 
-The fetched bytes land in a temporary file that the caller reads like an uploaded file.
+The fetched bytes land in a temporary file that the caller reads like an uploaded file. Each
+fetch also reports what a later fetch needs to tell whether the source changed: the server's
+``ETag`` and ``Last-Modified`` validators and the SHA-256 of the body. Given those validators,
+``fetch_to`` asks conditionally and a ``304 Not Modified`` answer writes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import socket
 import tempfile
@@ -13,7 +17,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from dataclasses import asdict, dataclass
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,11 +26,48 @@ from django.conf import settings
 from config.errors import ManagementAPIError
 
 CHUNK_BYTES = 256 * 1024
+USER_AGENT = "opendata-platform resource fetcher"
 
 
 class ResourceFetchError(ManagementAPIError):
     error_key = "ResourceFetchException"
     raw_message = "Cannot fetch {url}: {reason}"
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What identifies the bytes of one fetch: the server's validators and the body's hash.
+
+    ``sha256`` is empty when the server answered 304 (no body was read).
+    """
+
+    etag: str = ""
+    last_modified: str = ""
+    sha256: str = ""
+
+    @classmethod
+    def from_dict(cls, value: dict[str, Any] | None) -> SourceState:
+        value = value or {}
+        return cls(**{name: str(value.get(name) or "") for name in ("etag", "last_modified", "sha256")})
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def conditional_headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """The result of ``fetch_to``: the new state, and whether the server said nothing changed (304)."""
+
+    state: SourceState
+    not_modified: bool = False
 
 
 def check_public_host(url: str) -> None:
@@ -46,37 +88,71 @@ def check_public_host(url: str) -> None:
             raise ResourceFetchError(url=url, reason=f"host '{host}' is a private or local address")
 
 
-def download(response, target: BinaryIO, url: str, deadline: float) -> None:
+def check_fetchable(url: str) -> None:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ResourceFetchError(url=url, reason="only http and https URLs can be fetched")
+    check_public_host(url)
+
+
+class CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects only towards URLs the first request would have been allowed to reach.
+
+    Without it a public URL answering ``302 Location: http://127.0.0.1/`` would walk around the guard.
+    """
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_fetchable(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+OPENER = urllib.request.build_opener(CheckedRedirects)
+
+
+def download(response, target: BinaryIO, url: str, deadline: float) -> str:
+    """Copy the body into ``target`` within the size and time limits; returns its SHA-256."""
     limit = settings.RESOURCE_FETCH_MAX_BYTES
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ResourceFetchError(url=url, reason=f"the resource is larger than the {limit} bytes allowed")
-    size = 0
+    size, digest = 0, hashlib.sha256()
     while chunk := response.read(CHUNK_BYTES):
         size += len(chunk)
         if size > limit:
             raise ResourceFetchError(url=url, reason=f"the resource is larger than the {limit} bytes allowed")
         if time.monotonic() > deadline:
             raise ResourceFetchError(url=url, reason=f"took longer than {settings.RESOURCE_FETCH_TIMEOUT} seconds")
+        digest.update(chunk)
         target.write(chunk)
+    return digest.hexdigest()
+
+
+def fetch_to(url: str, target: BinaryIO, known: SourceState | None = None) -> FetchOutcome:
+    """Write the body of ``url`` into ``target``; with ``known`` validators, ask only for a changed body."""
+    check_fetchable(url)
+    timeout = settings.RESOURCE_FETCH_TIMEOUT
+    headers = {"User-Agent": USER_AGENT, **(known.conditional_headers() if known else {})}
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with OPENER.open(request, timeout=timeout) as response:
+            sha256 = download(response, target, url, time.monotonic() + timeout)
+            validators = response.headers
+    except urllib.error.HTTPError as error:
+        if error.code == 304 and known is not None:
+            return FetchOutcome(state=known, not_modified=True)
+        raise ResourceFetchError(url=url, reason=f"the server answered {error.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise ResourceFetchError(url=url, reason=f"{reason}") from None
+    state = SourceState(
+        etag=validators.get("ETag", ""), last_modified=validators.get("Last-Modified", ""), sha256=sha256
+    )
+    return FetchOutcome(state=state)
 
 
 @contextmanager
 def fetched(url: str) -> Iterator[BinaryIO]:
     """The body of ``url`` in a temporary file, rewound; removed when the block ends."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise ResourceFetchError(url=url, reason="only http and https URLs can be fetched")
-    check_public_host(url)
-    timeout = settings.RESOURCE_FETCH_TIMEOUT
-    request = urllib.request.Request(url, headers={"User-Agent": "opendata-platform resource fetcher"})
     with tempfile.TemporaryFile() as target:
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
-                download(response, target, url, time.monotonic() + timeout)
-        except urllib.error.HTTPError as error:
-            raise ResourceFetchError(url=url, reason=f"the server answered {error.code}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise ResourceFetchError(url=url, reason=f"{reason}") from None
+        fetch_to(url, target)
         target.seek(0)
         yield target

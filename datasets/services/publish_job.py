@@ -20,12 +20,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from datasets.models import Dataset, File, PublishedVersion, Resource
+from datasets.models import Dataset, File, PublishedVersion
 from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.readers import open_source
 from datasets.pipeline.runner import infer, run, separators_of, types_of
 from datasets.selectors import metas_repr, stored_metadata
-from datasets.services.preview import dataset_specifications, dataset_steps, resource_stream
+from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
 from datasets.status import status_move
 from datasets.store import (
     FinishReport,
@@ -101,7 +101,7 @@ def merged_fields(per_resource: list[list[Field]]) -> list[Field]:
     return list(merged.values())
 
 
-def uploaded_bytes(resources: list[Resource]) -> int | None:
+def uploaded_bytes(resources: list[ResourceConfig]) -> int | None:
     """The total size of the resources' files, or None when one is fetched from a URL (size unknown)."""
     file_ids = [resource.url.removeprefix("odsfile://") for resource in resources]
     if any(not resource.url.startswith("odsfile://") for resource in resources):
@@ -110,17 +110,31 @@ def uploaded_bytes(resources: list[Resource]) -> int | None:
 
 
 class PublishRun:
-    """One publish of one dataset, in the worker."""
+    """One publish of one dataset, in the worker.
 
-    def __init__(self, job: Job) -> None:
+    ``configuration`` is what the records are built with and what the new version records;
+    ``sources`` holds the resources' bytes (remote ones fetched once); ``metadata``, when given,
+    is published instead of the dataset's current metadata (a scheduled run republishes data only).
+    """
+
+    def __init__(
+        self,
+        job: Job,
+        configuration: PublishConfiguration,
+        sources: SourceFiles,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
         self.job = job
         self.dataset = Dataset.objects.get(pk=job.dataset_id)
         self.progress = Progress(job)
         self.errors = RecordErrors()
         self.timings: dict[str, float] = {}
-        self.steps = dataset_steps(self.dataset)
-        self.specs = dataset_specifications(self.dataset)
-        self.resources = list(self.dataset.resources.order_by("position", "id"))
+        self.configuration = configuration
+        self.sources = sources
+        self.metadata = metadata
+        self.steps = configuration.steps()
+        self.specs = configuration.field_specifications()
+        self.resources = configuration.resources
         self.bytes_read = 0
         self.bytes_total = uploaded_bytes(self.resources)
         self.finish_report = FinishReport()
@@ -134,7 +148,7 @@ class PublishRun:
         """Phase 1: the types of every field over every record of every resource."""
         started, per_resource, total = time.monotonic(), [], 0
         for resource in self.resources:
-            with resource_stream(resource.url) as stream, open_source(resource.type, resource.params, stream) as source:
+            with self.sources.open(resource) as stream, open_source(resource.type, resource.params, stream) as source:
                 fields, _details, count = infer(source, self.steps, self.specs, resource_uid=resource.resource_uid)
             per_resource.append(fields)
             total += count
@@ -143,10 +157,12 @@ class PublishRun:
         self.timings["extract"] = time.monotonic() - started
         return merged_fields(per_resource)
 
-    def load_resource(self, loader: Loader, resource: Resource, fields: list[Field], loaded: int) -> tuple[int, bool]:
+    def load_resource(
+        self, loader: Loader, resource: ResourceConfig, fields: list[Field], loaded: int
+    ) -> tuple[int, bool]:
         """Phase 2 for one resource; returns the rows loaded so far and whether the record limit stopped it."""
         types, separators = types_of(fields), separators_of(fields)
-        with resource_stream(resource.url) as stream, open_source(resource.type, resource.params, stream) as source:
+        with self.sources.open(resource) as stream, open_source(resource.type, resource.params, stream) as source:
             records = run(
                 source,
                 self.steps,
@@ -228,14 +244,18 @@ class PublishRun:
             table_name=table,
             record_count=count,
             fields=[field.as_dict() for field in fields],
-            metadata=metas_repr(
-                stored_metadata(Dataset.objects.prefetch_related("metadata_values").get(pk=dataset.pk))
-            ),
+            metadata=self.published_metadata(dataset),
+            configuration=self.configuration.snapshot(),
             record_error_count=self.errors.count,
             record_errors=[error.as_dict() for error in self.errors.kept],
             limit_reached=limited,
             job=self.job,
         )
+
+    def published_metadata(self, dataset: Dataset) -> dict[str, Any]:
+        if self.metadata is not None:
+            return self.metadata
+        return metas_repr(stored_metadata(Dataset.objects.prefetch_related("metadata_values").get(pk=dataset.pk)))
 
     def next_table(self) -> str:
         """The next version's table name; a table left there by a dead worker is garbage and goes."""
@@ -249,6 +269,8 @@ class PublishRun:
             cursor.execute(
                 "SELECT set_config('statement_timeout', %s, false)", [f"{settings.PUBLISH_STATEMENT_TIMEOUT}s"]
             )
+        self.sources.fetch_all(self.resources)
+        self.configuration.sources = dict(self.sources.states)
         fields = self.infer_fields()
         table = self.next_table()
         try:
@@ -344,7 +366,12 @@ def publish_body(job: Job) -> dict[str, Any]:
     """The publish job: queued -> processing -> idle (or limit_reached / error / aborted -> idle)."""
     dataset = Dataset.objects.get(pk=job.dataset_id)
     status_move(dataset, S.PROCESSING, origins=(S.QUEUED,))
-    return with_dataset_outcome(job, lambda: PublishRun(job).run())
+    return with_dataset_outcome(job, lambda: publish_current_configuration(job, dataset))
+
+
+def publish_current_configuration(job: Job, dataset: Dataset) -> dict[str, Any]:
+    with source_files() as sources:
+        return PublishRun(job, PublishConfiguration.of_dataset(dataset), sources).run()
 
 
 def unpublish(dataset: Dataset) -> dict[str, Any]:

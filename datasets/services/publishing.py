@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 
@@ -19,12 +21,23 @@ def locked(dataset: Dataset) -> Dataset:
     return Dataset.objects.select_for_update().get(pk=dataset.pk)
 
 
-def queue_action(dataset: Dataset, function: str, user: AbstractBaseUser | AnonymousUser | None) -> Job:
+def queue_action(
+    dataset: Dataset,
+    function: str,
+    user: AbstractBaseUser | AnonymousUser | None,
+    params: dict[str, Any] | None = None,
+) -> Job:
+    """A job for ``function`` on an idle dataset, which moves to ``queued``; refused while another job runs."""
     dataset = locked(dataset)
     require_status(dataset, ACTION_ORIGINS)
     try:
         with transaction.atomic():
-            job = job_enqueue(function=function, dataset=dataset, user=user if user and user.is_authenticated else None)
+            job = job_enqueue(
+                function=function,
+                params=params,
+                dataset=dataset,
+                user=user if user and user.is_authenticated else None,
+            )
     except IntegrityError:
         # The database allows one active job per dataset; the status said idle, yet one is active.
         active = Job.objects.filter(dataset=dataset, state__in=Job.ACTIVE_STATES).first()

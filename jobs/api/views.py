@@ -1,7 +1,12 @@
-"""``GET /jobs/`` and ``GET /jobs/{job_uid}``: the caller's jobs (every job for staff)."""
+"""``GET /jobs/`` and ``GET /jobs/{job_uid}``: the caller's jobs (every job for staff).
+
+Jobs nobody started by hand (scheduled runs) belong to their dataset: whoever sees the dataset in the
+management API sees them.
+"""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +24,10 @@ class JobViewMixin:
     def visible_jobs(self):
         jobs = Job.objects.select_related("dataset", "user")
         user = self.request.user
-        return jobs if user.is_staff or user.is_superuser else jobs.filter(user=user)
+        if user.is_staff or user.is_superuser:
+            return jobs
+        unattended = Q(user__isnull=True, dataset__in=self.actor.manageable_datasets())
+        return jobs.filter(Q(user=user) | unattended)
 
 
 class JobListView(JobViewMixin, ManagementAPIView):

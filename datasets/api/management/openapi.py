@@ -158,6 +158,28 @@ class ProcessorSerializer(serializers.Serializer):
     args = serializers.JSONField()
 
 
+class JobStubSerializer(serializers.Serializer):
+    job_uid = serializers.CharField()
+    state = serializers.CharField()
+
+
+class ScheduleSerializer(serializers.Serializer):
+    """When the dataset's data is republished from its sources (skipped when no source changed)."""
+
+    schedule_uid = serializers.CharField()
+    cron_schedule = serializers.CharField(help_text="Five cron fields: minute hour day-of-month month day-of-week")
+    timezone = serializers.CharField(help_text="IANA zone the cron expression is read in")
+    next_run = serializers.DateTimeField()
+    last_run = serializers.DateTimeField(allow_null=True)
+    last_job = JobStubSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ScheduleRequest(serializers.Serializer):
+    cron_schedule = serializers.CharField()
+    timezone = serializers.CharField(required=False)
+
+
 class FieldSpecificationSerializer(serializers.Serializer):
     processor_uid = serializers.CharField()
     name = serializers.CharField()

@@ -21,6 +21,7 @@ from datasets.models import (
     Processor,
     Resource,
     Ruleset,
+    Schedule,
 )
 from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.security import ruleset_values
@@ -172,6 +173,20 @@ def processor_repr(processor: Processor) -> dict[str, Any]:
         "name": processor.name,
         "label": processor.label,
         "args": processor.args,
+    }
+
+
+def schedule_repr(schedule: Schedule) -> dict[str, Any]:
+    """A schedule; ``last_job`` is the stub of its last run's job (expects it selected)."""
+    job = schedule.last_job
+    return {
+        "schedule_uid": schedule.schedule_uid,
+        "cron_schedule": schedule.cron_schedule,
+        "timezone": schedule.timezone,
+        "next_run": schedule.next_run_at.isoformat(),
+        "last_run": schedule.last_run_at.isoformat() if schedule.last_run_at else None,
+        "last_job": {"job_uid": job.job_uid, "state": job.state} if job else None,
+        "created_at": schedule.created_at.isoformat(),
     }
 
 

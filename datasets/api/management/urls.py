@@ -46,6 +46,8 @@ urlpatterns = [
     route(rf"datasets/{UID}/security/users/{USERNAME}", views.UserRulesetDetailView, "security-user"),
     route(rf"datasets/{UID}/security/groups", views.GroupRulesetListView, "security-groups"),
     route(rf"datasets/{UID}/security/groups/{GROUP}", views.GroupRulesetDetailView, "security-group"),
+    route(rf"datasets/{UID}/schedules", views.ScheduleListView, "schedule-list"),
+    route(rf"datasets/{UID}/schedules/(?P<schedule_uid>[A-Za-z0-9_-]+)", views.ScheduleDetailView, "schedule-detail"),
     route(r"jobs", JobListView, "job-list"),
     route(r"jobs/(?P<job_uid>[A-Za-z0-9_-]+)", JobDetailView, "job-detail"),
     route(rf"datasets/{UID}/resources", views.ResourceListView, "resource-list"),

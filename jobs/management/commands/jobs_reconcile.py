@@ -1,4 +1,7 @@
-"""Fail jobs whose worker died and re-send lost ones; once, or forever with --loop."""
+"""Housekeeping of the job system, once or forever with --loop.
+
+Each pass fails jobs whose worker died, re-sends lost ones and starts the runs of due schedules.
+"""
 
 import logging
 import time
@@ -6,13 +9,17 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from datasets.services.schedules import run_due_schedules
 from jobs.reconciler import reconcile_jobs
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Close jobs whose worker died (their datasets go to 'error') and enqueue jobs whose enqueue was lost."
+    help = (
+        "Close jobs whose worker died (their datasets go to 'error'), enqueue jobs whose enqueue was lost, "
+        "and start the runs of due schedules."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=float, default=0, metavar="SECONDS", help="run every SECONDS, forever")
@@ -28,6 +35,7 @@ class Command(BaseCommand):
         """One pass; in a loop, a database outage is logged and the next pass tries again."""
         try:
             outcome = reconcile_jobs()
+            scheduled = run_due_schedules()
         except DatabaseError as error:
             if not keep_going:
                 raise
@@ -36,3 +44,5 @@ class Command(BaseCommand):
             return
         if outcome["failed"] or outcome["requeued"]:
             self.stdout.write(f"failed {outcome['failed']}, requeued {outcome['requeued']}")
+        if scheduled:
+            self.stdout.write(f"scheduled runs queued: {[job.job_uid for job in scheduled]}")

@@ -26,6 +26,7 @@ from datasets.api.management.views.resources import (
     UnsavedResourcePreviewView,
 )
 from datasets.api.management.views.root import ManagementRootView
+from datasets.api.management.views.schedules import ScheduleDetailView, ScheduleListView
 from datasets.api.management.views.security import (
     AccessPolicyView,
     DefaultRulesetView,
@@ -37,6 +38,8 @@ from datasets.api.management.views.security import (
 from datasets.api.management.views.templates import MetadataTemplateDetailView, MetadataTemplateListView
 
 __all__ = [
+    "ScheduleDetailView",
+    "ScheduleListView",
     "AccessPolicyView",
     "DefaultRulesetView",
     "GroupRulesetDetailView",
