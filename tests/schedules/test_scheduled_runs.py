@@ -10,6 +10,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from datasets.models import Dataset, PublishedVersion, Schedule
@@ -240,3 +241,16 @@ def test_uploaded_files_alone_never_change(chief, chief_api, run_worker):
     assert job.result["skipped"] is True
     assert job.result["reason"] == "the dataset has no URL resource to refresh"
     assert PublishedVersion.objects.count() == 1
+
+
+def test_the_housekeeping_command_starts_due_runs(published, source, run_worker, capsys):
+    """``make run`` runs ``jobs_reconcile --loop``; each pass starts the due schedules."""
+    source.body = rows_csv(SECOND)
+    call_command("jobs_reconcile")
+    assert not Job.objects.filter(function="scheduled_publish").exists()  # not due yet
+    Schedule.objects.update(next_run_at=timezone.now() - timedelta(seconds=1))
+    call_command("jobs_reconcile")
+    job = Job.objects.get(function="scheduled_publish")
+    assert f"scheduled runs queued: ['{job.job_uid}']" in capsys.readouterr().out
+    run_worker()
+    assert Dataset.objects.get(dataset_uid=published).current_version.number == 2
