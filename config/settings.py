@@ -7,6 +7,7 @@ message naming the variable. The README's configuration table lists them all.
 
 from __future__ import annotations
 
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -92,6 +93,8 @@ RESOURCE_FETCH_ALLOW_PRIVATE = env_bool("RESOURCE_FETCH_ALLOW_PRIVATE", False)
 # Schedules: runs at least this many seconds apart; cron read in this zone unless a schedule names one.
 SCHEDULE_MIN_INTERVAL = env_int("SCHEDULE_MIN_INTERVAL", 86400, minimum=60)
 SCHEDULE_TIME_ZONE = env_str("SCHEDULE_TIME_ZONE", "UTC")
+if SCHEDULE_TIME_ZONE not in zoneinfo.available_timezones() | {"UTC"}:
+    raise ImproperlyConfigured(f"SCHEDULE_TIME_ZONE={SCHEDULE_TIME_ZONE!r} is not an IANA time zone name")
 SCHEDULES_PER_DATASET = env_int("SCHEDULES_PER_DATASET", 10, minimum=1)
 # Bodies other than file uploads (JSON) stay small; uploads stream to disk past this size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

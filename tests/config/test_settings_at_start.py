@@ -31,6 +31,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ("DATABASE_URL", "mysql://db/x", "DATABASE_URL='mysql://db/x' must start with"),
         ("REDIS_URL", "http://cache", "REDIS_URL='http://cache' must start with"),
         ("LOG_LEVEL", "chatty", "LOG_LEVEL='CHATTY' must be"),
+        ("SCHEDULE_TIME_ZONE", "Mars/Olympus", "SCHEDULE_TIME_ZONE='Mars/Olympus' is not an IANA time zone name"),
+        ("SCHEDULE_MIN_INTERVAL", "5", "SCHEDULE_MIN_INTERVAL=5 is below its minimum of 60"),
     ],
 )
 def test_malformed_variable_stops_the_process_naming_it(variable, value, message):
