@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
 from datasets import admin_backoffice as backoffice
-from datasets import admin_metadata, admin_pipeline, admin_resources
+from datasets import admin_metadata, admin_pipeline, admin_resources, admin_schedules
 from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
 from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
 from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
@@ -156,6 +156,21 @@ class DatasetAdmin(admin.ModelAdmin):
                 view(admin_pipeline.step_delete_view),
                 name="datasets_dataset_step_delete",
             ),
+            path(
+                "<str:object_id>/schedules/add/",
+                view(admin_schedules.schedule_view),
+                name="datasets_dataset_schedule_add",
+            ),
+            path(
+                "<str:object_id>/schedules/<str:uid>/",
+                view(admin_schedules.schedule_view),
+                name="datasets_dataset_schedule",
+            ),
+            path(
+                "<str:object_id>/schedules/<str:uid>/delete/",
+                view(admin_schedules.schedule_delete_view),
+                name="datasets_dataset_schedule_delete",
+            ),
             path("<str:object_id>/changes/", view(backoffice.changes_view), name="datasets_dataset_changes"),
             path(
                 "<str:object_id>/metadata/<str:template_name>/",
@@ -175,6 +190,7 @@ class DatasetAdmin(admin.ModelAdmin):
         if dataset is not None:
             extra_context = {**(extra_context or {}), **backoffice.change_page_context(request, dataset)}
             extra_context["action_url"] = reverse("admin:datasets_dataset_action", args=[dataset.pk])
+            extra_context["schedules"] = admin_schedules.schedule_rows(dataset)
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Publish the selected datasets")
