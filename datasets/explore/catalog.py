@@ -85,7 +85,7 @@ TECHNICAL_FIELDS = {
     "records_count": ("current_version__record_count", NUMBER),
     "modified": ("catalog_modified", DATETIME),
     "data_processed": ("current_version__published_at", DATETIME),
-    "metadata_processed": ("current_version__published_at", DATETIME),
+    "metadata_processed": ("current_version__metadata_published_at", DATETIME),
 }
 # Technical values the dataset object shows inside ``metas.default``.
 DEFAULT_TECHNICAL = frozenset({"records_count", "modified", "data_processed", "metadata_processed"})

@@ -29,6 +29,10 @@ class PublishedVersion(models.Model):
     record_errors = models.JSONField(default=list)
     limit_reached = models.BooleanField(default=False)
     published_at = models.DateTimeField(default=timezone.now)
+    metadata_published_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When this metadata was first published: a scheduled run republishes data, not metadata.",
+    )
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

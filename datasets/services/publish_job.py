@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -237,7 +238,7 @@ class PublishRun:
         return version
 
     def new_version(self, dataset: Dataset, table: str, fields: list[Field], count: int, limited: bool):
-        number = int(table.rsplit("_v", 1)[1])
+        number, now = int(table.rsplit("_v", 1)[1]), timezone.now()
         return PublishedVersion.objects.create(
             dataset=dataset,
             number=number,
@@ -245,6 +246,8 @@ class PublishRun:
             record_count=count,
             fields=[field.as_dict() for field in fields],
             metadata=self.published_metadata(dataset),
+            published_at=now,
+            metadata_published_at=self.metadata_published_at(dataset, now),
             configuration=self.configuration.snapshot(),
             record_error_count=self.errors.count,
             record_errors=[error.as_dict() for error in self.errors.kept],
@@ -256,6 +259,12 @@ class PublishRun:
         if self.metadata is not None:
             return self.metadata
         return metas_repr(stored_metadata(Dataset.objects.prefetch_related("metadata_values").get(pk=dataset.pk)))
+
+    def metadata_published_at(self, dataset: Dataset, now: datetime) -> datetime:
+        """``now``, unless this run republishes the served version's metadata (then that version's time)."""
+        if self.metadata is not None and dataset.current_version is not None:
+            return dataset.current_version.metadata_published_at
+        return now
 
     def next_table(self) -> str:
         """The next version's table name; a table left there by a dead worker is garbage and goes."""

@@ -6,7 +6,7 @@ failing one fails the job and the published version stays served.
 
 import hashlib
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -198,8 +198,16 @@ def test_a_run_republishes_with_the_published_configuration_only(published, sour
     version = Dataset.objects.get(dataset_uid=published).current_version
     assert version.number == 2
     assert [field["name"] for field in version.fields] == ["name", "height"]
-    assert version.metadata == PublishedVersion.objects.get(number=1).metadata
+    first = PublishedVersion.objects.get(number=1)
+    assert version.metadata == first.metadata
     assert "Draft title" not in str(version.metadata)
+    # The catalog says the data is new and the metadata is not.
+    metas = assert_status(chief_api.get(f"{EXPLORE}/trees"), 200)["metas"]["default"]
+    assert datetime.fromisoformat(metas["data_processed"]) == version.published_at
+    assert datetime.fromisoformat(metas["metadata_processed"]) == first.published_at < version.published_at
+    processed_since = first.published_at.isoformat()
+    found = chief_api.get("/api/explore/v2.1/catalog/datasets", {"where": f"metadata_processed > '{processed_since}'"})
+    assert assert_status(found, 200)["total_count"] == 0
     assert version.configuration["fields_specifications"] == []
 
 

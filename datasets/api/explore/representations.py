@@ -101,7 +101,7 @@ def public_metas(
             "records_count": version.record_count if records_count is None else records_count,
             "modified": local_iso(published_modified(version), tz),
             "data_processed": published,
-            "metadata_processed": published,
+            "metadata_processed": local_iso(version.metadata_published_at, tz),
         }
     )
     return metas
