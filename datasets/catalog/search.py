@@ -23,6 +23,7 @@ from datasets.api.explore.catalog_facets import catalog_facets
 from datasets.api.explore.catalog_params import catalog_filter, facet_pairs
 from datasets.catalog.refines import refine_links
 from datasets.explore.catalog import annotated, catalog_ordering
+from datasets.explore.catalog_access import partial_values
 from datasets.explore.facets import odsql_string
 from datasets.metadata_templates.languages import LANGUAGES
 from datasets.security import Caller, visible_datasets
@@ -114,7 +115,7 @@ def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
     refinement the Explore API refuses too."""
     params = query.explore_params()
     visible = visible_datasets(caller)
-    selected = annotated(visible).filter(catalog_filter(Explored(params)))
+    selected = annotated(visible, partial_values(caller, visible, params)).filter(catalog_filter(Explored(params)))
     ordered = selected.order_by(*catalog_ordering(params["order_by"])).select_related("current_version")
     paginator = Paginator(ordered, PAGE_SIZE)
     page = paginator.get_page(query.page)

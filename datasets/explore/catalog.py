@@ -19,6 +19,10 @@ Decisions:
   this same value (``published_modified`` in Python, ``MODIFIED`` in SQL).
 * ``features`` come from the published field types: ``analyze`` (a number), ``geo`` (a geometry),
   ``timeserie`` (a date or datetime).
+* ``features``, ``has_records`` and ``records_count`` are the caller's: on a dataset a ruleset shows in part
+  (hidden fields, filtered records, metadata only) they are computed from what the caller may read and
+  passed in as ``CallerValues`` (``datasets.explore.catalog_access``), so a ``where`` or a sort cannot
+  reveal a hidden geometry or how many records a filter hides.
 * A dataset without a metadata value fails ``=`` and passes ``!=``, as in the management API.
 * Facet refinements on ``modified`` are periods (``2019``, ``2019/08``, ``2019/08/15``) in the request's
   time zone; dates written in a ``where`` without a zone are UTC, as in the management API.
@@ -36,7 +40,19 @@ from operator import and_, or_
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField, DateTimeField, ExpressionWrapper, F, OrderBy, Q, QuerySet, Value
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OrderBy,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
@@ -66,6 +82,15 @@ FEATURE_TYPES = {
     "timeserie": ("date", "datetime"),
 }
 
+
+@dataclass(frozen=True)
+class CallerValues:
+    """What one caller may know of a dataset it sees in part: its readable count and its visible features."""
+
+    records_count: int
+    features: frozenset[str]
+
+
 MODIFIED = Coalesce(
     Cast(KeyTextTransform("modified", "current_version__metadata__default"), DateTimeField()),
     F("current_version__published_at"),
@@ -73,7 +98,6 @@ MODIFIED = Coalesce(
 # Names of the annotations ``annotated`` adds; the technical fields below read them.
 ANNOTATIONS = {
     "catalog_modified": MODIFIED,
-    "catalog_has_records": ExpressionWrapper(Q(current_version__record_count__gt=0), output_field=BooleanField()),
     "catalog_title": KeyTextTransform("title", "current_version__metadata__default"),
 }
 # name -> (column or annotation, kind)
@@ -82,7 +106,7 @@ TECHNICAL_FIELDS = {
     "datasetid": ("dataset_id", TEXT),  # the v2.0 spelling
     "dataset_uid": ("dataset_uid", TEXT),
     "has_records": ("catalog_has_records", BOOLEAN),
-    "records_count": ("current_version__record_count", NUMBER),
+    "records_count": ("catalog_records_count", NUMBER),
     "modified": ("catalog_modified", DATETIME),
     "data_processed": ("current_version__published_at", DATETIME),
     "metadata_processed": ("current_version__metadata_published_at", DATETIME),
@@ -94,7 +118,7 @@ ORDERS = {
     "dataset_uid": "dataset_uid",
     "modified": "catalog_modified",
     "title": "catalog_title",
-    "records_count": "current_version__record_count",
+    "records_count": "catalog_records_count",
 }
 DEFAULT_ORDER = "dataset_id"
 PERIOD = re.compile(r"(\d{4})(?:/(\d{1,2})(?:/(\d{1,2}))?)?")
@@ -118,9 +142,36 @@ def published_modified(version: PublishedVersion) -> dt.datetime:
     return version.published_at
 
 
-def annotated(queryset: QuerySet[Dataset]) -> QuerySet[Dataset]:
-    """The catalog's computed values on a queryset of published datasets, for filters and sorts."""
-    return queryset.annotate(**ANNOTATIONS)
+def annotated(queryset: QuerySet[Dataset], partial: dict[int, CallerValues] | None = None) -> QuerySet[Dataset]:
+    """The catalog's computed values on a queryset of published datasets, for filters and sorts.
+
+    ``partial`` maps the primary keys of datasets the caller sees in part to the values it may know.
+    """
+    partial = partial or {}
+    count = per_caller(
+        partial, lambda values: values.records_count, F("current_version__record_count"), BigIntegerField()
+    )
+    features = {
+        f"catalog_feature_{name}": per_caller(
+            partial, lambda values, name=name: name in values.features, published_feature(name), BooleanField()
+        )
+        for name in FEATURE_TYPES
+    }
+    has_records = ExpressionWrapper(Q(catalog_records_count__gt=0), output_field=BooleanField())
+    return queryset.annotate(**ANNOTATIONS, catalog_records_count=count, **features).annotate(
+        catalog_has_records=has_records
+    )
+
+
+def per_caller(partial: dict[int, CallerValues], value, published: Any, output_field: Any) -> Any:
+    """``published``, except on the datasets of ``partial``, where ``value(their values)`` is bound."""
+    if not partial:
+        return published
+    by_value: dict[Any, list[int]] = {}
+    for pk, values in partial.items():
+        by_value.setdefault(value(values), []).append(pk)
+    whens = [When(pk__in=pks, then=Value(known)) for known, pks in by_value.items()]
+    return Case(*whens, default=published, output_field=output_field)
 
 
 # ``where``: targets for the compiler of ``datasets.dataset_where``.
@@ -140,13 +191,17 @@ class SnapshotField(MetadataField):
         return Q(Coalesce(ExpressionWrapper(condition, output_field=BooleanField()), Value(False)))
 
 
+def published_feature(name: str) -> ExpressionWrapper:
+    """True when a published field has a type the feature needs (jsonb containment on the fields array)."""
+    condition = reduce(or_, (Q(current_version__fields__contains=[{"type": kind}]) for kind in FEATURE_TYPES[name]))
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
 def has_feature(name: str) -> Q:
-    """Datasets with a published field of a type the feature needs; an unknown feature matches nothing."""
-    kinds = FEATURE_TYPES.get(name)
-    if kinds is None:
+    """Datasets with the feature as the caller knows it (see ``annotated``); an unknown feature matches nothing."""
+    if name not in FEATURE_TYPES:
         return Q(pk__in=[])
-    # jsonb containment: the fields array holds an object with this type.
-    return reduce(or_, (Q(current_version__fields__contains=[{"type": kind}]) for kind in kinds))
+    return Q(**{f"catalog_feature_{name}": True})
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from datasets.api.explore.links import MAX_WINDOW, dataset_links, page_links
 from datasets.api.explore.representations import CatalogSelection, explore_dataset_repr
 from datasets.api.management.base import AnonThrottle, UserThrottle
 from datasets.explore.catalog import annotated, catalog_ordering
+from datasets.explore.catalog_access import partial_values
 from datasets.explore.quotas import enforce_quota
 from datasets.models import Dataset
 from datasets.security import Caller, DataAccess, caller_of, data_access, visible_datasets
@@ -51,7 +52,9 @@ class ExploreView(APIView):
 
     def catalog(self, request: Request) -> QuerySet[Dataset]:
         """The visible datasets ``where``, ``refine`` and ``exclude`` select, with the catalog's computed values."""
-        return annotated(self.visible()).filter(catalog_filter(request))
+        visible = self.visible()
+        partial = partial_values(self.caller(), visible, request.query_params)
+        return annotated(visible, partial).filter(catalog_filter(request))
 
     def dataset(self, dataset_id: str) -> Dataset:
         """A dataset the caller may see, with ``access`` (its ``DataAccess``) set; counts one call of the quota."""

@@ -336,3 +336,48 @@ def test_without_data_visibility_only_the_metadata_shows(leaky):
     # Someone with a ruleset of their own still reads their rows.
     user, _ = leaky["user"]
     assert assert_status(user.get(f"{BASE}/records"), 200)["total_count"] == len(rows_of("South"))
+
+
+def catalog_ids(client, **params) -> list[str]:
+    return [
+        dataset["dataset_id"]
+        for dataset in assert_status(client.get(f"{API}/catalog/datasets", params), 200)["results"]
+    ]
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "user", "group", "apikey"])
+def test_catalog_queries_read_the_callers_counts_and_features(leaky, caller, chief_api, alice, run_worker):
+    """where / refine / order_by see the counts and features the dataset object shows, not the published ones."""
+    client, region = leaky[caller]
+    readable, published = len(rows_of(region)), len(ROWS)
+    assert catalog_ids(client, where=f"records_count = {readable}") == ["leaky"]
+    assert catalog_ids(client, where=f"records_count = {published}") == []
+    assert catalog_ids(client, where=f"default.records_count >= {readable + 1}") == []
+    # Sorting by count: ``middle`` (10 records) comes after leaky's readable 5, not before its published 15.
+    publish_public_csv(chief_api, alice, run_worker, "middle", rows_csv(ROWS[:10]))
+    assert catalog_ids(client, order_by="records_count") == ["leaky", "middle"]
+    assert catalog_ids(client, order_by="records_count desc") == ["middle", "leaky"]
+    # The geometry hidden from every ruleset is no feature of theirs.
+    Ruleset.objects.filter(dataset__dataset_id="leaky").update(visible_fields=["city", "region", "population"])
+    assert catalog_ids(client, where='features = "geo"') == []
+    assert catalog_ids(client, refine="features:geo") == []
+    assert catalog_ids(client, exclude="features:geo") == ["leaky", "middle"]
+    assert catalog_ids(client, where='features = "analyze"') == ["leaky", "middle"]
+    # Metadata only: no records, no features.
+    Ruleset.objects.filter(dataset__dataset_id="leaky").update(is_data_visible=False)
+    assert catalog_ids(client, where="has_records") == ["middle"]
+    assert catalog_ids(client, where="has_records is false") == ["leaky"]
+    assert catalog_ids(client, where='features = "analyze"') == ["middle"]
+
+
+def test_the_published_values_still_serve_callers_with_full_access(leaky, chief_api):
+    """The dataset's editor reads everything: the published count and every feature."""
+    assert catalog_ids(chief_api, where=f"records_count = {len(ROWS)}") == ["leaky", "vault"]
+    assert catalog_ids(chief_api, where='features = "geo"') == ["leaky"]
+
+
+def test_the_home_page_refines_on_the_visitors_features(leaky):
+    anonymous, _ = leaky["anonymous"]
+    assert "/explore/dataset/leaky/" in anonymous.get("/", {"refine": "features:geo"}).content.decode()
+    Ruleset.objects.filter(dataset__dataset_id="leaky").update(visible_fields=["city", "region", "population"])
+    assert "/explore/dataset/leaky/" not in anonymous.get("/", {"refine": "features:geo"}).content.decode()
