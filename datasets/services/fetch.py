@@ -1,5 +1,8 @@
 """Fetching http(s) resources: bounded in time and size, and never towards private addresses.
 
+The guard checks the host's addresses before the request, every redirect's target, and the address
+each socket actually connected to (so a name that changes its answer in between gets nowhere).
+
 The fetched bytes land in a temporary file that the caller reads like an uploaded file. Each
 fetch also reports what a later fetch needs to tell whether the source changed: the server's
 ``ETag`` and ``Last-Modified`` validators and the SHA-256 of the body. Given those validators,
@@ -9,6 +12,7 @@ fetch also reports what a later fetch needs to tell whether the source changed: 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import ipaddress
 import socket
 import tempfile
@@ -94,6 +98,57 @@ def check_fetchable(url: str) -> None:
     check_public_host(url)
 
 
+def check_peer(sock: socket.socket, url: str) -> None:
+    """Refuse a connection whose far end is not a global address.
+
+    ``check_public_host`` resolves the name before urllib resolves it again to connect: a name that
+    answers a public address first and a private one next (DNS rebinding) would get through. The
+    address actually connected to is what counts.
+    """
+    if settings.RESOURCE_FETCH_ALLOW_PRIVATE:
+        return
+    address = sock.getpeername()[0]
+    if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        sock.close()
+        raise ResourceFetchError(url=url, reason="the host resolved to a private or local address")
+
+
+def guarded(connection_class: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+    """``connection_class`` whose sockets pass ``check_peer`` before a byte is sent."""
+
+    class Guarded(connection_class):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = self.checked_connection
+
+        def checked_connection(self, address, *args, **kwargs) -> socket.socket:
+            sock = socket.create_connection(address, *args, **kwargs)
+            check_peer(sock, f"{self.host}:{self.port}")
+            return sock
+
+    return Guarded
+
+
+GuardedHTTPConnection = guarded(http.client.HTTPConnection)
+GuardedHTTPSConnection = guarded(http.client.HTTPSConnection)
+
+
+def through_proxy(request: urllib.request.Request) -> bool:
+    """A proxied request connects to the proxy, an address the operator chose: no peer check then."""
+    return request.has_proxy() or bool(getattr(request, "_tunnel_host", None))
+
+
+class GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(http.client.HTTPConnection if through_proxy(req) else GuardedHTTPConnection, req)
+
+
+class GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        connection = http.client.HTTPSConnection if through_proxy(req) else GuardedHTTPSConnection
+        return self.do_open(connection, req, context=self._context)
+
+
 class CheckedRedirects(urllib.request.HTTPRedirectHandler):
     """Follows redirects only towards URLs the first request would have been allowed to reach.
 
@@ -105,7 +160,7 @@ class CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-OPENER = urllib.request.build_opener(CheckedRedirects)
+OPENER = urllib.request.build_opener(CheckedRedirects, GuardedHTTPHandler, GuardedHTTPSHandler)
 
 
 def download(response, target: BinaryIO, url: str, deadline: float) -> str:

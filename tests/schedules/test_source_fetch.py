@@ -55,6 +55,13 @@ def only_127_0_0_1(monkeypatch):
         real(url)
 
     monkeypatch.setattr(fetch, "check_public_host", guard)
+    real_peer = fetch.check_peer
+
+    def peer(sock, url):
+        if sock.getpeername()[0] != "127.0.0.1":
+            real_peer(sock, url)
+
+    monkeypatch.setattr(fetch, "check_peer", peer)
 
 
 def test_a_fetch_reports_the_validators_and_the_hash(port, settings):
@@ -119,3 +126,14 @@ def test_a_source_state_round_trips_through_its_stored_form():
         "If-None-Match": 'W/"x"',
         "If-Modified-Since": "Sat, 28 Nov 2026 10:00:00 GMT",
     }
+
+
+def test_the_address_connected_to_is_checked_too(port, monkeypatch, settings):
+    """A name that resolved to a public address at check time and to a private one at connect time (DNS
+    rebinding) is refused when the socket is open, before the request is sent."""
+    settings.RESOURCE_FETCH_ALLOW_PRIVATE = False
+    monkeypatch.setattr(fetch, "check_public_host", lambda url: None)  # the first answer looked public
+    target = io.BytesIO()
+    with pytest.raises(ResourceFetchError, match="the host resolved to a private or local address"):
+        fetch_to(f"http://127.0.0.1:{port}/data.csv", target)
+    assert target.getvalue() == b""
