@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from datasets.explore.plain_text import html_to_text
 from datasets.pipeline.core import Field
 
 TABLE_SCHEMA_TYPES = {
@@ -123,7 +124,7 @@ def data_package(
         ],
     }
     if default.get("description"):
-        package["description"] = default["description"]
+        package["description"] = html_to_text(default["description"])
     if default.get("keyword"):
         package["keywords"] = list(default["keyword"])
     if default.get("license"):
@@ -164,7 +165,7 @@ def schema_org_dataset(
         **without_empty(
             {
                 "name": default.get("title"),
-                "description": default.get("description"),
+                "description": html_to_text(default.get("description") or ""),
                 "url": page_url,
                 "keywords": list(default.get("keyword") or []),
                 "license": default.get("license"),

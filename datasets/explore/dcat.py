@@ -25,6 +25,8 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
+from datasets.explore.plain_text import html_to_text
+
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
 # ``dcat`` template key -> predicate; values are literals (a list gives one triple per item).
@@ -77,7 +79,12 @@ class CatalogEntry:
 
     @property
     def description(self) -> str:
+        """As stored: sanitized HTML."""
         return self.default.get("description") or ""
+
+    @property
+    def plain_description(self) -> str:
+        return html_to_text(self.description)
 
 
 def as_list(value: Any) -> list:
@@ -92,7 +99,7 @@ def add_dataset(graph: Graph, catalog: URIRef, entry: CatalogEntry) -> None:
     graph.add((catalog, DCAT.dataset, node))
     graph.add((node, RDF.type, DCAT.Dataset))
     graph.add((node, DCTERMS.title, Literal(entry.title)))
-    graph.add((node, DCTERMS.description, Literal(entry.description)))
+    graph.add((node, DCTERMS.description, Literal(entry.plain_description)))
     graph.add((node, DCTERMS.identifier, Literal(entry.dataset_id)))
     graph.add((node, DCAT.landingPage, node))
     graph.add((node, DCTERMS.issued, Literal(entry.issued, datatype=XSD.dateTime)))

@@ -25,7 +25,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from email.utils import format_datetime
-from html.parser import HTMLParser
 from typing import Any
 
 from django.conf import settings
@@ -40,42 +39,8 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 NOT_XML_CHARS = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-# Tags whose start or end breaks a line of the plain text made from a description.
-BLOCK_TAGS = frozenset(
-    {"p", "br", "li", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
-)
-
-
 def xml_text(value: Any) -> str:
     return NOT_XML_CHARS.sub("", str(value))
-
-
-class PlainText(HTMLParser):
-    """The text of an HTML fragment: tags dropped, entities decoded, a line per block."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.handle_starttag(tag, [])
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Descriptions are stored as sanitized HTML; Atom's ``type="text"`` wants what a reader should read."""
-    parser = PlainText()
-    parser.feed(fragment)
-    parser.close()
-    # HTML collapses runs of white space; blocks give the line breaks.
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 def pod_keywords(entry: CatalogEntry) -> list[str]:
@@ -92,7 +57,7 @@ def pod_dataset(entry: CatalogEntry) -> dict[str, Any]:
         "@type": "dcat:Dataset",
         "title": entry.title,
         # POD requires a non-empty description: the title stands in for a missing one.
-        "description": entry.description or entry.title,
+        "description": entry.plain_description or entry.title,
         "keyword": pod_keywords(entry),
         "modified": entry.modified.isoformat(),
         "issued": entry.issued.isoformat(),
@@ -190,7 +155,7 @@ def atom_entry(feed: ET.Element, entry: CatalogEntry) -> None:
     atom_element(item, "link", rel="alternate", type="text/html", href=entry.landing_page)
     if publisher := entry.default.get("publisher"):
         atom_element(atom_element(item, "author"), "name", str(publisher))
-    if summary := html_to_text(entry.description):
+    if summary := entry.plain_description:
         atom_element(item, "summary", summary, type="text")
     for term in entry_categories(entry):
         atom_element(item, "category", term=term)

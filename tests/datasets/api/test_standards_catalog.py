@@ -251,3 +251,17 @@ def test_rss_lists_the_20_most_recently_published_newest_first(db, chief):
 def test_bad_requests_answer_400(db, export, params, words):
     body = assert_status(APIClient().get(f"{URL}/{export}", params), 400)
     assert body["error_code"] == "InvalidRESTParameterError" and words in body["message"]
+
+
+def test_descriptions_are_plain_text_in_dcat_and_data_json(db, chief):
+    """Stored as sanitized HTML; RDF literals and POD strings carry the text a reader reads."""
+    html = "<p>Noise <b>levels</b> &amp; maps</p><ul><li>day</li><li>night</li></ul>"
+    metas = {"default": {"title": "Noise map", "description": html}}
+    dataset = mark_published(dataset_create(owner=chief, dataset_id="noise", metas=metas, visibility="domain"))
+    stored = dataset.current_version.metadata["default"]["description"]
+    assert "<b>" in stored
+    expected = "Noise levels & maps\nday\nnight"
+    for serialization in RDF_FORMATS:
+        graph = dcat_graph(serialization)
+        assert str(graph.value(datasets_by_identifier(graph)["noise"], DCTERMS.description)) == expected
+    assert json.loads(get("data.json").content)["dataset"][0]["description"] == expected
