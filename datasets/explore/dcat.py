@@ -6,7 +6,8 @@ Decisions:
   the view chooses them). Each ``dcat:Dataset`` is named by its dataset page (also its ``dcat:landingPage``).
 * Properties come from the published metadata snapshot: ``default`` gives ``dct:title``, ``dct:description``
   (an empty literal when unset: DCAT-AP makes it mandatory), ``dct:identifier`` (the dataset id),
-  ``dcat:keyword``, ``dcat:theme`` (literals: the platform's themes are labels, not a SKOS scheme),
+  ``dcat:keyword``, ``dcat:theme`` (the concept of the EU Data Theme vocabulary, DCAT-AP's controlled
+  vocabulary for themes, that covers each of the platform's themes; see ``EU_DATA_THEMES``),
   ``dct:publisher`` (a ``foaf:Agent`` with its ``foaf:name``), ``dct:license`` (a ``dct:LicenseDocument``: the
   URL when the license is one, else a node with the license as ``rdfs:label``), ``dct:language`` and
   ``dct:modified``; ``dct:issued`` is the publish time. The ``dcat`` template adds the optional properties
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from datasets.explore.plain_text import html_to_text
 
@@ -87,6 +88,36 @@ class CatalogEntry:
         return html_to_text(self.description)
 
 
+EU_DATA_THEME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+# The platform's themes (``metadata_templates.definitions.THEMES``) -> the EU Data Theme covering each.
+EU_DATA_THEMES = {
+    "Administration, Government, Public finances, Citizenship": "GOVE",
+    "Economy, Business, SME, Economic development, Employment": "ECON",
+    "Education, Training, Research, Teaching": "EDUC",
+    "Environment": "ENVI",
+    "Health": "HEAL",
+    "Housing, Development, Town planning, Transport": "REGI",
+    "Culture, Heritage": "EDUC",  # "Education, culture and sport"
+    "Sports, Leisure": "EDUC",
+    "Justice, Safety, Police, Crime": "JUST",
+    "Spatial planning, Town planning, Buildings, Equipment, Housing": "REGI",
+    "Transport, Movements": "TRAN",
+    "Services, Social": "SOCI",
+}
+
+
+def add_theme(graph: Graph, node: URIRef, theme: str) -> None:
+    """``dcat:theme`` as a ``skos:Concept`` of the EU scheme; a theme outside the mapping stays a labelled concept."""
+    code = EU_DATA_THEMES.get(theme)
+    concept = URIRef(f"{EU_DATA_THEME_SCHEME}/{code}") if code else BNode()
+    graph.add((node, DCAT.theme, concept))
+    graph.add((concept, RDF.type, SKOS.Concept))
+    if code:
+        graph.add((concept, SKOS.inScheme, EU_DATA_THEME_SCHEME))
+    else:
+        graph.add((concept, SKOS.prefLabel, Literal(theme)))
+
+
 def as_list(value: Any) -> list:
     """A metadata value as a list: lists stay, ``None`` is empty, anything else is one item."""
     if value is None:
@@ -107,7 +138,7 @@ def add_dataset(graph: Graph, catalog: URIRef, entry: CatalogEntry) -> None:
     for keyword in as_list(entry.default.get("keyword")):
         graph.add((node, DCAT.keyword, Literal(keyword)))
     for theme in as_list(entry.default.get("theme")):
-        graph.add((node, DCAT.theme, Literal(theme)))
+        add_theme(graph, node, str(theme))
     for language in as_list(entry.default.get("language")):
         graph.add((node, DCTERMS.language, Literal(language)))
     if license_ := entry.default.get("license"):
@@ -166,10 +197,13 @@ def catalog_graph(catalog_url: str, title: str, entries: Iterable[CatalogEntry])
     graph.bind("dct", DCTERMS)
     graph.bind("foaf", FOAF)
     graph.bind("vcard", VCARD)
+    graph.bind("skos", SKOS)
     catalog = URIRef(catalog_url)
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add((catalog, DCTERMS.title, Literal(title)))
     graph.add((catalog, DCTERMS.description, Literal(f"The datasets published on {title}")))
+    graph.add((catalog, DCAT.themeTaxonomy, EU_DATA_THEME_SCHEME))
+    graph.add((EU_DATA_THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
     for entry in entries:
         add_dataset(graph, catalog, entry)
     return graph

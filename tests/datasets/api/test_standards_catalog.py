@@ -17,11 +17,12 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 from rest_framework.test import APIClient
 
+from datasets.metadata_templates.definitions import THEMES
 from datasets.models import Dataset, PublishedVersion
 from datasets.services import dataset_create
 from tests.conftest import assert_status, mark_published
@@ -32,6 +33,14 @@ EXPORT_FORMATS = ["csv", "json", "jsonl", "geojson", "xlsx", "parquet"]
 RDF_FORMATS = {"xml": "xml", "turtle": "turtle", "jsonld": "json-ld"}
 pytestmark = pytest.mark.django_db(transaction=True)
 
+EU_THEMES = "http://publications.europa.eu/resource/authority/data-theme/"
+# The EU Data Themes of the catalog test data's themes, read off the vocabulary by hand.
+EU_CODES_BY_HAND = {
+    "bus-stops": {"TRAN"},
+    "air-quality": {"ENVI", "HEAL"},
+    "street-trees": {"ENVI"},
+    "budget": set(),
+}
 POD_SCHEMAS = Path(__file__).parents[2] / "fixtures" / "pod_schema"
 
 
@@ -86,7 +95,11 @@ def test_dcat_lists_one_dataset_per_visible_dataset_in_each_serialization(catalo
         assert graph.value(node, DCTERMS.title) == Literal(metas["title"])
         assert graph.value(node, DCTERMS.description) == Literal(metas.get("description", ""))
         assert {str(word) for word in graph.objects(node, DCAT.keyword)} == set(metas.get("keyword", []))
-        assert {str(theme) for theme in graph.objects(node, DCAT.theme)} == set(metas.get("theme", []))
+        themes = {EU_THEMES + code for code in EU_CODES_BY_HAND[dataset_id]}
+        assert {str(theme) for theme in graph.objects(node, DCAT.theme)} == themes
+        for theme in graph.objects(node, DCAT.theme):
+            assert (theme, RDF.type, SKOS.Concept) in graph
+            assert graph.value(theme, SKOS.inScheme) == URIRef(EU_THEMES.rstrip("/"))
         assert urlsplit(str(graph.value(node, DCAT.landingPage))).path == f"/explore/dataset/{dataset_id}/"
         publisher = graph.value(node, DCTERMS.publisher)
         assert str(graph.value(publisher, FOAF.name)) == metas["publisher"]
@@ -265,3 +278,15 @@ def test_descriptions_are_plain_text_in_dcat_and_data_json(db, chief):
         graph = dcat_graph(serialization)
         assert str(graph.value(datasets_by_identifier(graph)["noise"], DCTERMS.description)) == expected
     assert json.loads(get("data.json").content)["dataset"][0]["description"] == expected
+
+
+def test_every_platform_theme_is_an_eu_data_theme_and_the_catalog_names_the_scheme(db, chief):
+    metas = {"default": {"title": "Everything", "theme": list(THEMES)}}
+    mark_published(dataset_create(owner=chief, dataset_id="everything", metas=metas, visibility="domain"))
+    graph = dcat_graph("turtle")
+    node = datasets_by_identifier(graph)["everything"]
+    codes = {str(theme).removeprefix(EU_THEMES) for theme in graph.objects(node, DCAT.theme)}
+    # The platform's 12 themes land on 9 of the 13 EU Data Themes.
+    assert codes == {"GOVE", "ECON", "EDUC", "ENVI", "HEAL", "REGI", "JUST", "TRAN", "SOCI"}
+    catalog_node = next(graph.subjects(RDF.type, DCAT.Catalog))
+    assert graph.value(catalog_node, DCAT.themeTaxonomy) == URIRef(EU_THEMES.rstrip("/"))
