@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
@@ -33,6 +33,15 @@ logger = logging.getLogger(__name__)
 
 User = AbstractBaseUser | AnonymousUser | None
 CRON_FIELDS = ("minute", "hour", "day of month", "month", "day of week")
+CRON_MACROS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
 # Occurrences looked at when checking the shortest interval: a year of daily runs and more.
 INTERVAL_SAMPLE = 400
 
@@ -43,16 +52,23 @@ class TooManySchedulesError(ManagementAPIError):
 
 
 def checked_cron(value: Any) -> str:
-    """The expression with its fields separated by single spaces, or a 400 naming the problem."""
+    """The expression with its fields separated by single spaces (macros spelled out), or a 400 naming the problem."""
     example = "expected a cron expression of five fields (minute hour day-of-month month day-of-week), e.g. '0 3 * * *'"
     if not isinstance(value, str) or not value.strip():
         raise InvalidFieldError(field="cron_schedule", detail=example)
+    value = CRON_MACROS.get(value.strip().lower(), value)
     fields = value.split()
     if len(fields) != len(CRON_FIELDS):
-        raise InvalidFieldError(field="cron_schedule", detail=f"{example}; got {len(fields)} fields")
+        count = f"{len(fields)} field{'s' if len(fields) > 1 else ''}"
+        raise InvalidFieldError(field="cron_schedule", detail=f"{example} or a macro such as @daily; got {count}")
     expression = " ".join(fields)
     if not croniter.is_valid(expression):
         raise InvalidFieldError(field="cron_schedule", detail=f"'{expression}' is not a valid cron expression")
+    try:
+        croniter(expression, datetime(2000, 1, 1)).get_next(datetime)
+    except CroniterError:
+        # Valid syntax for a date that does not exist, such as February 31.
+        raise InvalidFieldError(field="cron_schedule", detail=f"'{expression}' never runs") from None
     return expression
 
 

@@ -103,7 +103,7 @@ def test_the_time_zone_defaults_to_the_setting(editor_client, trees, settings):
             {"cron_schedule": "0 3 * *", "timezone": "UTC"},
             "cron_schedule",
             "Invalid value for 'cron_schedule': expected a cron expression of five fields (minute hour "
-            "day-of-month month day-of-week), e.g. '0 3 * * *'; got 4 fields",
+            "day-of-month month day-of-week), e.g. '0 3 * * *' or a macro such as @daily; got 4 fields",
         ),
         (
             {"cron_schedule": "0 * * * *", "timezone": "UTC"},

@@ -83,6 +83,10 @@ def test_list_one_replace_and_delete(alice_api, dataset_uid):
     ("body", "field", "words"),
     [
         ({"cron_schedule": "0 3 * *"}, "cron_schedule", "got 4 fields"),
+        ({"cron_schedule": "@reboot"}, "cron_schedule", "or a macro such as @daily; got 1 field"),
+        ({"cron_schedule": "0 3 31 2 *"}, "cron_schedule", "'0 3 31 2 *' never runs"),
+        ({"cron_schedule": "0 3 31 4,6 *"}, "cron_schedule", "never runs"),
+        ({"cron_schedule": "@hourly"}, "cron_schedule", "'0 * * * *' runs every 1 hour"),
         ({"cron_schedule": "0 0 3 * * *"}, "cron_schedule", "got 6 fields"),
         ({"cron_schedule": "61 3 * * *"}, "cron_schedule", "'61 3 * * *' is not a valid cron expression"),
         ({"cron_schedule": "0 3 * * mon-"}, "cron_schedule", "is not a valid cron expression"),
@@ -164,3 +168,25 @@ def test_deleting_the_dataset_deletes_its_schedules(alice_api, dataset_uid):
     assert_status(add(alice_api, dataset_uid, {"cron_schedule": "0 3 * * *"}), 201)
     assert_status(alice_api.delete(f"{BASE}/{dataset_uid}"), 204)
     assert not Schedule.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("macro", "expression"),
+    [
+        ("@daily", "0 0 * * *"),
+        ("@MIDNIGHT", "0 0 * * *"),
+        ("@weekly", "0 0 * * 0"),
+        ("@monthly", "0 0 1 * *"),
+        ("@yearly", "0 0 1 1 *"),
+        (" @annually ", "0 0 1 1 *"),
+    ],
+)
+def test_macros_are_stored_spelled_out(alice_api, dataset_uid, macro, expression):
+    created = assert_status(add(alice_api, dataset_uid, {"cron_schedule": macro, "timezone": "UTC"}), 201)
+    assert created["cron_schedule"] == expression == Schedule.objects.get().cron_schedule
+
+
+def test_a_leap_day_schedule_runs_every_four_years(alice_api, dataset_uid):
+    created = assert_status(add(alice_api, dataset_uid, {"cron_schedule": "0 0 29 2 *", "timezone": "UTC"}), 201)
+    next_run = datetime.fromisoformat(created["next_run"])
+    assert (next_run.month, next_run.day, next_run.year % 4) == (2, 29, 0)
