@@ -11,7 +11,8 @@ Decisions:
   the original engine's arc distance and ``distance()`` in select): ``1km`` is a kilometre at any latitude, to
   within 0.5% of the spheroid's geodesic. A geography expression cannot use the column's planar GiST index, so
   for a point field and a point literal, a box that holds every possible match is ANDed in front (``&&``, see
-  ``distance_box``).
+  ``distance_box``); a geo_shape column has a GiST index on its geography cast (``datasets.store.indexes``)
+  that ``ST_DWithin`` uses directly.
 * ``in_bbox`` keeps values that intersect the box, edges included: a point inside or on an edge, a shape that
   overlaps it (the original engine's bounding-box filter treats shapes the same way). Corners come in any order;
   a box across the antimeridian is not supported.

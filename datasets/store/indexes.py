@@ -5,7 +5,9 @@
   index is built instead and the number of surplus rows is reported (``FinishReport.duplicate_ids``).
 * btree on fields annotated facet / sortable / id and on every int, double, date, datetime and boolean
   field; GIN instead of btree for text[] (``value IN field`` is array containment).
-* GIN on ``fts``, GiST on geometry columns.
+* GIN on ``fts``, GiST on geometry columns; a geo_shape column also gets a GiST index on its ``geography``
+  cast, which ``within_distance`` uses: a shape's geodesic edges can leave its planar bounding box, so the
+  planar index cannot bound a great-circle distance on shapes, the geography one can.
 
 A btree entry cannot exceed ~2.7 kB: a text column holding a longer value would fail its index build,
 so such columns get no btree index and are listed in ``FinishReport.skipped_indexes``.
@@ -66,6 +68,14 @@ def create_index(cursor, table: str, column: str, method: str, suffix: str, *, t
     cursor.execute(statement)
 
 
+def create_geography_index(cursor, table: str, column: str) -> None:
+    """``CREATE INDEX <table>_<column>_geog ON records.<table> USING gist ((<column>::geography))``."""
+    statement = sql.SQL("CREATE INDEX {} ON {} USING gist (({}::geography))").format(
+        sql.Identifier(index_name(table, column, "geog")), qualified(table), sql.Identifier(column)
+    )
+    cursor.execute(statement)
+
+
 def add_record_id_key(cursor, table: str) -> int:
     """Primary key on record_id, or a plain index when ids repeat; returns the number of surplus rows."""
     key = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({})").format(
@@ -101,6 +111,8 @@ def create_field_indexes(cursor, table: str, fields: list[Field]) -> list[str]:
     for field in fields:
         if field.type in GEOMETRY_TYPES:
             create_index(cursor, table, field.name, "gist", "gist")
+            if field.type == "geo_shape":
+                create_geography_index(cursor, table, field.name)
         elif is_multivalued(field) and wants_btree(field):
             create_index(cursor, table, field.name, "gin", "gin")
         elif field.name in btree and field.name not in skipped:

@@ -10,13 +10,14 @@ import random
 import pytest
 import shapely
 from django.db import connection
+from psycopg import sql
 
 from datasets.explore import RecordsQuery, compile_records_query
 from datasets.explore.geo import distance_box
 from datasets.explore.textsearch import search_tsquery, suggest_tsquery
 from datasets.odsql import ODSQLError
 from datasets.pipeline.core import Field
-from datasets.store import Loader, create_table, drop_table
+from datasets.store import Loader, create_table, drop_table, finish_table
 
 from .helpers import assert_within, destination, haversine, inside, text_matches
 
@@ -219,7 +220,7 @@ def test_point_distance_uses_a_box_the_index_can_serve():
         return compiled.sql.as_string(None)
 
     assert "&&" in sql_of("within_distance(geo, geom'POINT(2.35 48.85)', 1km)")
-    assert "&&" not in sql_of("within_distance(zone, geom'POINT(2.35 48.85)', 1km)")
+    assert "&&" not in sql_of("within_distance(zone, geom'POINT(2.35 48.85)', 1km)")  # the geography index serves
     assert "&&" not in sql_of("within_distance(geo, geom'POINT(0 89.5)', 1km)")  # no box at the pole
     assert "&&" not in sql_of("within_distance(geo, geom'POINT(179.999 0)', 1km)")  # nor across the antimeridian
 
@@ -497,3 +498,18 @@ def test_refused_with_a_message_naming_function_and_clause(where, message):
     with pytest.raises(ODSQLError) as raised:
         compile_records_query(RecordsQuery(where=where), TABLE, FIELDS)
     assert message in raised.value.message
+
+
+def test_shape_distance_can_use_the_geography_index(cursor):
+    """A shape's geodesic edges can leave its planar box, so the planar GiST cannot serve; the geography one can."""
+    finish_table(cursor, TABLE, FIELDS)
+    compiled = compile_records_query(
+        RecordsQuery(where="within_distance(zone, geom'POINT(2.35 48.85)', 1km)"), TABLE, FIELDS
+    )
+    cursor.execute("SET enable_seqscan = off")
+    try:
+        cursor.execute(sql.SQL("EXPLAIN {}").format(compiled.sql), compiled.params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    finally:
+        cursor.execute("RESET enable_seqscan")
+    assert f"{TABLE}_zone_geog" in plan, plan

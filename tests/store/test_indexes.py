@@ -70,6 +70,7 @@ def expected_indexes(name) -> dict[str, str]:
         name("moment", "idx"): "btree(moment,record_id)",
         name("location", "gist"): "gist(location)",
         name("shape", "gist"): "gist(shape)",
+        name("shape", "geog"): "gist(((shape)::geography))",
         name("fts", "gin"): "gin(fts)",
     }
 
