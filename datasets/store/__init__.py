@@ -8,7 +8,7 @@ Leftover tables of dead workers are found with ``dataset_tables`` and removed wi
 
 from .geometry import point_ewkt, shape_ewkt, shape_wkt
 from .ids import advisory_lock_key, index_name, record_id, table_name
-from .indexes import FinishReport, create_full_text_index, finish_table
+from .indexes import FinishReport, finish_table
 from .loader import Loader
 from .tables import SCHEMA, count_rows, create_table, dataset_tables, drop_table
 
@@ -18,7 +18,6 @@ __all__ = [
     "Loader",
     "advisory_lock_key",
     "count_rows",
-    "create_full_text_index",
     "create_table",
     "dataset_tables",
     "drop_table",

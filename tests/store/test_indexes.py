@@ -1,5 +1,6 @@
+import psycopg
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from psycopg import sql
 
 from datasets.store import SCHEMA, FinishReport, Loader, count_rows, create_table, finish_table, index_name, table_name
@@ -53,6 +54,32 @@ def test_finish_table_builds_every_index_and_analyzes(cursor):
         cursor, "SELECT count(*) > 0 FROM pg_stats WHERE schemaname = %s AND tablename = %s", [SCHEMA, table]
     )
     assert analyzed == [(True,)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_builds_on_two_connections_give_the_same_table(cursor):
+    table = table_name("da_tst001", 1)
+    load(cursor, table, FIELDS, [{"code": str(number), "title": f"t{number}"} for number in range(20)])
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as second, second.cursor() as other:
+        assert finish_table(cursor, table, FIELDS, more_cursors=(other,)) == FinishReport()
+    assert indexes(cursor, table) == expected_indexes("da_tst001_v1_{}_{}".format)
+    constraints = fetch(
+        cursor, "SELECT conname, contype FROM pg_constraint WHERE conrelid = %s::regclass", [f"{SCHEMA}.{table}"]
+    )
+    assert constraints == [("da_tst001_v1_record_id_pkey", "p")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_repeated_ids_on_two_connections_keep_every_row(cursor):
+    table = table_name("da_tst001", 1)
+    fields = [field("code", "text", "id"), field("name")]
+    load(cursor, table, fields, [{"code": "a", "name": "x"}, {"code": "a", "name": "y"}])
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as second, second.cursor() as other:
+        assert finish_table(cursor, table, fields, more_cursors=(other,)) == FinishReport(duplicate_ids=1)
+    assert count_rows(cursor, table) == 2
+    assert "da_tst001_v1_record_id_pkey" not in indexes(cursor, table)
 
 
 def expected_indexes(name) -> dict[str, str]:
