@@ -150,6 +150,21 @@ class DatasetAdmin(admin.ModelAdmin):
                 name="datasets_dataset_preview",
             ),
             path("<str:object_id>/resources/add/", view(admin_resources.upload_view), name="datasets_dataset_upload"),
+            path(
+                "<str:object_id>/resources/add-url/",
+                view(admin_resources.url_add_view),
+                name="datasets_dataset_resource_add_url",
+            ),
+            path(
+                "<str:object_id>/resources/<str:resource_uid>/edit/",
+                view(admin_resources.edit_view),
+                name="datasets_dataset_resource_edit",
+            ),
+            path(
+                "<str:object_id>/resources/<str:resource_uid>/delete/",
+                view(admin_resources.delete_view),
+                name="datasets_dataset_resource_delete",
+            ),
             path("<str:object_id>/steps/add/", view(admin_pipeline.step_view), name="datasets_dataset_step"),
             path(
                 "<str:object_id>/steps/<str:uid>/delete/",
