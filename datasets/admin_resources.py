@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,10 +26,10 @@ from django.urls import reverse
 
 from config.errors import ManagementAPIError
 from datasets.admin_backoffice import change_url, dataset_or_404
-from datasets.models import Dataset, Resource
+from datasets.models import Dataset, File, Resource
 from datasets.permissions import Actor
 from datasets.pipeline.extractors import EXTRACTORS
-from datasets.services.files import file_store
+from datasets.services.files import file_discard, file_store
 from datasets.services.preview import url_guess_extractor_params, url_guess_extractors
 from datasets.services.processing import resource_add, resource_delete, resource_update
 
@@ -119,6 +121,25 @@ def guessed_body(url: str, filename: str | None, extractor: str, title: str) -> 
     return {"url": url, "type": extractor, "params": params, "title": title}
 
 
+@contextmanager
+def stored_upload(request: HttpRequest, upload) -> Iterator[File | None]:
+    """The uploaded file stored for the resource being saved (None without an upload).
+
+    Removed again when the save fails: in the back-office nothing else can refer to it (unlike the API,
+    where a client stores a file in order to name it), so a refused upload leaves nothing stored.
+    """
+    if not upload:
+        yield None
+        return
+    file = file_store(owner=request.user, stream=upload, filename=upload.name)
+    try:
+        yield file
+    except BaseException:
+        file.delete()
+        file_discard(file)
+        raise
+
+
 def preview_redirect(dataset: Dataset, resource: Resource) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("admin:datasets_dataset_preview", args=[dataset.pk, resource.resource_uid]))
 
@@ -143,9 +164,9 @@ def upload_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         upload, data = form.cleaned_data["file"], form.cleaned_data
         try:
-            file = file_store(owner=request.user, stream=upload, filename=upload.name)
-            body = guessed_body(file.url, file.filename, data["type"], data["title"])
-            resource = resource_add(dataset=dataset, body=body, user=request.user)
+            with stored_upload(request, upload) as file:
+                body = guessed_body(file.url, file.filename, data["type"], data["title"])
+                resource = resource_add(dataset=dataset, body=body, user=request.user)
         except ManagementAPIError as error:
             form.add_error(None, str(error))
         else:
@@ -175,16 +196,14 @@ def url_add_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespo
     return page(request, model_admin, dataset, "resource_url.html", title, form=form)
 
 
-def edited_body(request: HttpRequest, resource: Resource, form: ResourceEditForm) -> dict[str, Any]:
-    """The resource body the edit form asks for; a new upload is stored first and becomes the URL.
+def edited_body(resource: Resource, form: ResourceEditForm, file: File | None) -> dict[str, Any]:
+    """The resource body the edit form asks for; a new upload (``file``, already stored) becomes the URL.
 
     Params left empty are guessed; so are params left as they were while the format changed, since
     the old extractor's params would not suit the new one.
     """
     data = form.cleaned_data
-    upload = data["file"]
-    if upload:
-        file = file_store(owner=request.user, stream=upload, filename=upload.name)
+    if file is not None:
         url, filename = file.url, file.filename
     else:
         url = data["url"].strip()
@@ -211,8 +230,8 @@ def edit_view(request: HttpRequest, model_admin, object_id: str, resource_uid: s
     form = ResourceEditForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            body = edited_body(request, resource, form)
-            resource_update(resource=resource, body=body, user=request.user)
+            with stored_upload(request, form.cleaned_data["file"]) as file:
+                resource_update(resource=resource, body=edited_body(resource, form, file), user=request.user)
         except ManagementAPIError as error:
             # The service refused before writing (and its transaction rolled back): reread what is stored.
             resource.refresh_from_db()

@@ -10,11 +10,13 @@ import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from datasets.models import Change, Resource, Ruleset
+from datasets.models import Change, File, Resource, Ruleset
+from datasets.services.files import file_path
 from tests.backoffice.conftest import DATASETS, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +292,22 @@ def test_every_write_needs_the_edit_right(publisher, editor_client, trees, hidde
     assert editor_client.post(edit_url(hidden, other), edit_fields(other, title="Mine")).status_code == 404
     assert editor_client.post(delete_url(hidden, other)).status_code == 404
     assert hidden.resources.count() == 1 and Change.objects.count() == changes
+
+
+def blobs(settings) -> list[str]:
+    return sorted(path.name for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
+
+
+def test_a_refused_replacement_or_upload_leaves_no_file_behind(editor_client, trees, settings):
+    resource = trees.resources.get()
+    before, files = stored(resource), list(File.objects.values_list("file_id", flat=True))
+    garbage = SimpleUploadedFile("bad.xls", b"\x00\x01\x02garbage", content_type="application/vnd.ms-excel")
+    fields = {**edit_fields(resource, type="xlsfile", params=""), "file": garbage}
+    refused = editor_client.post(edit_url(trees, resource), fields)
+    assert refused.status_code == 200 and refused.context["form"].non_field_errors()
+    garbage = SimpleUploadedFile("bad.xls", b"\x00\x01\x02garbage", content_type="application/vnd.ms-excel")
+    upload = {"file": garbage, "type": "xlsfile"}
+    assert editor_client.post(f"{DATASETS}{trees.pk}/resources/add/", upload).context["form"].non_field_errors()
+    assert stored(resource) == before and trees.resources.count() == 1
+    assert list(File.objects.values_list("file_id", flat=True)) == files
+    assert blobs(settings) == [file_path(file).name for file in File.objects.all()]
