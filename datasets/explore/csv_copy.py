@@ -15,6 +15,9 @@ Decisions:
 * Parameters: COPY cannot take server-side parameters, so psycopg binds them on the client (quoted as
   literals by the driver, never by us); the delimiter comes from an allow-list and goes in as ``sql.Literal``.
 * Lines end with ``\\n`` (PostgreSQL's CSV line ending), the header included.
+* The header's names may be field labels (``use_labels``), publisher text: ``header`` neutralises and quotes
+  them exactly like the cells COPY writes. ``compressed`` and ``epsg`` need nothing here: the export view
+  projects the query before wrapping it and gzips the chunks after.
 """
 
 from __future__ import annotations
@@ -78,7 +81,8 @@ def copy_statement(
 
 
 def header(columns: list[str], *, delimiter: str = ";", quote_all: bool = False, with_bom: bool = True) -> bytes:
-    """The first line: the column names (neutralised like any cell), after a BOM unless ``with_bom`` is false."""
+    """The first line: the column names or labels (neutralised like any cell), after a BOM unless ``with_bom``
+    is false."""
     buffer = io.StringIO()
     quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
     writer = csv.writer(buffer, delimiter=CSV_DELIMITERS[delimiter], quoting=quoting, lineterminator="\n")

@@ -7,14 +7,38 @@ Decisions:
   writer of ``datasets.explore.writers`` that yields bytes to a ``StreamingHttpResponse``.
 * Everything that can be refused is checked before the first byte: the dataset, the format, the parameters,
   the ODSQL clauses, and the query itself (the first batch is read before the response starts), so errors keep
-  the Explore shape instead of cutting a file short.
-* Parameters this implementation does not honour yet (``use_labels``, ``compressed``, ``epsg``, ...) are
-  refused rather than ignored: an export quietly different from what was asked is worse than an error.
+  the Explore shape instead of cutting a file short. A parameter no format here knows is refused rather than
+  ignored: an export quietly different from what was asked is worse than an error.
+* Every format accepts the export-only parameters ``use_labels``, ``compressed`` and ``epsg`` (section 3):
+
+  - ``use_labels=true`` names each column after its field's label instead of its name, wherever a format
+    names fields: the csv and xlsx header, the keys of json and jsonl objects, the properties of geojson
+    features and the parquet column names (every format here lists fields, so none ignores it). A column
+    computed in ``select`` keeps its name or alias; a column named after a field takes that field's label. Two
+    columns must not share a key: when a label is already taken, the column falls back to its name, and when
+    that is taken too, gets ``_2``, ``_3``... (the first column in select order keeps the label). Labels are
+    the caller's visible fields' only, so a hidden field's label cannot leak; they are publisher text and go
+    through the same formula neutralisation and CSV quoting as any cell (``writers.neutralise``).
+  - ``compressed=true`` gzips the same bytes while they stream (``writers.gzipped``, zlib in constant
+    memory), for every format and the CSV COPY path alike. The response is ``application/gzip`` (RFC 6713)
+    named ``<dataset>.<ext>.gz``: not ``Content-Encoding: gzip``, which HTTP clients undo silently, and
+    ``.gz`` rather than the reference's example ``.csv.gzip`` because ``gunzip`` and archive tools recognise
+    ``.gz`` only. The ETag covers the whole query string, so compressed and plain exports never share one.
+  - ``epsg=<code>`` (default 4326) is the projection of the geometries written: an EPSG code PostGIS knows
+    (``spatial_ref_sys``, checked with a bound parameter; otherwise a 400 naming ``epsg``). The records query
+    is wrapped, not rewritten (``projected``): each geometry column is read back from its JSON and passed
+    through ``ST_Transform`` to the code, a bound parameter. Points keep their ``{"lon", "lat"}`` shape (and
+    their ``lat, lon`` text in csv, xlsx and parquet) with ``lon`` the x (easting) and ``lat`` the y (northing)
+    of the projection, so a reader of the 4326 export reads any other the same way. GeoJSON (RFC 7946) only
+    knows WGS 84: a geojson export in another projection carries the legacy (GeoJSON 2008) ``crs`` member
+    ``{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::<code>"}}``, which GDAL and QGIS read;
+    coordinates stay in x, y order.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +56,7 @@ from datasets.api.explore.errors import ExploreError, bad_parameter
 from datasets.api.explore.records import clause, etag_of, integer, not_modified, published_or_404, records_where
 from datasets.api.explore.views import ExploreView
 from datasets.explore import csv_copy, writers
-from datasets.explore.query import CompiledQuery, RecordsQuery, compile_records_query
+from datasets.explore.query import RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
 
 BATCH_SIZE = 2000
@@ -41,6 +65,16 @@ QUERY_PARAMETERS = frozenset(
     {"select", "where", "order_by", "group_by", "limit", "offset", "refine", "exclude", "timezone", "lang"}
 )
 BOOLEANS = {"true": True, "false": False}
+WGS84 = 4326
+# A geometry column read back from the JSON of ``query.GEO_OUTPUT`` and projected to the ``epsg`` code (%s).
+# A point that is null (or has null coordinates) is left as it came, so projecting never changes its shape.
+PROJECTIONS = {
+    "geo_point_2d": sql.SQL(
+        "coalesce((SELECT json_build_object('lon', ST_X(g), 'lat', ST_Y(g)) FROM ST_Transform(ST_SetSRID("
+        "ST_MakePoint(({0} ->> 'lon')::float8, ({0} ->> 'lat')::float8), 4326), %s) AS g WHERE g IS NOT NULL), {0})"
+    ),
+    "geo_shape": sql.SQL("ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON({0}), 4326), %s))::json"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +85,16 @@ class ExportFormat:
     content_type: str
     writer: Callable[..., Iterator[bytes]]
     options: dict[str, Callable[[str, str], Any]] = field(default_factory=dict)
+    names_projection: bool = False  # the writer takes ``epsg`` to declare a projection other than WGS 84
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """The export-only parameters every format accepts (see the module's decisions)."""
+
+    use_labels: bool = False
+    compressed: bool = False
+    epsg: int = WGS84
 
 
 def boolean(name: str, raw: str) -> bool:
@@ -66,6 +110,25 @@ def one_of(*allowed: str) -> Callable[[str, str], str]:
         return raw
 
     return parse
+
+
+def epsg_code(name: str, raw: str) -> int:
+    """An EPSG code PostGIS can project to: digits only, then looked up in ``spatial_ref_sys`` (bound)."""
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise bad_parameter(name, f"'{raw}'; expected an EPSG code such as 4326 or 3857")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT srid FROM spatial_ref_sys WHERE auth_name = 'EPSG' AND auth_srid = %s", [int(raw)])
+        row = cursor.fetchone()
+    if row is None:
+        raise bad_parameter(name, f"EPSG:{int(raw)} is not a projection this server knows")
+    return row[0]
+
+
+EXPORT_PARAMETERS: dict[str, Callable[[str, str], Any]] = {
+    "use_labels": boolean,
+    "compressed": boolean,
+    "epsg": epsg_code,
+}
 
 
 def separator(name: str, raw: str) -> str:
@@ -89,7 +152,7 @@ FORMATS = {
     ),
     "json": ExportFormat("json", "application/json", writers.write_json),
     "jsonl": ExportFormat("jsonl", "application/jsonl", writers.write_jsonl),
-    "geojson": ExportFormat("geojson", "application/geo+json", writers.write_geojson),
+    "geojson": ExportFormat("geojson", "application/geo+json", writers.write_geojson, names_projection=True),
     "xlsx": ExportFormat(
         "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", writers.write_xlsx
     ),
@@ -115,10 +178,64 @@ def export_options(request: Request, spec: ExportFormat) -> dict[str, Any]:
     for name in request.query_params:
         if name in spec.options:
             options[WRITER_ARGUMENTS.get(name, name)] = spec.options[name](name, request.query_params[name])
-        elif name not in QUERY_PARAMETERS:
-            known = ", ".join(sorted(QUERY_PARAMETERS | set(spec.options)))
+        elif name not in QUERY_PARAMETERS and name not in EXPORT_PARAMETERS:
+            known = ", ".join(sorted(QUERY_PARAMETERS | set(EXPORT_PARAMETERS) | set(spec.options)))
             raise bad_parameter(name, f"not supported by this export; supported parameters are {known}")
     return options
+
+
+def export_settings(request: Request) -> ExportSettings:
+    """``use_labels``, ``compressed`` and ``epsg``, each checked (a 400 naming it) before anything runs."""
+    values = {
+        name: parse(name, request.query_params[name])
+        for name, parse in EXPORT_PARAMETERS.items()
+        if name in request.query_params
+    }
+    return ExportSettings(**values)
+
+
+def labelled(columns: list[str], fields: list[Field]) -> list[str]:
+    """Column names for ``use_labels``: a field's label for a column named after it, never twice the same.
+
+    ``fields`` are the caller's visible fields. A label already taken falls back to the column's name, and
+    a name taken too gets ``_2``, ``_3``...: JSON keys and parquet columns cannot share a name.
+    """
+    labels = {field.name: field.label for field in fields}
+    taken: set[str] = set()
+    names = []
+    for column in columns:
+        name = labels.get(column) or column
+        if name in taken:
+            name = column
+        base, suffix = name, 2
+        while name in taken:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def projected(statement: sql.Composable, params: list, types: list[str], srid: int) -> tuple[sql.Composable, list]:
+    """``statement`` with its geometry columns projected to ``srid``; unchanged for WGS 84 or without geometry.
+
+    The query is wrapped like the CSV COPY path wraps it (``SELECT <cells> FROM (<query>) AS projected(...)``),
+    so every ODSQL feature keeps working and no user text reaches the SQL: ``srid`` is a bound parameter.
+    """
+    if srid == WGS84 or not any(kind in PROJECTIONS for kind in types):
+        return statement, params
+    names = [sql.Identifier(f"c{index}") for index in range(len(types))]
+    cells, cell_params = [], []
+    for name, kind in zip(names, types, strict=True):
+        if kind in PROJECTIONS:
+            cells.append(PROJECTIONS[kind].format(name))
+            cell_params.append(srid)
+        else:
+            cells.append(name)
+    wrapped = sql.SQL("SELECT {cells} FROM ({query}) AS projected ({names})").format(
+        cells=sql.SQL(", ").join(cells), query=statement, names=sql.SQL(", ").join(names)
+    )
+    # The outer select's parameters come first in the text.
+    return wrapped, [*cell_params, *params]
 
 
 def export_query(request: Request, fields: list[Field]) -> RecordsQuery:
@@ -262,6 +379,9 @@ class DatasetExportView(ExploreView):
         published = published_or_404(self, dataset_id)
         spec = export_format(export)
         options = export_options(request, spec)
+        chosen = export_settings(request)
+        if spec.names_projection:
+            options["epsg"] = chosen.epsg
         fields = list(published.fields)
         query = export_query(request, fields)
         compiled = compile_records_query(query, published.table_name, fields, unbounded=True, access=published.readable)
@@ -271,33 +391,52 @@ class DatasetExportView(ExploreView):
         types = compiled.types
         if not compiled.columns:
             # Nothing the caller may read (data not visible, or no visible field): an empty file of the format.
-            chunks = spec.writer([], [], iter(()), **options)
-            response = StreamingHttpResponse(chunks, content_type=spec.content_type)
-            response["Content-Disposition"] = f'attachment; filename="{published.dataset_id}.{spec.extension}"'
-            return response
+            return attachment(spec.writer([], [], iter(()), **options), None, published.dataset_id, spec, chosen, None)
+        columns = labelled(compiled.columns, fields) if chosen.use_labels else compiled.columns
+        statement, params = projected(compiled.sql, compiled.params, types, chosen.epsg)
         if spec.extension == "csv":
-            stream, chunks = csv_by_copy(compiled, types, options)
+            stream, chunks = csv_by_copy(statement, params, compiled.timezone, columns, types, options)
         else:
             # Rows come in UTC (psycopg reads timestamptz in the connection's zone): shown in the asked zone here.
-            stream = open_stream(RowStream, compiled.sql, compiled.params, "UTC")
+            stream = open_stream(RowStream, statement, params, "UTC")
             batches = stream.batches()
             if compiled.timezone != "UTC":
                 batches = (compiled.localized(batch) for batch in batches)
-            chunks = spec.writer(compiled.columns, types, batches, **options)
-        response = StreamingHttpResponse(Closing(chunks, stream), content_type=spec.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{published.dataset_id}.{spec.extension}"'
-        if etag:
-            response["ETag"] = etag
-        return response
+            chunks = spec.writer(columns, types, batches, **options)
+        return attachment(chunks, stream, published.dataset_id, spec, chosen, etag)
 
 
-def csv_by_copy(compiled: CompiledQuery, types: list[str], options: dict[str, Any]) -> tuple[CopyStream, Iterator]:
-    """CSV written by PostgreSQL (``datasets.explore.csv_copy``): the header from Python, then COPY's chunks."""
+def attachment(
+    chunks: Iterator[bytes],
+    stream: RowStream | None,
+    dataset_id: str,
+    spec: ExportFormat,
+    chosen: ExportSettings,
+    etag: str | None,
+) -> StreamingHttpResponse:
+    """The streamed file, gzipped on the way out when ``compressed`` was asked."""
+    filename, content_type = f"{dataset_id}.{spec.extension}", spec.content_type
+    if chosen.compressed:
+        chunks, filename, content_type = writers.gzipped(chunks), f"{filename}.gz", "application/gzip"
+    response = StreamingHttpResponse(Closing(chunks, stream) if stream else chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if etag:
+        response["ETag"] = etag
+    return response
+
+
+def csv_by_copy(
+    query: sql.Composable, params: list, zone: str, columns: list[str], types: list[str], options: dict[str, Any]
+) -> tuple[CopyStream, Iterator]:
+    """CSV written by PostgreSQL (``datasets.explore.csv_copy``): the header from Python, then COPY's chunks.
+
+    ``columns`` are the header's names (labels with ``use_labels``); the header writer neutralises them.
+    """
     with_bom = options.pop("with_bom", True)
-    statement, params = csv_copy.copy_statement(compiled.sql, compiled.params, types, **options)
-    stream = open_stream(CopyStream, statement, params, compiled.timezone)
+    statement, copy_params = csv_copy.copy_statement(query, params, types, **options)
+    stream = open_stream(CopyStream, statement, copy_params, zone)
     head = csv_copy.header(
-        compiled.columns,
+        columns,
         delimiter=options.get("delimiter", ";"),
         quote_all=options.get("quote_all", False),
         with_bom=with_bom,

@@ -172,7 +172,7 @@ def test_exports_list_links_per_format(towns):
         ("shp", {}, 400, "InvalidRESTParameterError"),
         ("csv", {"delimiter": "x"}, 400, "InvalidRESTParameterError"),
         ("csv", {"with_bom": "maybe"}, 400, "InvalidRESTParameterError"),
-        ("json", {"epsg": "2154"}, 400, "InvalidRESTParameterError"),
+        ("json", {"epsg": "not-a-code"}, 400, "InvalidRESTParameterError"),
         ("json", {"refine": "nope:North"}, 400, "ODSQLError"),
         ("json", {"limit": "lots"}, 400, "InvalidRESTParameterError"),
         ("json", {"limit": 0}, 400, "ODSQLError"),
