@@ -39,7 +39,7 @@ from .access import TableAccess, guarded
 from .expressions import Scope, ZonedSchema, expression
 from .groups import Group, compile_group
 from .values import Fragment, Schema, placeholder
-from .where import compile_where
+from .where import compile_where, where_is_row_safe
 
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
@@ -125,7 +125,8 @@ def compile_records_query(
         check_page(query.limit, query.offset, max_limit, max_window)
     stored_fts = access.stored_fts if access is not None else True
     schema = ZonedSchema(fields, zone, query.lang, stored_fts=stored_fts)
-    where = guarded(access.condition if access is not None else None, compile_where(query.where, schema))
+    restriction = access.condition if access is not None else None
+    where = guarded(restriction, compile_where(query.where, schema), row_safe=where_is_row_safe(query.where))
     groups = compile_group_by(query.group_by, schema)
     columns = compile_select(query.select, schema, groups)
     grouped = groups is not None or any(column.value.aggregate for column in columns)

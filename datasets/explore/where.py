@@ -262,3 +262,44 @@ CONDITIONS: dict[type, Callable[[ast.Node, Schema], Fragment]] = {
     ast.Like: _like,
     ast.FunctionCall: _function,
 }
+
+
+# ``where`` nodes compiled to SQL that cannot fail on any row (see ``is_row_safe``).
+ROW_SAFE_FUNCTIONS = frozenset({"search", "suggest", "startswith"})
+PLAIN_ARGUMENTS = (ast.Field, ast.Star, ast.Literal)
+
+
+def is_row_safe(node: ast.Node) -> bool:
+    """True when the compiled condition cannot raise an error whatever a row holds.
+
+    Comparisons, lists, ranges, null and boolean tests, patterns and full text of a *field* against
+    *literals* compile to a column compared with bound values of the column's own type (the literals are
+    converted before SQL; a value that cannot be converted fails whatever the rows). Anything computed from
+    a column (arithmetic, casts, scalar functions, geometries, field-to-field comparisons) may fail on some
+    values and is not row-safe. ``datasets.explore.access.guarded`` relies on this to let the planner use
+    the caller's indexes under a publisher's filter.
+    """
+    match node:
+        case ast.And() | ast.Or():
+            return all(is_row_safe(operand) for operand in node.operands)
+        case ast.Not():
+            return is_row_safe(node.operand)
+        case ast.Comparison():
+            sides = (type(node.left), type(node.right))
+            return sides in ((ast.Field, ast.Literal), (ast.Literal, ast.Field)) and not is_computed(node)
+        case ast.InList() | ast.InRange() | ast.IsNull() | ast.IsBool() | ast.Like():
+            return isinstance(node.subject, ast.Field)
+        case ast.Membership():
+            return isinstance(node.value, ast.Literal)
+        case ast.Field() | ast.FullText():
+            return True
+        case ast.FunctionCall():
+            return node.name in ROW_SAFE_FUNCTIONS and all(isinstance(arg, PLAIN_ARGUMENTS) for arg in node.args)
+    return False
+
+
+def where_is_row_safe(text: str | None) -> bool:
+    """``is_row_safe`` of a ``where`` text (no text: nothing to fail)."""
+    if text is None or not text.strip():
+        return True
+    return is_row_safe(parse_where(text))
