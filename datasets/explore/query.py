@@ -47,7 +47,8 @@ GROUPED_MAX_LIMIT = 20_000
 GROUPED_MAX_WINDOW = 20_000
 ROWS = "odsql_rows"  # the alias of the subquery of grouped queries
 GEO_OUTPUT = {
-    "geo_point_2d": "json_build_object('lon', ST_X({0}), 'lat', ST_Y({0}))",
+    # A missing point is null, not an object of nulls (which GeoJSON would turn into coordinates [null, null]).
+    "geo_point_2d": "CASE WHEN {0} IS NULL THEN NULL ELSE json_build_object('lon', ST_X({0}), 'lat', ST_Y({0})) END",
     "geo_shape": "ST_AsGeoJSON({0})::json",
 }
 
