@@ -8,6 +8,7 @@ configuration edited since, so unpublished edits stay private until someone publ
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -121,6 +122,12 @@ class SourceFiles:
         for resource in resources:
             if resource.is_remote and resource.resource_uid not in self.files:
                 self.fetch(resource)
+
+    def size(self, resource: ResourceConfig) -> int:
+        """The size of a fetched remote resource, in bytes."""
+        stream = self.files[resource.resource_uid]
+        stream.flush()  # written through a buffer: the file's size counts once it is flushed
+        return os.fstat(stream.fileno()).st_size
 
     @contextmanager
     def open(self, resource: ResourceConfig) -> Iterator[BinaryIO]:

@@ -100,12 +100,11 @@ def merged_fields(per_resource: list[list[Field]]) -> list[Field]:
     return list(merged.values())
 
 
-def uploaded_bytes(resources: list[ResourceConfig]) -> int | None:
-    """The total size of the resources' files, or None when one is fetched from a URL (size unknown)."""
-    file_ids = [resource.url.removeprefix("odsfile://") for resource in resources]
-    if any(not resource.url.startswith("odsfile://") for resource in resources):
-        return None
-    return sum(File.objects.filter(file_id__in=file_ids).values_list("size", flat=True))
+def total_bytes(resources: list[ResourceConfig], sources: SourceFiles) -> int:
+    """The bytes a run reads: uploaded files' sizes, and remote resources as fetched for this run."""
+    file_ids = [resource.url.removeprefix("odsfile://") for resource in resources if not resource.is_remote]
+    uploaded = sum(File.objects.filter(file_id__in=file_ids).values_list("size", flat=True))
+    return uploaded + sum(sources.size(resource) for resource in resources if resource.is_remote)
 
 
 class PublishRun:
@@ -135,7 +134,7 @@ class PublishRun:
         self.specs = configuration.field_specifications()
         self.resources = configuration.resources
         self.bytes_read = 0
-        self.bytes_total = uploaded_bytes(self.resources)
+        self.bytes_total: int | None = None  # known once remote resources are fetched
         self.finish_report = FinishReport()
 
     def check_abort(self) -> None:
@@ -271,6 +270,7 @@ class PublishRun:
             )
         self.sources.fetch_all(self.resources)
         self.configuration.sources = dict(self.sources.states)
+        self.bytes_total = total_bytes(self.resources, self.sources)
         fields = self.infer_fields()
         table = self.next_table()
         try:

@@ -123,6 +123,8 @@ def test_a_changed_source_is_published_as_a_new_version(published, source, run_w
     assert (job.function, job.user, job.params["cron_schedule"]) == ("scheduled_publish", None, "0 3 * * *")
     assert job.result["skipped"] is False
     assert job.result["records"] == 3 and job.result["previous_version"] == 1
+    read = next(phase for phase in job.progresses if phase["name"] == "read")
+    assert read["done"] == read["total"] == len(source.body)  # the fetched size is known: progress has a total
     dataset = Dataset.objects.select_related("current_version").get(dataset_uid=published)
     assert (dataset.current_version.number, dataset.current_version.record_count, dataset.status) == (2, 3, "idle")
     assert served(anonymous_api) == [("Ash", 9), ("Elm", 21), ("Oak", 13)]
