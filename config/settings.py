@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.catalog",
             ],
         },
     },
@@ -233,6 +234,9 @@ X_FRAME_OPTIONS = "DENY"
 # empty: no basemap, the data is drawn on a blank background. Its host is added to the CSP's img-src.
 MAP_TILES_URL = env_url("MAP_TILES_URL", "", schemes=("https", "http")) if env_str("MAP_TILES_URL", "") else ""
 MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "")
+# The catalog's name (page titles, feeds, DCAT) and who publishes it (DCAT's catalog dct:publisher).
+CATALOG_TITLE = env_str("CATALOG_TITLE", "Open data catalog")
+CATALOG_PUBLISHER = env_str("CATALOG_PUBLISHER", "") or CATALOG_TITLE
 # data.json's contactPoint email for datasets whose ``dcat`` template sets no contact_email.
 CATALOG_CONTACT_EMAIL = env_str("CATALOG_CONTACT_EMAIL", "opendata@example.org")
 

@@ -190,8 +190,14 @@ def add_distribution(graph: Graph, dataset: URIRef, distribution: Distribution) 
     graph.add((node, DCAT.mediaType, Literal(distribution.media_type)))
 
 
-def catalog_graph(catalog_url: str, title: str, entries: Iterable[CatalogEntry]) -> Graph:
-    """The ``dcat:Catalog`` at ``catalog_url`` with one ``dcat:Dataset`` per entry."""
+def catalog_graph(
+    catalog_url: str, title: str, entries: Iterable[CatalogEntry], *, publisher: str, homepage: str
+) -> Graph:
+    """The ``dcat:Catalog`` at ``catalog_url`` with one ``dcat:Dataset`` per entry.
+
+    The catalog carries DCAT-AP's mandatory ``dct:title``, ``dct:description``, ``dct:publisher`` (a
+    ``foaf:Agent`` named by the ``CATALOG_PUBLISHER`` setting) and ``dcat:dataset``, and ``foaf:homepage``.
+    """
     graph = Graph()
     graph.bind("dcat", DCAT)
     graph.bind("dct", DCTERMS)
@@ -202,6 +208,11 @@ def catalog_graph(catalog_url: str, title: str, entries: Iterable[CatalogEntry])
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add((catalog, DCTERMS.title, Literal(title)))
     graph.add((catalog, DCTERMS.description, Literal(f"The datasets published on {title}")))
+    agent = BNode()
+    graph.add((catalog, DCTERMS.publisher, agent))
+    graph.add((agent, RDF.type, FOAF.Agent))
+    graph.add((agent, FOAF.name, Literal(publisher)))
+    graph.add((catalog, FOAF.homepage, URIRef(homepage)))
     graph.add((catalog, DCAT.themeTaxonomy, EU_DATA_THEME_SCHEME))
     graph.add((EU_DATA_THEME_SCHEME, RDF.type, SKOS.ConceptScheme))
     for entry in entries:

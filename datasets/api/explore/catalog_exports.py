@@ -32,6 +32,7 @@ from itertools import chain, islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -166,7 +167,6 @@ def row_batches(
 EXPORTS_PATH = "/api/explore/v2.1/catalog/exports"
 DCAT_FILES = {"dcat.rdf": "xml", "dcat.ttl": "turtle", "dcat.jsonld": "jsonld"}
 STANDARDS = ("dcat", "data.json", "rss", "atom")
-CATALOG_TITLE = "Open data catalog"
 
 
 def catalog_entry(request: Request, dataset: Dataset) -> dcat.CatalogEntry:
@@ -211,16 +211,22 @@ def standard_export(request: Request, export: str, datasets: QuerySet[Dataset]) 
         document = feeds.data_json(request.build_absolute_uri(f"{EXPORTS_PATH}/data.json"), entries)
         content, content_type = json.dumps(document), "application/json"
     elif export == "rss":
-        content = feeds.rss(CATALOG_TITLE, request.build_absolute_uri("/"), entries)
+        content = feeds.rss(settings.CATALOG_TITLE, request.build_absolute_uri("/"), entries)
         content_type = "application/rss+xml"
     elif export == "atom":
         self_url = request.build_absolute_uri(f"{EXPORTS_PATH}/atom")
-        content = feeds.atom(CATALOG_TITLE, self_url, request.build_absolute_uri("/"), entries, timezone.now())
+        content = feeds.atom(settings.CATALOG_TITLE, self_url, request.build_absolute_uri("/"), entries, timezone.now())
         content_type = "application/atom+xml"
     else:
         rdf_format, content_type = dcat.SERIALIZATIONS[dcat_serialization(request, export)]
         # One catalog URI whichever serialization is asked for.
-        graph = dcat.catalog_graph(request.build_absolute_uri(f"{EXPORTS_PATH}/dcat"), CATALOG_TITLE, entries)
+        graph = dcat.catalog_graph(
+            request.build_absolute_uri(f"{EXPORTS_PATH}/dcat"),
+            settings.CATALOG_TITLE,
+            entries,
+            publisher=settings.CATALOG_PUBLISHER,
+            homepage=request.build_absolute_uri("/"),
+        )
         content = graph.serialize(format=rdf_format)
     return HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
 

@@ -290,3 +290,21 @@ def test_every_platform_theme_is_an_eu_data_theme_and_the_catalog_names_the_sche
     assert codes == {"GOVE", "ECON", "EDUC", "ENVI", "HEAL", "REGI", "JUST", "TRAN", "SOCI"}
     catalog_node = next(graph.subjects(RDF.type, DCAT.Catalog))
     assert graph.value(catalog_node, DCAT.themeTaxonomy) == URIRef(EU_THEMES.rstrip("/"))
+
+
+def test_the_catalog_is_named_and_published_by_the_installation(db, chief, settings, client):
+    settings.CATALOG_TITLE = "Riverside open data"
+    settings.CATALOG_PUBLISHER = "City of Riverside"
+    mark_published(dataset_create(owner=chief, dataset_id="noise", metas={"default": {}}, visibility="domain"))
+    graph = dcat_graph("turtle")
+    catalog_node = next(graph.subjects(RDF.type, DCAT.Catalog))
+    assert str(graph.value(catalog_node, DCTERMS.title)) == "Riverside open data"
+    publisher = graph.value(catalog_node, DCTERMS.publisher)
+    assert (publisher, RDF.type, FOAF.Agent) in graph
+    assert str(graph.value(publisher, FOAF.name)) == "City of Riverside"
+    assert str(graph.value(catalog_node, FOAF.homepage)) == "http://testserver/"
+    rss = ET.fromstring(get("rss").content)
+    assert rss.find("channel/title").text == "Riverside open data"
+    page = client.get("/explore/dataset/noise/").content.decode()
+    assert "<title>noise · Riverside open data</title>" in page
+    assert '<a class="brand" href="/">Riverside open data</a>' in page
