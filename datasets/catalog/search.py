@@ -1,35 +1,39 @@
-"""The catalog home's query: full text, facet refinements, sort and page, read from the page's URL.
+"""The catalog home's query: full text, facet refinements and exclusions, sort and page, read from the page's URL.
 
-The page speaks a small URL vocabulary of its own (``q``, ``refine``, ``sort``, ``page``) and translates it into
-the Explore catalog's parameters, so the datasets it lists and counts are exactly what
-``/catalog/datasets?where=...&refine=...`` and ``/catalog/facets`` answer for the same visitor:
+The page speaks a small URL vocabulary of its own (``q``, ``refine``, ``exclude``, ``sort``, ``page``) and
+translates it into the Explore catalog's parameters, so the datasets it lists and counts are exactly what
+``/catalog/datasets?where=...&refine=...&exclude=...`` and ``/catalog/facets`` answer for the same visitor:
 
 * ``q`` is bare full text: it becomes one ODSQL string literal (quotes escaped), never ODSQL syntax, so any text
   typed in the box is a search and never a syntax error;
-* ``refine=<facet>:<value>`` (repeatable) is the Explore ``refine`` parameter, checked by the same reader;
+* ``refine=<facet>:<value>`` and ``exclude=<facet>:<value>`` (repeatable) are the Explore ``refine`` and
+  ``exclude`` parameters, checked by the same reader; ``modified`` takes a period ``YYYY[/MM[/DD]]`` (UTC) and its
+  facet nests a refined year's months, then a refined month's days;
 * ``sort`` is one of ``SORTS``; ``page`` is a 1-based page number (a bad one shows the last or first page).
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
+from django.utils.dates import MONTHS
 
-from datasets.api.explore.catalog_facets import catalog_facets
+from datasets.api.explore.catalog_facets import canonical_period, catalog_facets
 from datasets.api.explore.catalog_params import catalog_filter, facet_pairs
 from datasets.catalog.refines import refine_links
-from datasets.explore.catalog import annotated, catalog_ordering
+from datasets.explore.catalog import annotated, catalog_ordering, period_parts
 from datasets.explore.catalog_access import partial_values
 from datasets.explore.facets import odsql_string
 from datasets.metadata_templates.languages import LANGUAGES
 from datasets.security import Caller, visible_datasets
 
 PAGE_SIZE = 20
-HOME_FACETS = ("theme", "keyword", "publisher", "license", "language", "features")
+HOME_FACETS = ("theme", "keyword", "publisher", "license", "language", "features", "modified")
 FACET_LABELS = {
     "theme": "Theme",
     "keyword": "Keyword",
@@ -37,6 +41,7 @@ FACET_LABELS = {
     "license": "License",
     "language": "Language",
     "features": "Features",
+    "modified": "Modified",
 }
 # sort value -> (label, Explore ``order_by``)
 SORTS = {
@@ -62,43 +67,63 @@ class Explored:
 
 @dataclass
 class HomeQuery:
-    """The page's parameters as typed (``q``, ``refine``, ``sort``, ``page``)."""
+    """The page's parameters as typed (``q``, ``refine``, ``exclude``, ``sort``, ``page``)."""
 
     text: str = ""
     refines: list[str] = field(default_factory=list)
     sort: str = DEFAULT_SORT
     page: str | None = None
+    excludes: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, params: QueryDict) -> HomeQuery:
         sort = params.get("sort") or DEFAULT_SORT
         if sort not in SORTS:
             raise PageError(f"Unknown sort '{sort}'; the catalog sorts by {', '.join(SORTS)}.")
-        refines = [value for value in params.getlist("refine") if value.strip()]
-        return cls(params.get("q", "").strip(), refines, sort, params.get("page"))
+        refines, excludes = (tokens(params.getlist(name)) for name in ("refine", "exclude"))
+        return cls(params.get("q", "").strip(), refines, sort, params.get("page"), excludes)
 
     def explore_params(self) -> QueryDict:
-        """The Explore catalog parameters this query means (``where``, ``refine``, ``order_by``)."""
+        """The Explore catalog parameters this query means (``where``, ``refine``, ``exclude``, ``order_by``)."""
         params = QueryDict(mutable=True)
         if self.text:
             params["where"] = odsql_string(self.text)
         params.setlist("refine", self.refines)
+        params.setlist("exclude", self.excludes)
         params["order_by"] = SORTS[self.sort][1]
         return params
 
     def url(self, **changes: Any) -> str:
-        """This page's query string with ``changes`` (``refines=[...]``, ``sort=...``, ``page=...``)."""
-        values = {"q": self.text, "refine": self.refines, "sort": self.sort, "page": None} | changes
+        """This page's query string with ``changes`` (``refine=[...]``, ``exclude=[...]``, ``sort=...``,
+        ``page=...``); any change but ``page`` goes back to the first page."""
+        values = {"q": self.text, "refine": self.refines, "exclude": self.excludes, "sort": self.sort, "page": None}
+        values |= changes
         params = QueryDict(mutable=True)
         if values["q"]:
             params["q"] = values["q"]
         params.setlist("refine", values["refine"])
+        params.setlist("exclude", values["exclude"])
         if values["sort"] != DEFAULT_SORT:
             params["sort"] = values["sort"]
         if values["page"] and values["page"] != 1:
             params["page"] = str(values["page"])
         encoded = params.urlencode()
         return f"?{encoded}" if encoded else "?"
+
+
+def tokens(raw: list[str]) -> list[str]:
+    """Non-blank ``<facet>:<value>`` tokens, duplicates dropped and ``modified`` periods written as the facet writes
+    them (``2024/3`` -> ``2024/03``) so the facet's links find them; a malformed one stays for the reader to refuse.
+    """
+    kept: list[str] = []
+    for token in (value.strip() for value in raw):
+        name, separator, value = token.partition(":")
+        if separator and name == "modified":
+            with contextlib.suppress(ValueError):
+                token = f"modified:{canonical_period(value)}"
+        if token and token not in kept:
+            kept.append(token)
+    return kept
 
 
 @dataclass
@@ -108,6 +133,7 @@ class HomeResult:
     page: Page
     facets: list[dict[str, Any]]
     catalog_size: int
+    filters: list[dict[str, Any]] = field(default_factory=list)
 
 
 def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
@@ -120,15 +146,62 @@ def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
     paginator = Paginator(ordered, PAGE_SIZE)
     page = paginator.get_page(query.page)
     datasets = list(selected.select_related("current_version").prefetch_related("rulesets"))
-    refines = facet_pairs(Explored(params), "refine")
-    facets = catalog_facets(datasets, list(HOME_FACETS), refines, [], UTC, caller)
-    return HomeResult(page, facet_links(facets, query), visible.count())
+    refines, excludes = facet_pairs(Explored(params), "refine"), facet_pairs(Explored(params), "exclude")
+    facets = catalog_facets(datasets, list(HOME_FACETS), refines, excludes, UTC, caller)
+    return HomeResult(page, facet_links(facets, query), visible.count(), active_filters(query))
 
 
 def facet_links(facets: list[dict[str, Any]], query: HomeQuery) -> list[dict[str, Any]]:
-    """The home's facets as refine links; languages are shown by name, refined by code."""
+    """The home's facets as refine and exclude links; periods newest first, each value with a readable label."""
+    for facet in facets:
+        if facet["name"] == "modified":
+            facet["facets"] = newest_first(facet["facets"])
+    return refine_links(
+        facets, query, FACET_LABELS.__getitem__, lambda name, entry: value_label(name, entry["value"]), query.excludes
+    )
 
-    def value_label(facet: str, entry: dict[str, Any]) -> str:
-        return LANGUAGE_NAMES.get(entry["value"], entry["value"]) if facet == "language" else entry["name"]
 
-    return refine_links(facets, query, FACET_LABELS.__getitem__, value_label)
+def newest_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Periods (``2024``, ``2024/03``, ``2024/03/14``) newest first at every level; excluded ones after them."""
+    counted = [entry for entry in entries if entry["state"] != "excluded"]
+    excluded = [entry for entry in entries if entry["state"] == "excluded"]
+    ordered = sorted(counted, key=lambda entry: entry["value"], reverse=True)
+    for entry in ordered:
+        if "facets" in entry:
+            entry["facets"] = newest_first(entry["facets"])
+    return ordered + excluded
+
+
+def value_label(facet: str, value: str) -> str:
+    """A facet value as a visitor reads it: a language's name (refined by its code), a period in words."""
+    if facet == "language":
+        return LANGUAGE_NAMES.get(value, value)
+    if facet == "modified":
+        return period_label(value)
+    return value
+
+
+def period_label(value: str) -> str:
+    """``2024`` -> ``2024``, ``2024/03`` -> ``March 2024``, ``2024/03/14`` -> ``14 March 2024``."""
+    try:
+        year, *rest = period_parts(value)
+    except ValueError:
+        return value
+    if not rest:
+        return str(year)
+    if not 1 <= rest[0] <= 12:
+        return value
+    month = f"{MONTHS[rest[0]]} {year}"
+    return f"{rest[1]} {month}" if len(rest) > 1 else month
+
+
+def active_filters(query: HomeQuery) -> list[dict[str, Any]]:
+    """The page's refinements then exclusions, each labelled and with the URL of the page without it."""
+    filters = []
+    for kind, chosen in (("refine", query.refines), ("exclude", query.excludes)):
+        for token in chosen:
+            name, _, value = token.partition(":")
+            label = f"{FACET_LABELS.get(name, name)}: {value_label(name, value)}"
+            href = query.url(**{kind: [other for other in chosen if other != token]})
+            filters.append({"kind": kind, "token": token, "label": label, "href": href})
+    return filters

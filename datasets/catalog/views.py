@@ -62,13 +62,16 @@ def catalog_home(request: HttpRequest) -> HttpResponse:
         result = search_home(query, caller_of(request))
     except (PageError, ExploreError, ODSQLError) as error:
         context.setdefault("query", HomeQuery())
+        # The way out of a refused filter: the same search without any refinement or exclusion.
+        context["clear_url"] = context["query"].url(refine=[], exclude=[])
         return render(request, "catalog/home.html", {**context, "error": message_of(error)}, status=400)
     page = result.page
     context.update(
         result=result,
         page=page,
         facets=result.facets,
-        clear_url=query.url(refine=[]),
+        filters=result.filters,
+        clear_url=query.url(refine=[], exclude=[]),
         previous_url=query.url(page=page.previous_page_number()) if page.has_previous() else None,
         next_url=query.url(page=page.next_page_number()) if page.has_next() else None,
     )

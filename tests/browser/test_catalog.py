@@ -51,13 +51,26 @@ def test_the_home_finds_a_dataset_by_search_and_by_facet(page, shot, catalog):
 
     page.goto("/")
     theme = page.locator("section.facet", has=page.get_by_role("heading", name="Theme"))
-    theme.get_by_role("link", name=ECONOMY).click()
+    theme.get_by_role("link", name=ECONOMY, exact=True).click()
     expect(page.locator("#results-heading")).to_have_text("1 dataset")
     assert card_titles(page) == ["City budget"]
     expect(page.locator(".active-refines")).to_contain_text(ECONOMY)
     shot("facet-economy")
 
     page.get_by_role("link", name="Clear refinements").click()
+    expect(page.locator("#results-heading")).to_have_text("2 datasets")
+
+    keyword = page.locator("section.facet", has=page.get_by_role("heading", name="Keyword"))
+    keyword.get_by_role("link", name="Exclude Keyword: finance").click()
+    expect(page.locator("#results-heading")).to_have_text("1 dataset")
+    assert card_titles(page) == ["Street trees"]
+    expect(keyword.locator("li.excluded")).to_contain_text("finance")
+    expect(page.locator(".active-refines")).to_contain_text("Not Keyword: finance")
+    page.set_viewport_size({"width": 360, "height": 800})  # a phone: the filters wrap, nothing scrolls sideways
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    shot("excluded-finance-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("link", name="Remove exclusion: Not Keyword: finance").click()
     expect(page.locator("#results-heading")).to_have_text("2 datasets")
 
     page.get_by_role("link", name="Street trees").click()
