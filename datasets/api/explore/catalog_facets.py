@@ -90,7 +90,8 @@ def catalog_facets(
         if name == "modified":
             moments = [published_modified(dataset.current_version).astimezone(tz) for dataset in datasets]
             refined = {canonical_period(value) for facet, value in refines if facet == name}
-            entries = period_entries(moments, refined) + excluded_entries(name, excludes)
+            excluded = [(facet, canonical_period(value)) for facet, value in excludes if facet == name]
+            entries = period_entries(moments, refined) + excluded_entries(name, excluded)
         else:
             counts = Counter(value for dataset in datasets for value in set(facet_values(dataset, name, tz, caller)))
             entries = facet_entries(counts, name, refines, excludes)

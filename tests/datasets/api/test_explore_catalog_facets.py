@@ -128,3 +128,8 @@ def test_modified_years_follow_the_timezone(published):
     assert [(entry["value"], entry["count"]) for entry in shown[0]["facets"][0]["facets"]] == [("2021/03/02", 1)]
     body = assert_status(APIClient().get(URL, {"timezone": "Nowhere/Land"}), 400)
     assert "timezone" in body["message"]
+
+
+def test_an_excluded_period_is_listed_as_the_facet_writes_periods(catalog):
+    entries = facets({"facet": "modified", "exclude": "modified:2019/8"})["modified"]
+    assert {"name": "2019/08", "value": "2019/08", "state": "excluded"} in entries
