@@ -18,12 +18,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from psycopg import sql
 
 from datasets.explore import RecordsQuery, compile_records_query
 from datasets.explore.dates import now_value
 from datasets.odsql import ODSQLError, parse_select
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table
+from datasets.store.tables import qualified
 
 TABLE = "da_tstexpr1_v1"
 FIELDS = [
@@ -445,7 +447,7 @@ def test_include_exclude_with_other_items_and_groups(cursor):
 
 
 def test_random_order_is_a_seeded_shuffle(cursor):
-    cursor.execute(f"SELECT record_id, name FROM records.{TABLE}")
+    cursor.execute(sql.SQL("SELECT record_id, name FROM {}").format(qualified(TABLE)))
     names = dict(cursor.fetchall())
     for seed in (7, "abc"):
         expected = [names[r] for r in sorted(names, key=lambda r: hashlib.md5(f"{r}{seed}".encode()).hexdigest())]
