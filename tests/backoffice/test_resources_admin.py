@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from datasets.models import Change, File, Resource, Ruleset
 from datasets.services.files import file_path
 from tests.backoffice.conftest import DATASETS, logged_in
+from tests.conftest import http_server
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,8 @@ class SourceHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     """The base URL of a local HTTP server of ``SOURCES`` (a private address: the SSRF guard refuses it)."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), SourceHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(SourceHandler) as base:
+        yield base
 
 
 @pytest.fixture

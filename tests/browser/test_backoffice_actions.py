@@ -7,7 +7,7 @@ at its first loaded batch (a gate on the job's progress) while the page presses 
 
 import threading
 from datetime import datetime, time, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from datasets.models import Dataset, Schedule
 from datasets.services import publish_job
 from datasets.services.schedules import run_due_schedules
-from tests.conftest import assert_status, basic_client, grant
+from tests.conftest import assert_status, basic_client, grant, http_server
 from tests.datasets.api.conftest import rows_csv, stored_file
 
 from .data import TREES, TREES_METAS, publish
@@ -209,12 +209,8 @@ def source_url(source, settings):
 
     # Read at each fetch, by the live server's and the worker's threads alike (one process).
     settings.RESOURCE_FETCH_ALLOW_PRIVATE = True
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/orchard.csv"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(Handler) as base:
+        yield f"{base}/orchard.csv"
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ failing one fails the job and the published version stays served.
 """
 
 import hashlib
-import threading
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +15,7 @@ from django.utils import timezone
 from datasets.models import Dataset, PublishedVersion, Schedule
 from datasets.services.schedules import run_due_schedules
 from jobs.models import Job
-from tests.conftest import assert_status
+from tests.conftest import assert_status, http_server
 from tests.datasets.api.conftest import rows_csv, stored_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,12 +77,8 @@ def source():
 @pytest.fixture
 def source_url(source, settings):
     settings.RESOURCE_FETCH_ALLOW_PRIVATE = True
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(source))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/trees.csv"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(handler_for(source)) as base:
+        yield f"{base}/trees.csv"
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 
 import hashlib
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import urlsplit
 
 import pytest
 
 from datasets.services import fetch
 from datasets.services.fetch import ResourceFetchError, SourceState, fetch_to
+from tests.conftest import http_server
 
 BODY = b"name,height\nOak,12\n"
 
@@ -37,11 +38,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def port():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(Handler) as base:
+        yield urlsplit(base).port
 
 
 @pytest.fixture
@@ -90,14 +88,8 @@ def test_a_304_to_an_unconditional_request_is_an_error(port, settings):
             self.send_response(304)
             self.end_headers()
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Always304)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        with pytest.raises(ResourceFetchError, match="the server answered 304"):
-            fetch_to(f"http://127.0.0.1:{httpd.server_address[1]}/", io.BytesIO())
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with http_server(Always304) as base, pytest.raises(ResourceFetchError, match="the server answered 304"):
+        fetch_to(f"{base}/", io.BytesIO())
 
 
 def test_redirects_towards_private_hosts_are_refused(port, only_127_0_0_1):

@@ -1,16 +1,15 @@
 """Bad resources answer a clear 4xx naming the problem, and nothing stored changes."""
 
 import io
-import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import openpyxl
 import pytest
 
 from datasets.models import Resource
-from tests.conftest import assert_status
+from tests.conftest import assert_status, http_server
 from tests.datasets.api.conftest import stored_file
 
 BASE = "/api/management/v2"
@@ -124,11 +123,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with http_server(Handler) as base:
+        yield base
 
 
 @pytest.mark.django_db
