@@ -5,17 +5,42 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# Exact versions and hashes of every Python dependency (dev and bench extras included).
+LOCK ?= requirements.lock
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --extra dev --extra bench \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+UPGRADE_VENV := .venv-upgrade
+UPGRADE_LOCK := requirements.upgrade.lock
 
-.PHONY: run test services services-stop services-status lint format bench install clean-venv openapi
+.PHONY: run test services services-stop services-status lint format bench install clean-venv openapi lock upgrade
 
-# (Re)install when pyproject.toml changes; the stamp keeps later runs instant.
-$(STAMP): pyproject.toml
+# (Re)install from the lock when it (or pyproject.toml) changes; the stamp keeps later runs instant.
+# The lock pins pip and setuptools too, so the project itself installs without fetching anything.
+$(STAMP): $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "[install] installing the locked versions of $(LOCK) into $(VENV) (hashes checked)"
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve after editing pyproject.toml's dependencies: keeps every pin that still fits.
+lock: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile $(LOCK_FLAGS) -o $(LOCK) pyproject.toml
+
+# Try the newest versions the ranges allow in a throw-away virtualenv; the lock moves only if the
+# whole suite passes there. Review `git diff requirements.lock` and commit it as its own change.
+upgrade: $(STAMP) services
+	rm -rf $(UPGRADE_VENV) $(UPGRADE_LOCK)
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --upgrade $(LOCK_FLAGS) -o $(UPGRADE_LOCK) pyproject.toml
+	@diff <(grep -E '^[a-z0-9]' $(LOCK)) <(grep -E '^[a-z0-9]' $(UPGRADE_LOCK)) || true
+	@$(MAKE) --no-print-directory test VENV=$(UPGRADE_VENV) LOCK=$(UPGRADE_LOCK) || \
+		{ echo "[upgrade] the suite fails with these versions: $(LOCK) unchanged; see $(UPGRADE_LOCK) and $(UPGRADE_VENV)"; exit 1; }
+	mv $(UPGRADE_LOCK) $(LOCK)
+	rm -rf $(UPGRADE_VENV)
+	@echo "[upgrade] the suite passed: $(LOCK) updated. Rebuild with 'make clean-venv test', review and commit it."
 
 services:
 	@$(PYTHON) config/services.py start
@@ -37,7 +62,7 @@ run: $(STAMP) services
 
 test: $(STAMP) services
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -54,7 +79,6 @@ openapi: $(STAMP)
 	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file datasets/api/management/openapi-v2.json
 
 bench: $(STAMP) services
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
 		echo "[bench] wrk is missing: install it (apt-get install wrk) for bench/explore.py"
 	$(PY) manage.py migrate --noinput

@@ -16,10 +16,10 @@ from _setup import noop, setup_django
 setup_django()
 
 import django_rq  # noqa: E402
-from rq import SimpleWorker  # noqa: E402
 
 from jobs.models import Job  # noqa: E402
 from jobs.services import job_ping_request  # noqa: E402
+from jobs.workers import SimpleWorker  # noqa: E402
 
 
 def drain(queue) -> float:

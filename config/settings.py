@@ -70,7 +70,8 @@ CACHES = {
 }
 # Jobs are enqueued by our own transaction.on_commit hooks (jobs.services); a second deferral
 # inside django-rq would make enqueue() return None inside transactions.
-RQ = {"COMMIT_MODE": "auto"}
+# Our worker classes stop within a second of SIGTERM / Ctrl-C (jobs/workers.py says why).
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "jobs.workers.Worker"}
 
 # --- files and limits --------------------------------------------------------------------------
 

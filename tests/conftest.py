@@ -18,10 +18,10 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.test.signals import clear_cache_handlers
 from rest_framework.test import APIClient
-from rq import SimpleWorker
 
 from datasets.models import Dataset, PublishedVersion
 from datasets.services import dataset_create
+from jobs.workers import SimpleWorker
 
 # Tests use their own Redis database so a developer's queues (db 0) are never flushed.
 TEST_REDIS_DB = 15

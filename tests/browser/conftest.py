@@ -20,10 +20,10 @@ from django.db import connection
 from django.test import override_settings
 from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
-from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
 from config.services import chromium_path
+from jobs.workers import SimpleWorker
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = PROJECT_DIR / "var" / "test-artifacts"

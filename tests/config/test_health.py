@@ -4,8 +4,9 @@ from unittest import mock
 import django_rq
 import pytest
 from django.db import OperationalError, connection
-from rq import SimpleWorker
 from rq.utils import utcformat
+
+from jobs.workers import SimpleWorker
 
 
 @pytest.fixture
