@@ -6,6 +6,12 @@ redis-py 8.2, ``PubSubWorkerThread.stop()`` waits for the thread, and a thread t
 unsubscribe reply first sits out its whole timeout. Every burst drain, Ctrl-C of ``make run`` and
 worker restart then took a minute. These classes poll every ``PUBSUB_POLL_SECONDS`` instead, so
 the thread notices the stop within that time, whatever the redis-py release.
+
+Stopping waits for that thread to end (it closes its pub/sub connection as it leaves) instead of
+closing the connection beside it: RQ's own teardown waits one second, then closes it from the
+main thread, and two threads closing one redis-py PubSub at once fail
+(``'NoneType' object has no attribute 'deregister_connect_callback'``), which a loaded machine
+hits when the thread wakes at the end of that second.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from rq import SimpleWorker as RQSimpleWorker
 from rq import Worker as RQWorker
 
 PUBSUB_POLL_SECONDS = 1.0
+# How long stopping waits for the command thread before closing its connection from outside (a
+# thread stuck on a dead Redis); it normally ends within PUBSUB_POLL_SECONDS.
+PUBSUB_STOP_SECONDS = 10.0
 
 
 class PromptShutdownMixin:
@@ -26,6 +35,17 @@ class PromptShutdownMixin:
         self.pubsub_thread = self.pubsub.run_in_thread(
             sleep_time=PUBSUB_POLL_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
         )
+
+    def unsubscribe(self) -> None:
+        thread = self.pubsub_thread
+        if not thread:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub.unsubscribe()
+        thread.stop()
+        thread.join(timeout=PUBSUB_STOP_SECONDS)
+        if thread.is_alive():
+            self.pubsub.close()  # stuck: its connection goes from here, the thread fails and ends
 
 
 class Worker(PromptShutdownMixin, RQWorker):

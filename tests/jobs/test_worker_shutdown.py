@@ -51,3 +51,31 @@ def test_unsubscribing_never_waits_out_the_command_channel_poll(redis):
     assert not stopper.is_alive(), "unsubscribe still waiting after 30 s"
     assert time.monotonic() - started < PUBSUB_POLL_SECONDS + 2
     assert not worker.pubsub_thread.is_alive()
+
+
+def test_stopping_never_closes_the_connection_beside_the_command_thread(redis, monkeypatch):
+    """A loaded machine: the command thread is still inside a slow poll when the worker stops. Closing its
+    pub/sub from the main thread meanwhile races the thread's own close (redis-py's PubSub.reset is not
+    thread-safe); the worker waits for the thread instead."""
+    worker = SimpleWorker([], connection=redis)
+    worker.subscribe()
+    wait_for(lambda: worker.pubsub.subscribed, 5, "the worker never subscribed")
+    thread, pubsub, outside_closes = worker.pubsub_thread, worker.pubsub, []
+    poll, close = pubsub.get_message, pubsub.close
+
+    def slow_poll(*args, **kwargs):
+        time.sleep(1.5)  # longer than RQ's one-second wait
+        return poll(*args, **kwargs)
+
+    def watched_close():
+        if threading.current_thread() is not thread and thread.is_alive():
+            outside_closes.append(time.monotonic())
+        close()
+
+    monkeypatch.setattr(pubsub, "get_message", slow_poll)
+    monkeypatch.setattr(pubsub, "close", watched_close)
+    time.sleep(0.2)  # the thread is now inside a slow poll
+    worker.unsubscribe()
+    assert not thread.is_alive()
+    assert outside_closes == []
+    assert pubsub.connection is None
