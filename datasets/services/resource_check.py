@@ -124,8 +124,10 @@ def source_encoding(resource: ResourceConfig, stream: BinaryIO) -> str | None:
     if resource.type == "csvfile":
         return codec_name(validate_params(resource.type, resource.params)["encoding"])
     if resource.type in JSON_EXTRACTORS:
-        head = stream.read(4)
+        position = stream.tell()  # the reader may have read ahead already: leave the stream where it was
         stream.seek(0)
+        head = stream.read(4)
+        stream.seek(position)
         return json_encoding(head)
     return None
 

@@ -109,6 +109,19 @@ class TestCheckInTheRequest:
         assert (check["encoding"], check["bytes"]) == ("utf-8", len(big_csv()))
         assert (check["record_error_count"], check["record_errors"]) == (0, [])
 
+    def test_a_json_resource_is_checked_whole_with_its_encoding(self, alice_api, alice):
+        lines = [f'{{"n": {row}, "tag": "{"x" if row == 3000 else row % 7}"}}' for row in range(1, 3001)]
+        file = stored_file("\n".join(lines).encode("utf-16"), "rows.jsonl", alice)
+        dataset = assert_status(alice_api.post(f"{BASE}/datasets/", {"dataset_id": "lines"}, format="json"), 201)
+        body = {"url": file.url, "type": "jsonfile", "params": {"format": "jsonl"}}
+        path = f"{BASE}/datasets/{dataset['dataset_uid']}/resources/"
+        resource = assert_status(alice_api.post(path, body, format="json"), 201)
+        check = assert_status(alice_api.post(check_url(dataset["dataset_uid"], resource["resource_uid"])), 200)
+        assert (check["encoding"], check["records"]) == ("utf-16", 3000)
+        fields = by_name(check["fields"])
+        assert (fields["n"]["type"], fields["tag"]["type"]) == ("int", "text")
+        assert fields["tag"]["inference"]["counter_examples"][0] == {"type": "int", "row": 3000, "value": "x"}
+
     def test_the_inference_dict_is_passed_through_whole(self, alice_api, big, monkeypatch):
         """Keys inference adds to its per-field result reach the answer without the check naming them."""
         from datasets.pipeline.inference import InferredType
