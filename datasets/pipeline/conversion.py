@@ -31,7 +31,8 @@ LENIENT_INT = re.compile(r"[-+]?[0-9]+")
 FAST_DOUBLE_CHARS = frozenset("0123456789.+-eE")
 LENIENT_DOUBLE = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 DATETIME_TEXT = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[-+][0-9]{2}(?::?[0-9]{2})?)?"
+    r"[0-9]{4}([-/])[0-9]{2}\1[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
+    r"(?:Z|[-+][0-9]{2}(?::?[0-9]{2})?)?"
 )
 POINT_TEXT = re.compile(r"\s*([-+]?[0-9]+(?:\.[0-9]+)?)\s*,\s*([-+]?[0-9]+(?:\.[0-9]+)?)\s*")
 
@@ -275,9 +276,12 @@ def parse_date_text(text: str) -> dt.date | None:
 
 
 def parse_datetime_text(text: str, zone: dt.tzinfo = dt.UTC) -> dt.datetime | None:
-    """ISO 8601 ``YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:MM]]`` as an aware datetime (naive: in ``zone``)."""
+    """ISO 8601 ``YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:MM]]`` (or ``YYYY/MM/DD …``) as an aware datetime
+    (naive: in ``zone``)."""
     if not DATETIME_TEXT.fullmatch(text):
         return None
+    if text[4] == "/":
+        text = text[:10].replace("/", "-") + text[10:]
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:

@@ -11,7 +11,7 @@ The rules, documented in the README ("What publishing does to values"):
 * **Null markers** (``DEFAULT_NULL_MARKERS``, or the resource's ``null_markers``) are null in a
   column of any type but text; a text column keeps them as written. Compared after stripping.
 * **Numbers**: the decimal mark is ``.`` or ``,``; thousands may be grouped by a space, a no-break
-  or narrow no-break space, an apostrophe (with ``.``), or the other mark, in groups of exactly three
+  or narrow no-break space, an apostrophe, or the other mark, in groups of exactly three
   digits, one separator kind per value. A value that reads one way only decides its column
   (``79,97``, ``1 234,56`` -> ``,``; ``3.14``, ``1,234.5`` -> ``.``); ``1,500`` reads both ways. A column
   that never decides takes the mark its resource's other columns decided, else the resource's
@@ -55,7 +55,7 @@ DOT_NUMBER = re.compile(
     r"(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 )
 COMMA_NUMBER = re.compile(
-    r"(-?)(?:([1-9][0-9]{0,2})([. \u00a0\u202f])([0-9]{3}(?:\3[0-9]{3})*)|(0|[1-9][0-9]*))(,[0-9]+)?()"
+    r"(-?)(?:([1-9][0-9]{0,2})([. \u00a0\u202f'])([0-9]{3}(?:\3[0-9]{3})*)|(0|[1-9][0-9]*))(,[0-9]+)?()"
 )
 NUMBER_CHARS = frozenset("0123456789.,-eE+' \u00a0\u202f")
 LOCAL_DATE = re.compile(

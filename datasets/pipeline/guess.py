@@ -2,7 +2,10 @@
 
 Content decides; the file name and the client's media type only break ties (a ZIP whose first
 entries do not show the workbook, JSON that does not show a Feature in its head). Text guesses work
-on ``HEAD_BYTES`` read by ``read_head``, which seeks the stream back to 0.
+on ``HEAD_BYTES`` read by ``read_head``, which seeks the stream back to 0; a CSV's encoding, when the
+stream is at hand, on whole lines from windows spread over the file (``spread_sample``), because a
+file's first accent may come megabytes in. Publishing checks the encoding over every byte anyway
+(``readers.encoding.settle_encoding``).
 
 Decisions: a UTF-8 BOM is reported as encoding "utf-8" (the CSV reader drops the BOM itself);
 ``doublequote`` is always guessed true (the stdlib convention, and the only one without an escape
@@ -23,12 +26,14 @@ from typing import Any, BinaryIO
 from datasets.pipeline.core import SourceError
 from datasets.pipeline.extractors import VALUE_PARAMETERS, extractor_spec, extractor_types
 from datasets.pipeline.readers.base import DEFAULT_LIMITS, ReadLimits, RecordTooLong
+from datasets.pipeline.readers.encoding import detect_encoding, non_ascii_lines
 from datasets.pipeline.readers.json_reader import json_encoding
 from datasets.pipeline.readers.json_scanner import JsonScanner
 from datasets.pipeline.readers.text import binary_signature, bom_encoding
 from datasets.pipeline.readers.xlsx_reader import load_workbook, sheet_rows
 
 HEAD_BYTES = 64 * 1024
+SPREAD_WINDOWS = 16  # windows of HEAD_BYTES a CSV's encoding is guessed from: 1 MB from start to end
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEPARATORS = (",", ";", "\t", "|")
 SAMPLE_RECORDS = 50
@@ -77,12 +82,13 @@ def guess_extractor_params(
 ) -> dict[str, Any]:
     """Complete params for ``extractor`` (defaults where nothing better is found).
 
-    The XLSX guess needs the whole file: pass ``stream`` (``head`` is used only when it is the whole file).
+    The XLSX guess needs the whole file: pass ``stream`` (``head`` is used only when it is the whole file);
+    with ``stream`` a CSV's encoding is guessed from its whole spread (``spread_sample``), not only its head.
     """
     spec = extractor_spec(extractor)
     params = {p["name"]: p["default"] for p in spec["parameters"] if p["name"] not in VALUE_PARAMETERS}
     if extractor == "csvfile":
-        params |= guess_csv_params(head)
+        params |= guess_csv_params(head, spread_sample(stream) if stream is not None else None)
     elif extractor == "jsonfile":
         params |= guess_json_params(head)
     elif extractor == "xlsfile" and (stream is not None or len(head) < HEAD_BYTES):
@@ -123,26 +129,58 @@ def _zip_is_workbook(head: bytes) -> bool:
     return False
 
 
-def guess_encoding(head: bytes) -> str:
-    """BOM first; then UTF-16 without BOM from its NULs; then UTF-8 if valid; else cp1252 (latin-1 if not)."""
+def spread_sample(stream: BinaryIO, window: int = HEAD_BYTES, windows: int = SPREAD_WINDOWS) -> bytes:
+    """Whole lines from ``windows`` windows spread evenly over ``stream``, its start and end included.
+
+    The whole file when it is no larger; a window is cut to its whole lines (the first keeps its start,
+    BOM included, the last its end), one without a line end is left out. The stream is sought back to 0.
+    """
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size <= window * windows:
+        data = stream.read()
+        stream.seek(0)
+        return data
+    pieces = []
+    for index in range(windows):
+        stream.seek(index * (size - window) // (windows - 1))
+        data = stream.read(window)
+        if index:
+            start = data.find(b"\n") + 1
+            data = data[start:] if start else b""
+        if index < windows - 1:
+            data = data[: data.rfind(b"\n") + 1]
+        pieces.append(data)
+    stream.seek(0)
+    return b"".join(pieces)
+
+
+def guess_encoding(head: bytes, final: bool | None = None) -> str:
+    """BOM first; then UTF-16 without BOM from its NULs; then UTF-8 if valid; else what the detector makes
+    of the lines that are not UTF-8 (``readers.encoding.detect_encoding``: cp1252 among equals).
+
+    ``final``: whether ``head`` ends where the file ends (a cut character is then invalid); by default,
+    when it is shorter than HEAD_BYTES.
+    """
     if bom := bom_encoding(head):
         return bom
     sample = head[:4096]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if len(sample) >= 4 and max(even, odd) > 0.4 * len(sample) / 2 and min(even, odd) < 0.05 * len(sample) / 2:
         return "utf-16-le" if odd > even else "utf-16-be"
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < HEAD_BYTES)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < HEAD_BYTES if final is None else final)
+    except UnicodeDecodeError:
+        return detect_encoding(bytes(non_ascii_lines(io.BytesIO(head)).sample))
+    return "utf-8"
 
 
-def decode_head(head: bytes) -> tuple[str, str] | None:
-    """(encoding, text) of ``head``, or None when it looks binary (NUL or many control characters)."""
-    encoding = guess_encoding(head)
+def decode_head(head: bytes, encoding: str | None = None) -> tuple[str, str] | None:
+    """(encoding, text) of ``head``, or None when it looks binary (NUL or many control characters).
+
+    ``encoding`` is guessed from ``head`` unless given.
+    """
+    encoding = encoding or guess_encoding(head)
     decoder = codecs.getincrementaldecoder("utf-8-sig" if encoding == "utf-8" else encoding)(errors="replace")
     text = decoder.decode(head, final=len(head) < HEAD_BYTES)
     controls = sum(1 for char in text[:4096] if ord(char) < 32 and char not in "\t\n\r\f\v\x1a")
@@ -151,9 +189,13 @@ def decode_head(head: bytes) -> tuple[str, str] | None:
     return encoding, text
 
 
-def guess_csv_params(head: bytes) -> dict[str, Any]:
-    """encoding, separator, quotechar, doublequote, first_row_no and headers_first_row of a CSV head."""
-    encoding, text = decode_head(head) or ("utf-8", "")
+def guess_csv_params(head: bytes, sample: bytes | None = None) -> dict[str, Any]:
+    """encoding, separator, quotechar, doublequote, first_row_no and headers_first_row of a CSV head.
+
+    The encoding is guessed from ``sample`` (whole lines from across the file, see ``spread_sample``) when given.
+    """
+    encoding = guess_encoding(sample, final=True) if sample is not None else None
+    encoding, text = decode_head(head, encoding) or ("utf-8", "")
     text = _whole_lines(text.lstrip("\ufeff"), head)
     quotechar = _guess_quotechar(text)
     separator, width, records = _guess_separator(text, quotechar)

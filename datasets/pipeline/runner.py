@@ -28,10 +28,14 @@ ErrorHandler = Callable[[RecordError], None]
 
 
 class SourceLike(Protocol):
-    """A resource opened by a reader: its fields and its ``(row number, raw record)`` pairs."""
+    """A resource opened by a reader: its fields, its ``(row number, raw record)`` pairs, and the
+    ``problems`` (RecordErrors) its reader met while reading the row it just yielded."""
 
     @property
     def fields(self) -> list[Field]: ...
+
+    @property
+    def problems(self) -> list[RecordError]: ...
 
     def rows(self) -> Iterator[tuple[int, Record]]: ...
 
@@ -95,15 +99,18 @@ def run(
 ) -> Iterator[tuple[int, Record]]:
     """Stream ``(row, record)`` through the processors and the specifications, typed if asked.
 
-    A step returning None drops the record; a RecordFailure is reported with the step's uid, its
-    field nulled, and the record goes on. With ``types`` (see ``types_of``, ``separators_of``,
-    ``formats_of``) a record becomes exactly those fields, in order, converted; failures are
-    reported and nulled.
+    The reader's own problems (``source.problems``: a ragged row, undecodable bytes) are reported
+    first, before the row they concern is processed. A step returning None drops the record; a
+    RecordFailure is reported with the step's uid, its field nulled, and the record goes on. With
+    ``types`` (see ``types_of``, ``separators_of``, ``formats_of``) a record becomes exactly those
+    fields, in order, converted; failures are reported and nulled.
     """
     plan = conversion_plan(types, separators, formats) if types is not None else None
-    rows = source.rows()
+    rows, problems = source.rows(), source.problems
     try:
         for row, raw in rows:
+            if problems:
+                report_problems(problems, resource_uid, on_error)
             record = process(row, raw, steps, resource_uid, on_error)
             if record is None:
                 continue
@@ -111,9 +118,18 @@ def run(
             if plan is not None:
                 record = convert_record(row, record, plan, resource_uid, on_error)
             yield row, record
+        if problems:
+            report_problems(problems, resource_uid, on_error)
     finally:
         if hasattr(rows, "close"):
             rows.close()  # a consumer stopping early (preview) releases the source's file at once
+
+
+def report_problems(problems: list[RecordError], resource_uid: str | None, on_error: ErrorHandler) -> None:
+    """Hand the reader's pending problems to ``on_error``, stamped with the resource, and empty the list."""
+    for problem in problems:
+        on_error(replace(problem, resource_uid=resource_uid) if resource_uid else problem)
+    problems.clear()
 
 
 def process(

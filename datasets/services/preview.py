@@ -11,7 +11,7 @@ from datasets.models import Dataset, File
 from datasets.pipeline.core import Field
 from datasets.pipeline.guess import guess_extractor_params, guess_extractors
 from datasets.pipeline.processors import build_processor, guess_processor_params
-from datasets.pipeline.readers import open_source
+from datasets.pipeline.readers import open_source, settled_params
 from datasets.pipeline.runner import preview
 from datasets.pipeline.specifications import FieldSpecifications
 from datasets.services.configuration import read_options
@@ -46,25 +46,28 @@ def dataset_specifications(dataset: Dataset) -> FieldSpecifications:
 
 
 def resource_preview(*, dataset: Dataset, resource: dict[str, Any], resource_uid: str | None = None) -> dict[str, Any]:
-    """``{fields, records}`` of the first records of ``resource`` after the dataset's processors and specs."""
+    """``{fields, records, record_errors, sampled}`` of the first records of ``resource`` after the dataset's
+    processors and specs, read as a publish would: plus ``encoding`` (the decision) when the declared
+    encoding does not decode the whole file."""
     steps, specs = dataset_steps(dataset), dataset_specifications(dataset)
-    with (
-        resource_stream(resource["url"]) as stream,
-        open_source(resource["type"], resource["params"], stream) as source,
-    ):
-        options = read_options(resource["params"])
-        return preview(source, steps, specs, limit=PREVIEW_RECORDS, resource_uid=resource_uid, options=options)
+    with resource_stream(resource["url"]) as stream:
+        params, decision = settled_params(resource["type"], resource["params"], stream)
+        with open_source(resource["type"], params, stream) as source:
+            options = read_options(resource["params"])
+            shown = preview(source, steps, specs, limit=PREVIEW_RECORDS, resource_uid=resource_uid, options=options)
+    if decision is not None and decision.changed:
+        shown["encoding"] = decision.as_dict()
+    return shown
 
 
 def resource_check_readable(resource: dict[str, Any]) -> None:
     """Read the header and first rows, so a resource that cannot be read is refused when saved."""
-    with (
-        resource_stream(resource["url"]) as stream,
-        open_source(resource["type"], resource["params"], stream) as source,
-    ):
-        for index, _ in enumerate(source.rows()):
-            if index >= PREVIEW_RECORDS:
-                break
+    with resource_stream(resource["url"]) as stream:
+        params, _decision = settled_params(resource["type"], resource["params"], stream)
+        with open_source(resource["type"], params, stream) as source:
+            for index, _ in enumerate(source.rows()):
+                if index >= PREVIEW_RECORDS:
+                    break
 
 
 def url_guess_extractors(url: str, filename: str | None = None) -> dict[str, Any]:

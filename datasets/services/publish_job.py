@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import psycopg
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.utils import timezone
 from datasets.models import Dataset, File, PublishedVersion
 from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.inference import InferredType
-from datasets.pipeline.readers import open_source
+from datasets.pipeline.readers import EncodingDecision, open_source, settled_params
 from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
 from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
@@ -138,17 +138,31 @@ class PublishRun:
         self.bytes_total: int | None = None  # known once remote resources are fetched
         self.finish_report = FinishReport()
         self.details: dict[str, dict[str, InferredType]] = {}  # per resource: how each field is written
+        self.read_params: dict[str, dict[str, Any]] = {}  # per resource, with the encoding decided
+        self.encodings: dict[str, EncodingDecision] = {}  # per resource whose declared encoding failed
 
     def check_abort(self) -> None:
         status = Dataset.objects.filter(pk=self.dataset.pk).values_list("status", flat=True).first()
         if status == S.ABORTING_PROCESSING:
             raise JobAborted()
 
+    def params_of(self, resource: ResourceConfig, stream: BinaryIO) -> dict[str, Any]:
+        """The params ``resource`` is read with in this run: a CSV's encoding is decided over its bytes, once."""
+        if resource.resource_uid not in self.read_params:
+            params, decision = settled_params(resource.type, resource.params, stream)
+            self.read_params[resource.resource_uid] = params
+            if decision is not None and decision.changed:
+                self.encodings[resource.resource_uid] = decision
+        return self.read_params[resource.resource_uid]
+
     def infer_fields(self) -> list[Field]:
         """Phase 1: the types of every field over every record of every resource."""
         started, per_resource, total = time.monotonic(), [], 0
         for resource in self.resources:
-            with self.sources.open(resource) as stream, open_source(resource.type, resource.params, stream) as source:
+            with (
+                self.sources.open(resource) as stream,
+                open_source(resource.type, self.params_of(resource, stream), stream) as source,
+            ):
                 fields, details, count = infer(
                     source, self.steps, self.specs, resource_uid=resource.resource_uid, options=resource.read_options
                 )
@@ -165,7 +179,10 @@ class PublishRun:
     ) -> tuple[int, bool]:
         """Phase 2 for one resource; returns the rows loaded so far and whether the record limit stopped it."""
         types, separators = types_of(fields), separators_of(fields)
-        with self.sources.open(resource) as stream, open_source(resource.type, resource.params, stream) as source:
+        with (
+            self.sources.open(resource) as stream,
+            open_source(resource.type, self.params_of(resource, stream), stream) as source,
+        ):
             records = run(
                 source,
                 self.steps,
@@ -294,6 +311,7 @@ class PublishRun:
             "duplicate_record_ids": self.finish_report.duplicate_ids,
             "unindexed_fields": self.finish_report.skipped_indexes,
             "null_markers": self.nulled_by_markers(),
+            "encodings": {uid: decision.as_dict() for uid, decision in self.encodings.items()},
             "table": table,
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
         }

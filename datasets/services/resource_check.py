@@ -38,7 +38,7 @@ from datasets.models import Dataset, Resource
 from datasets.pipeline.core import Field, Record, RecordError
 from datasets.pipeline.extractors import validate_params
 from datasets.pipeline.inference import InferredType
-from datasets.pipeline.readers import open_source
+from datasets.pipeline.readers import EncodingDecision, open_source, settled_params
 from datasets.pipeline.readers.json_reader import json_encoding
 from datasets.pipeline.readers.text import codec_name
 from datasets.pipeline.runner import ErrorHandler, SourceLike, formats_of, infer, pipeline_fields, run, separators_of
@@ -87,6 +87,10 @@ class ReportingSource:
     def fields(self) -> list[Field]:
         return self.source.fields
 
+    @property
+    def problems(self) -> list[RecordError]:
+        return self.source.problems
+
     def rows(self) -> Iterator[tuple[int, Record]]:
         batch, rows = settings.PUBLISH_BATCH_ROWS, self.source.rows()
         try:
@@ -119,11 +123,11 @@ def merged_errors(*parts: RecordErrors) -> tuple[int, list[RecordError]]:
     return sum(part.count for part in parts), kept[: settings.RECORD_ERRORS_KEPT]
 
 
-def source_encoding(resource: ResourceConfig, stream: BinaryIO) -> str | None:
+def source_encoding(extractor: str, params: dict[str, Any], stream: BinaryIO) -> str | None:
     """The text encoding the reader decodes the resource with; None for a workbook (binary format)."""
-    if resource.type == "csvfile":
-        return codec_name(validate_params(resource.type, resource.params)["encoding"])
-    if resource.type in JSON_EXTRACTORS:
+    if extractor == "csvfile":
+        return codec_name(validate_params(extractor, params)["encoding"])
+    if extractor in JSON_EXTRACTORS:
         position = stream.tell()  # the reader may have read ahead already: leave the stream where it was
         stream.seek(0)
         head = stream.read(4)
@@ -159,21 +163,29 @@ class ResourceCheck:
         self.progress = progress
         self.steps = configuration.steps()
         self.specs = configuration.field_specifications()
+        self.params: dict[str, Any] | None = None  # as read: a CSV's encoding decided over its bytes
+        self.decision: EncodingDecision | None = None
 
     @contextmanager
     def opened(self, phase: str) -> Iterator[tuple[SourceLike, BinaryIO]]:
         """The resource opened from its start, reporting progress under ``phase`` in a job."""
         resource = self.resource
-        with self.sources.open(resource) as stream, open_source(resource.type, resource.params, stream) as source:
-            if self.progress is None:
-                yield source, stream
-            else:
-                yield ReportingSource(source, stream, lambda done: self.progress.set(phase, done)), stream
+        with self.sources.open(resource) as stream:
+            if self.params is None:
+                self.params, self.decision = settled_params(resource.type, resource.params, stream)
+            with open_source(resource.type, self.params, stream) as source:
+                yield self.reporting(source, stream, phase)
+
+    def reporting(self, source: SourceLike, stream: BinaryIO, phase: str) -> tuple[SourceLike, BinaryIO]:
+        """``source``, reporting its progress under ``phase`` when the check runs as a job."""
+        if self.progress is None:
+            return source, stream
+        return ReportingSource(source, stream, lambda done: self.progress.set(phase, done)), stream
 
     def infer(self, errors: RecordErrors) -> tuple[list[Field], dict[str, InferredType], int, str | None]:
         """The inference pass: typed fields, per-field inference, record count, encoding."""
         with self.opened("infer") as (source, stream):
-            encoding = source_encoding(self.resource, stream)
+            encoding = source_encoding(self.resource.type, self.params, stream)
             fields, details, count = infer(
                 source,
                 self.steps,
@@ -214,6 +226,7 @@ class ResourceCheck:
                 "resource_uid": self.resource.resource_uid,
                 "encoding": encoding,
                 "bytes": self.size,
+                "encoding_decision": self.decision.as_dict() if self.decision and self.decision.changed else None,
                 "records": min(count, settings.MAX_RECORDS_PER_DATASET),
                 "limit_reached": count > settings.MAX_RECORDS_PER_DATASET,
                 "fields": [checked_field(field, details.get(field.name)) for field in fields],

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from datasets.models import Change, Dataset, Ruleset
 from tests.backoffice.conftest import DATASETS, logged_in
 from tests.conftest import grant
+from tests.data import data_file, late_accent_cp1252
 from tests.datasets.api.conftest import TREES_CSV
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,23 @@ def test_uploading_a_csv_adds_a_guessed_resource_and_shows_its_preview(editor_cl
     names = [field["name"] for field in preview.context["preview"]["fields"]]
     assert names == ["name", "height"]
     assert preview.context["rows"] == [["Oak", "12"], ["Elm", "7"]]
+
+
+def test_an_upload_with_ragged_rows_and_a_late_accent_is_saved_and_its_preview_says_so(editor_client, trees):
+    response = upload(editor_client, trees, data_file("ragged.csv"), name="ragged.csv")
+    preview = editor_client.get(response["Location"]).content.decode()
+    assert 'id="preview-record-errors"' in preview
+    assert "Row has 2 values but the header has 3 columns: the missing values are null" in preview
+    response = upload(editor_client, trees, late_accent_cp1252(), name="late.csv")
+    assert trees.resources.order_by("-position").first().params["encoding"] == "cp1252"  # guessed from across the file
+    resource = trees.resources.order_by("-position").first()
+    resource.params = {**resource.params, "encoding": "utf-8"}  # as an API client might have declared it
+    resource.save()
+    preview = editor_client.get(response["Location"]).content.decode()
+    assert (
+        'id="preview-encoding">Read as cp1252: the declared encoding, utf-8, cannot decode the byte at offset 121017'
+        in (preview)
+    )
 
 
 def test_an_unreadable_upload_is_refused_with_its_reason(editor_client, trees):

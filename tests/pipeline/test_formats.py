@@ -82,6 +82,8 @@ def test_the_resource_can_choose_its_own_markers():
         ("1,234,567", (1234567, None)),
         ("1,234.5", (1234.5, None)),
         ("1'234.5", (1234.5, None)),
+        ("1'234", (1234, 1234)),
+        ("1'234,5", (None, 1234.5)),
         ("1,500", (1500, 1.5)),
         ("3.14", (3.14, None)),
         ("-0,5", (None, -0.5)),
@@ -270,3 +272,8 @@ class CsvSource:
 
     def open(self):
         return open_source("csvfile", self.params, io.BytesIO(self.data))
+
+
+def test_a_time_may_follow_a_slashed_iso_date():
+    assert inferred(["2024/12/31 23:59", "2024-01-02T03:04"]).type == "datetime"
+    assert converted(["2024/12/31 23:59"]) == [dt.datetime(2024, 12, 31, 23, 59, tzinfo=dt.UTC)]

@@ -20,6 +20,7 @@ from datasets.pipeline.guess import (
     sniff_mimetype,
 )
 from datasets.pipeline.readers import open_source
+from tests.data import late_accent_cp1252
 
 CSV_DEFAULTS = {
     "separator": ",",
@@ -199,6 +200,12 @@ def test_guessed_params_read_the_file():
     assert params == {**CSV_DEFAULTS, "separator": "|", "encoding": "cp1252", "first_row_no": 2}
     records = [record for _, record in open_source("csvfile", params, io.BytesIO(data)).rows()]
     assert records == [{"nom": "café", "prix": "2,5"}, {"nom": "thé", "prix": "3"}]
+
+
+def test_guess_sees_a_late_accent_when_it_has_the_stream():
+    data = late_accent_cp1252()  # its first accent 120 KB in
+    assert guess_extractor_params("csvfile", read_head(io.BytesIO(data)))["encoding"] == "utf-8"  # the head only
+    assert guess_extractor_params("csvfile", read_head(io.BytesIO(data)), io.BytesIO(data))["encoding"] == "cp1252"
 
 
 def test_guess_on_empty_head():

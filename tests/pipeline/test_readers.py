@@ -171,23 +171,109 @@ def test_has_rows_keeps_the_row_it_read_ahead():
     assert list(source.rows()) == [(1, {"a": "1"}), (2, {"a": "2"})]
 
 
-def test_csv_ragged_rows():
-    assert reason_of("csvfile", b"a,b,c\n1,2,3\n1,2,3\n1,2,3\n1,2,3\n1,2,3,4\n") == (
-        "row 5 has 4 values but the header has 3 columns"
+def read_problems(data, params=None):
+    """(rows, problems as (row, field, message)) of a CSV, each problem drained as its row arrives (as run does)."""
+    source = open_source("csvfile", params or {}, io.BytesIO(data))
+    rows, problems = [], []
+    for row, record in source.rows():
+        problems += [(problem.row, problem.field, problem.message) for problem in source.problems]
+        source.problems.clear()
+        rows.append((row, record))
+    return rows, problems
+
+
+def test_csv_short_rows_are_padded_with_nulls_and_reported():
+    rows, problems = read_problems(b"a,b,c\n1,2,3\n4,5\n6\n7,8,9\n")
+    assert rows == [
+        (1, {"a": "1", "b": "2", "c": "3"}),
+        (2, {"a": "4", "b": "5", "c": None}),
+        (3, {"a": "6", "b": None, "c": None}),
+        (4, {"a": "7", "b": "8", "c": "9"}),
+    ]
+    assert problems == [
+        (2, None, "Row has 2 values but the header has 3 columns: the missing values are null"),
+        (3, None, "Row has 1 value but the header has 3 columns: the missing values are null"),
+    ]
+
+
+def test_csv_long_rows_keep_the_header_width_and_their_extra_values_in_the_problem():
+    source = open_source("csvfile", {}, io.BytesIO(b"a,b\n1,2\n3,4,x,\n5,6\n"))
+    rows = list(source.rows())
+    assert rows == [(1, {"a": "1", "b": "2"}), (2, {"a": "3", "b": "4"}), (3, {"a": "5", "b": "6"})]
+    [problem] = source.problems
+    assert (problem.row, problem.raw_params) == (2, {"values": 4, "columns": 2, "extra": ["x", ""]})
+    assert problem.message == (
+        "Row has 4 values but the header has 2 columns: the extra values are left out of the record (['x', ''])"
     )
-    assert reason_of("csvfile", b"a,b,c\n1,2,3\n1,2\n") == "row 2 has 2 values but the header has 3 columns"
-    assert reason_of("csvfile", b"a,b\n1,2\n \n") == "row 2 has 1 value but the header has 2 columns"
-    assert reason_of("csvfile", b"1,2\n3\n", {"headers_first_row": False}) == (
-        "row 2 has 1 value but the first row has 2 values"
-    )
+
+
+def test_csv_ragged_rows_without_header_and_after_blank_lines():
+    rows, problems = read_problems(b"1,2\n3\n", {"headers_first_row": False})
+    assert rows == [(1, {"column_1": "1", "column_2": "2"}), (2, {"column_1": "3", "column_2": None})]
+    assert problems == [(2, None, "Row has 1 value but the first row has 2 values: the missing values are null")]
+    rows, problems = read_problems(b"a,b\n1,2\n\n\n1\n \n")
+    assert [row for row, _ in rows] == [1, 2, 3]
+    assert [(row, message.split(":")[0]) for row, _, message in problems] == [
+        (2, "Row has 1 value but the header has 2 columns"),
+        (3, "Row has 1 value but the header has 2 columns"),
+    ]
+
+
+def test_csv_a_problem_is_reported_before_its_row_is_yielded():
+    source = open_source("csvfile", {}, io.BytesIO(b"a,b\n1,2\n3\n4,5\n"))
+    seen = [(row, [problem.row for problem in source.problems]) for row, _ in source.rows()]
+    assert seen == [(1, []), (2, [2]), (3, [2])]  # nobody drained them here
 
 
 def test_csv_row_numbers_do_not_count_blank_lines():
     source = open_source("csvfile", {}, io.BytesIO(b"a\n1\n\n\n2\n\n3\n"))
     assert list(source.rows()) == [(1, {"a": "1"}), (2, {"a": "2"}), (3, {"a": "3"})]
-    assert reason_of("csvfile", b"a,b\n1,2\n\n\n1\n") == "row 2 has 1 value but the header has 2 columns"
     data = b"a,b\n1,2\n\n3,4\n\n5," + b"x" * 200 + b"\n"
     assert reason_of("csvfile", data, limits=SMALL) == "row 3 is longer than 100 bytes"
+
+
+def test_csv_undecodable_bytes_become_problems_with_their_offset():
+    rows, problems = read_problems(b"a,b\n1,\xe9t\xe9\nok,\xc3\xa9t\xc3\xa9\n")
+    assert rows == [(1, {"a": "1", "b": "\ufffdt\ufffd"}), (2, {"a": "ok", "b": "été"})]
+    assert problems == [(1, "b", 'Bytes at offset 6 are not valid utf-8 (e9 e9): the value is read as "\ufffdt\ufffd"')]
+    source = open_source("csvfile", {"encoding": "cp1252"}, io.BytesIO(b"a\n\x81\n"))
+    assert list(source.rows()) == [(1, {"a": "\ufffd"})]
+    assert source.problems[0].raw_params == {"offset": 2, "bytes": "81", "encoding": "cp1252", "value": "\ufffd"}
+    # A UTF-8 sequence cut by the end of the file is undecodable too.
+    source = open_source("csvfile", {}, io.BytesIO(b"a\nx\xc3"))
+    assert (list(source.rows()), source.problems[0].raw_params["offset"]) == ([(1, {"a": "x\ufffd"})], 3)
+
+
+def test_csv_undecodable_offsets_count_the_bom_and_earlier_chunks():
+    data = b"\xef\xbb\xbfa\n" + b"x\n" * 40000 + b"\xff\n"
+    rows, problems = read_problems(data)
+    assert (len(rows), rows[-1]) == (40001, (40001, {"a": "\ufffd"}))
+    assert problems == [
+        (40001, "a", f'Bytes at offset {len(data) - 2} are not valid utf-8 (ff): the value is read as "\ufffd"')
+    ]
+
+
+def test_csv_undecodable_bytes_of_the_header_lines_above_and_long_rows():
+    data = b'title \xff\n\xe9a,b\n1,2,\xe9\n"multi\nline \xe9",\xe0\n'
+    rows, problems = read_problems(data, {"first_row_no": 2, "encoding": "utf-8"})
+    assert rows == [(1, {"a": "1", "b": "2"}), (2, {"a": "multi\nline \ufffd", "b": "\ufffd"})]
+    assert [(row, field, message.split(":")[0]) for row, field, message in problems] == [
+        (0, None, "Bytes at offset 8 are not valid utf-8 (e9)"),  # the header: its label reads "\ufffda"
+        (1, None, "Bytes at offset 17 are not valid utf-8 (e9)"),
+        (1, None, "Row has 3 values but the header has 2 columns"),
+        (2, "a", "Bytes at offset 31 are not valid utf-8 (e9)"),
+        (2, "b", "Bytes at offset 34 are not valid utf-8 (e0)"),
+    ]
+
+
+def test_csv_a_genuine_replacement_character_is_no_problem():
+    rows, problems = read_problems("a\n\ufffd\n".encode())
+    assert (rows, problems) == ([(1, {"a": "\ufffd"})], [])
+
+
+def test_strict_decoding_still_refuses_invalid_bytes_with_their_offset():
+    with pytest.raises(SourceError, match="bytes at offset 6 are not valid utf-8"):
+        list(decoded_chunks(io.BytesIO(b"a,b\n1,\xe9t\xe9\n"), "utf-8"))
 
 
 @pytest.mark.parametrize(
@@ -202,18 +288,6 @@ def test_csv_row_numbers_do_not_count_blank_lines():
 )
 def test_csv_binary_input(data, kind):
     assert reason_of("csvfile", data) == f"the file looks binary ({kind}), not CSV text"
-
-
-def test_csv_invalid_bytes_for_the_encoding():
-    assert reason_of("csvfile", b"a,b\n1,\xe9t\xe9\n") == "bytes at offset 6 are not valid utf-8"
-    assert reason_of("csvfile", b"a\n\x81\n", {"encoding": "cp1252"}) == "bytes at offset 2 are not valid cp1252"
-    # A UTF-8 sequence cut by the end of the file is invalid too.
-    assert reason_of("csvfile", b"a\n\xc3") == "bytes at offset 2 are not valid utf-8"
-
-
-def test_csv_invalid_bytes_offset_counts_the_bom_and_earlier_chunks():
-    data = b"\xef\xbb\xbfa\n" + b"x\n" * 40000 + b"\xff\n"
-    assert reason_of("csvfile", data) == f"bytes at offset {len(data) - 2} are not valid utf-8"
 
 
 def test_csv_record_over_the_limit():

@@ -32,6 +32,7 @@ class FakeSource:
         self._rows = rows
         self.read = 0
         self.closed = False
+        self.problems: list[RecordError] = []
 
     def rows(self) -> Iterator[tuple[int, dict]]:
         try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import BinaryIO
 
-from datasets.pipeline.core import Field, Record, SourceError
+from datasets.pipeline.core import Field, Record, RecordError, SourceError
 from datasets.pipeline.naming import unique_names
 
 MB = 1024 * 1024
@@ -44,6 +44,11 @@ class Source:
     ``rows()`` yields ``(row_number, {field name: raw value})`` with row numbers counted from 1 over
     data rows (skipped blank lines do not count). When it ends without yielding anything it raises
     ``NoDataRowsError``; ``has_rows()`` answers the same question without raising.
+
+    ``problems`` is where a reader reports what it read around rather than stopping (a ragged row,
+    undecodable bytes): RecordErrors without resource, appended before the row they concern is
+    yielded. ``runner.run`` hands them to its ``on_error`` and empties the list after each row; whoever
+    iterates ``rows()`` directly may read them or leave them.
     """
 
     def __init__(
@@ -52,8 +57,10 @@ class Source:
         rows: Iterator[tuple[int, Record]],
         no_rows_reason: str,
         close: Callable[[], None] | None = None,
+        problems: list[RecordError] | None = None,
     ) -> None:
         self.fields = fields
+        self.problems = problems if problems is not None else []
         self._rows = rows  # readers number rows themselves: they quote the numbers in their errors
         self._no_rows_reason = no_rows_reason
         self._close = close

@@ -1,9 +1,10 @@
-"""Bytes to text for the text readers: strict incremental decoding, binary sniffing, bounded lines."""
+"""Bytes to text for the text readers: incremental decoding (strict or marking), binary sniffing, bounded lines."""
 
 from __future__ import annotations
 
 import codecs
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -39,6 +40,24 @@ SIGNATURES = (
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
 # Characters str.splitlines() also breaks on, which CSV does not.
 _OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# What a marking decode puts in place of each run of undecodable bytes: a lone surrogate, which no
+# decoder produces from valid input (UTF-8, UTF-16 and UTF-32 refuse encoded surrogates), so finding
+# one in a value always means bytes were lost there. Readers replace it before a value leaves them.
+MARK = "\udcff"
+REPLACEMENT = "\ufffd"
+_MARKING = "opendata-mark"
+_marks = threading.local()  # the handler's sink for the decode call under way in this thread
+
+
+def _mark(error: UnicodeError) -> tuple[str, int]:
+    """The codec error handler of a marking decode: note (start, bytes) of the run, put MARK instead."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    _marks.sink.append((error.start, bytes(error.object[error.start : error.end])))
+    return MARK, error.end
+
+
+codecs.register_error(_MARKING, _mark)
 
 
 def binary_signature(head: bytes) -> str | None:
@@ -56,14 +75,25 @@ def codec_name(encoding: str) -> str:
     return codecs.lookup(encoding).name
 
 
-def decoded_chunks(stream: BinaryIO, encoding: str, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
-    """Decode ``stream`` strictly, chunk by chunk; invalid bytes raise SourceError with their offset.
+def decoded_chunks(
+    stream: BinaryIO,
+    encoding: str,
+    chunk_size: int = CHUNK_SIZE,
+    *,
+    invalid: list[tuple[int, bytes]] | None = None,
+) -> Iterator[str]:
+    """Decode ``stream`` chunk by chunk.
+
+    Strict by default: invalid bytes raise SourceError with their offset. With an ``invalid`` list
+    the decode marks instead: each run of undecodable bytes becomes one MARK character in the text
+    and ``(byte offset, bytes)`` is appended to ``invalid``, in stream order, before the chunk holding
+    the mark is yielded. Valid input decodes at the same (C) speed either way.
 
     UTF-8 is read with or without a BOM (the BOM is dropped), because spreadsheet software adds one.
     """
     name = codec_name(encoding)
     utf8 = name in ("utf-8", "utf-8-sig")
-    decoder = codecs.getincrementaldecoder("utf-8" if utf8 else name)(errors="strict")
+    decoder = codecs.getincrementaldecoder("utf-8" if utf8 else name)(errors="strict" if invalid is None else _MARKING)
     offset = 0
     if utf8 and stream.read(3) == codecs.BOM_UTF8:
         offset = 3
@@ -72,12 +102,16 @@ def decoded_chunks(stream: BinaryIO, encoding: str, chunk_size: int = CHUNK_SIZE
     while True:
         data = stream.read(chunk_size)
         pending = len(decoder.getstate()[0])
+        _marks.sink = marks = []
         try:
             text = decoder.decode(data, final=not data)
         except UnicodeDecodeError as error:
             raise SourceError(
                 reason=f"bytes at offset {offset - pending + error.start} are not valid {encoding}"
             ) from None
+        if marks:
+            # The decoder sees the bytes it held back from the previous chunk, then this one.
+            invalid.extend((offset - pending + start, bad) for start, bad in marks)
         offset += len(data)
         if text:
             yield text

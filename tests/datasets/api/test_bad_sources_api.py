@@ -1,4 +1,8 @@
-"""Bad resources answer a clear 4xx naming the problem, and nothing stored changes."""
+"""Bad resources answer a clear 4xx naming the problem, and nothing stored changes.
+
+Ragged rows and bytes the declared encoding cannot decode are not bad resources: they are record
+errors (``test_resource_csv_problems.py``).
+"""
 
 import io
 import time
@@ -45,9 +49,8 @@ def xlsx_bytes_io() -> io.BytesIO:
 CASES = {
     "empty file": (b"", "csvfile", {}, "empty"),
     "header only": (b"name,year\n", "csvfile", {}, "no data rows"),
-    "ragged rows": (b"name,year\nOak,1990\nElm,2001,extra\n", "csvfile", {}, "row 2 has 3 values"),
     "binary data": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "csvfile", {}, "binary"),
-    "invalid utf-8": ("name\nCafé\n".encode("cp1252"), "csvfile", {"encoding": "utf-8"}, "utf-8"),
+    "NUL bytes": (b"name\nab\x00\xff\x01cd\n", "csvfile", {}, "NUL bytes"),
     "truncated xlsx": (xlsx_bytes()[:300], "xlsfile", {}, "damaged or truncated"),
 }
 

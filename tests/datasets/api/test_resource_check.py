@@ -183,12 +183,21 @@ class TestCheckInTheRequest:
         assert error["error_key"] == "UnknownDatasetException"
 
     def test_an_unreadable_resource_is_400_with_the_source_error(self, alice_api, alice):
-        # Saving a resource reads its first rows only: row 30 is checked by the whole-file check alone.
-        rows = [b"a,b"] + [b"1,2"] * 29 + [b"1,2,3"]
+        # Saving a resource reads its first rows only: a NUL byte 80 KB in is met by the whole-file check alone.
+        rows = [b"a,b"] + [b"1,2"] * 20_000 + [b"1,\x002"]
         uid, resource_uid = create_dataset(alice_api, alice, b"\n".join(rows) + b"\n")
         error = assert_status(alice_api.post(check_url(uid, resource_uid)), 400)
         assert error["error_key"] == "InvalidSourceException"
-        assert error["message"] == "Cannot read the resource: row 30 has 3 values but the header has 2 columns"
+        reason = "the file looks binary (it contains NUL bytes), not CSV text"
+        assert error["message"] == f"Cannot read the resource: {reason}"
+
+    def test_a_ragged_row_is_a_record_error_not_a_refusal(self, alice_api, alice):
+        rows = [b"a,b"] + [b"1,2"] * 29 + [b"1,2,3"]
+        uid, resource_uid = create_dataset(alice_api, alice, b"\n".join(rows) + b"\n")
+        check = assert_status(alice_api.post(check_url(uid, resource_uid)), 200)
+        assert (check["records"], check["record_error_count"]) == (30, 1)
+        error = check["record_errors"][0]
+        assert (error["row"], error["raw_params"]) == (30, {"values": 3, "columns": 2, "extra": ["3"]})
 
     def test_who_may_preview_may_check(self, alice_api, bob_api, reader_api, anonymous_api, alice, big):
         uid, resource_uid = big
@@ -256,7 +265,7 @@ class TestCheckAsAJob:
     def test_a_job_failing_on_the_source_ends_in_error_and_the_dataset_stays_idle(
         self, alice_api, alice, run_worker, settings
     ):
-        rows = [b"a,b"] + [b"1,2"] * 29 + [b"1,2,3"]
+        rows = [b"a,b"] + [b"1,2"] * 20_000 + [b"1,\x002"]
         uid, resource_uid = create_dataset(alice_api, alice, b"\n".join(rows) + b"\n")
         settings.RESOURCE_CHECK_SYNC_MAX_BYTES = 10
         job = assert_status(alice_api.post(check_url(uid, resource_uid)), 202)
