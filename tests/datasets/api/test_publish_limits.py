@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from datasets.models import Dataset
+from datasets.models import Dataset, Ruleset
 from datasets.store import SCHEMA
 from jobs.models import Job
 from tests.conftest import assert_status
@@ -82,6 +82,12 @@ def test_a_record_over_the_tsvector_limit_publishes_whole_and_stays_searchable(c
     assert matching_ids("long-texts", 'search("bababa")') == [2]
     # Past the first FTS_MAX_CHARACTERS characters of a record, words are not indexed (README, Explore API).
     assert matching_ids("long-texts", '"finalword"') == []
+    # A caller who may not see every field searches a tsvector computed at query time: capped the same way.
+    dataset = Dataset.objects.get(dataset_uid=uid)
+    Ruleset.objects.create(dataset=dataset, kind="default", visible_fields=["id", "body"])
+    assert matching_ids("long-texts", '"zephyrine"') == [2]
+    assert matching_ids("long-texts", '"quokkas"') == [3]
+    assert matching_ids("long-texts", '"badger"') == []
 
 
 WIDE_TYPES = ("int", "double", "boolean", "date", "datetime", "text")
