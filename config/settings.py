@@ -49,6 +49,9 @@ PUBLISH_STATEMENT_TIMEOUT = env_int("PUBLISH_STATEMENT_TIMEOUT", 3600, minimum=1
 # Every Explore API query runs under this statement timeout.
 EXPLORE_STATEMENT_TIMEOUT_MS = env_int("EXPLORE_STATEMENT_TIMEOUT_MS", 10_000, minimum=100)
 PUBLISH_BATCH_ROWS = env_int("PUBLISH_BATCH_ROWS", 10_000, minimum=1)
+# Numeric, date and boolean fields indexed although no annotation nor visualization names them: the first N
+# in schema order (datasets.store.indexes.indexed_fields).
+PUBLISH_DEFAULT_INDEXES = env_int("PUBLISH_DEFAULT_INDEXES", 20, minimum=0)
 MAX_RECORDS_PER_DATASET = env_int("MAX_RECORDS_PER_DATASET", 50_000_000, minimum=1)
 RECORD_ERRORS_KEPT = env_int("RECORD_ERRORS_KEPT", 1000, minimum=0)
 # A resource check (POST .../resources/{uid}/check) of a resource larger than this (bytes; remote

@@ -15,6 +15,7 @@ from psycopg import sql
 
 from datasets.dataset_where_values import like_regex
 from datasets.odsql import ODSQLError, ast, parse_where
+from datasets.store.tables import full_text_vector
 
 from .expressions import compare_computed, is_computed
 from .geo import PREDICATES as GEO_PREDICATES
@@ -225,8 +226,10 @@ def _field_search(node: ast.FunctionCall, target: ast.Node, schema: Schema, tsqu
     if column.type not in ("text", "text[]"):
         raise ODSQLError(f"{node.name}() in {CLAUSE} needs text fields, not {target.name!r}", target.position)
     document = sql.SQL("array_to_string({}, ' ')" if column.type == "text[]" else "{}").format(column.sql)
-    condition = sql.SQL("to_tsvector('simple', coalesce({}, '')) @@ to_tsquery('simple', {})")
-    return Fragment(condition.format(document, placeholder("text")), (tsquery,))
+    # Capped like the stored fts: a value over the tsvector limit must not fail the query.
+    vector = full_text_vector(sql.SQL("coalesce({}, '')").format(document))
+    condition = sql.SQL("{} @@ to_tsquery('simple', {})").format(vector, placeholder("text"))
+    return Fragment(condition, (tsquery,))
 
 
 def _startswith(node: ast.FunctionCall, schema: Schema) -> Fragment:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, BinaryIO
+from urllib.parse import parse_qsl
 
 import psycopg
 from django.conf import settings
@@ -31,6 +32,7 @@ from datasets.status import status_move
 from datasets.store import (
     FinishReport,
     Loader,
+    RecordsTableLimitError,
     advisory_lock_key,
     create_table,
     dataset_tables,
@@ -207,7 +209,7 @@ class PublishRun:
 
     def load(self, table: str, fields: list[Field]) -> tuple[int, bool]:
         started, loaded, limited = time.monotonic(), 0, False
-        with loading_cursor() as cursor:
+        with loading_cursor() as cursor, database_limits():
             create_table(cursor, table, fields)
             # Leaving the block on an exception (an abort, a dead source) ends the COPY with an error.
             with Loader(cursor, table, fields) as loader:
@@ -224,8 +226,16 @@ class PublishRun:
         """Indexes and ANALYZE, built on two connections side by side (``datasets.store.indexes``)."""
         started = time.monotonic()
         self.check_abort()
+        wanted = visualization_fields(self.published_metadata(self.dataset))
         with loading_cursor() as cursor, loading_cursor() as second:
-            self.finish_report = finish_table(cursor, table, fields, more_cursors=(second,))
+            self.finish_report = finish_table(
+                cursor,
+                table,
+                fields,
+                more_cursors=(second,),
+                wanted=wanted,
+                default_count=settings.PUBLISH_DEFAULT_INDEXES,
+            )
         self.progress.set("index", 1, 1)
         self.timings["index"] = time.monotonic() - started
 
@@ -338,6 +348,32 @@ class PublishRun:
             )
             for error in self.errors.kept
         )
+
+
+# Visualization metadata naming a field the dataset's pages sort, group or filter by; the others
+# (table_fields, map_tooltip_fields, map_tooltip_title) only choose what is shown.
+QUERIED_VISUALIZATION_FIELDS = ("table_default_sort_field", "calendar_event_start", "calendar_event_end")
+
+
+def visualization_fields(metadata: dict[str, Any]) -> frozenset[str]:
+    """The fields the ``visualization`` metadata queries by: the table's default sort, the calendar's start and
+    end, and the group-by field (``x``) of the default analysis (``analyze_default=x=city&agg=count…``)."""
+    visualization = metadata.get("visualization") or {}
+    names = [visualization.get(key) for key in QUERIED_VISUALIZATION_FIELDS]
+    analyze = visualization.get("analyze_default")
+    if isinstance(analyze, str):
+        names.append(dict(parse_qsl(analyze.lstrip("?"))).get("x"))
+    return frozenset(name for name in names if isinstance(name, str) and name)
+
+
+@contextmanager
+def database_limits() -> Iterator[None]:
+    """A record PostgreSQL cannot store ("row is too big": over 8 kB of fixed-width values) fails the publish
+    with ``RecordsTableLimitError``, which says so, instead of an internal error."""
+    try:
+        yield
+    except psycopg.errors.ProgramLimitExceeded as error:
+        raise RecordsTableLimitError(reason=error.diag.message_primary or str(error)) from error
 
 
 @contextmanager

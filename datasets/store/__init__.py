@@ -10,12 +10,13 @@ from .geometry import point_ewkt, shape_ewkt, shape_wkt
 from .ids import advisory_lock_key, index_name, record_id, table_name
 from .indexes import FinishReport, finish_table
 from .loader import Loader
-from .tables import SCHEMA, count_rows, create_table, dataset_tables, drop_table
+from .tables import SCHEMA, RecordsTableLimitError, count_rows, create_table, dataset_tables, drop_table
 
 __all__ = [
     "SCHEMA",
     "FinishReport",
     "Loader",
+    "RecordsTableLimitError",
     "advisory_lock_key",
     "count_rows",
     "create_table",

@@ -3,8 +3,13 @@
 * ``record_id``: the primary key when ids are unique. COPY cannot skip a duplicate, and one repeated
   id must not fail a publish of millions of rows, so with duplicates the rows are all kept, a plain
   index is built instead and the number of surplus rows is reported (``FinishReport.duplicate_ids``).
-* btree on fields annotated facet / sortable / id and on every int, double, date, datetime and boolean
-  field; GIN instead of btree for text[] (``value IN field`` is array containment).
+* btree on the fields that need one (``indexed_fields``): those annotated facet / sortable / id, those the
+  caller names (the publish passes the fields the dataset's ``visualization`` metadata sorts or groups by),
+  and the first ``default_count`` (``PUBLISH_DEFAULT_INDEXES``, 20) of the other int, double, date,
+  datetime and boolean fields in schema order; GIN instead of btree for text[] (``value IN field`` is
+  array containment). Every such field used to get one: a 1,000-column file of numbers built 1,000
+  btrees, one statement and one catalog entry each, for filters nobody may ever run; a filter on an
+  unindexed field still works, by a sequential scan.
 * GIN on ``fts``, GiST on geometry columns; a geo_shape column also gets a GiST index on its ``geography``
   cast, which ``within_distance`` uses: a shape's geodesic edges can leave its planar bounding box, so the
   planar index cannot bound a great-circle distance on shapes, the geography one can.
@@ -26,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -41,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 INDEXED_ANNOTATIONS = ("facet", "sortable", "id")
 INDEXED_TYPES = frozenset({"int", "double", "date", "datetime", "boolean"})
+DEFAULT_INDEXED_COUNT = 20  # the default of settings.PUBLISH_DEFAULT_INDEXES
 MAX_BTREE_TEXT_BYTES = 2000  # under the 2704-byte btree tuple limit, with room for the tuple header
 
 
@@ -52,11 +59,22 @@ class FinishReport:
     skipped_indexes: list[str] = dataclass_field(default_factory=list)
 
 
-def wants_btree(field: Field) -> bool:
-    """Filters and sorts run on this field often enough to index it."""
-    if field.type in GEOMETRY_TYPES:
-        return False
-    return field.type in INDEXED_TYPES or any(field.annotation(name) for name in INDEXED_ANNOTATIONS)
+def is_annotated_for_index(field: Field) -> bool:
+    return any(field.annotation(name) for name in INDEXED_ANNOTATIONS)
+
+
+def indexed_fields(
+    fields: list[Field], wanted: Collection[str] = (), default_count: int = DEFAULT_INDEXED_COUNT
+) -> frozenset[str]:
+    """Names of the fields that get a btree (GIN when multivalued): filters and sorts run on them often enough.
+
+    Annotated facet / sortable / id, named in ``wanted``, and the first ``default_count`` of the remaining
+    int, double, date, datetime and boolean fields in schema order. Geometries get GiST indexes instead.
+    """
+    candidates = [field for field in fields if field.type not in GEOMETRY_TYPES]
+    chosen = {field.name for field in candidates if is_annotated_for_index(field) or field.name in wanted}
+    others = [field.name for field in candidates if field.type in INDEXED_TYPES and field.name not in chosen]
+    return frozenset(chosen.union(others[:default_count]))
 
 
 def index_statement(table: str, column: str, method: str, suffix: str, *, then_record_id: bool = False):
@@ -128,23 +146,30 @@ def oversized_text_columns(cursor, table: str, names: list[str]) -> list[str]:
     return [name for name, length in zip(names, row, strict=True) if (length or 0) > MAX_BTREE_TEXT_BYTES]
 
 
-def field_index_statements(table: str, fields: list[Field], skipped: list[str]) -> list[tuple[str, sql.Composable]]:
-    """``(field name, statement)`` of every field index but the btrees of ``skipped`` columns (values too long)."""
+def field_index_statements(
+    table: str, fields: list[Field], indexed: Collection[str], skipped: list[str]
+) -> list[tuple[str, sql.Composable]]:
+    """``(field name, statement)`` of every geometry index and of the btree (or GIN) of every ``indexed`` field
+    but the btrees of ``skipped`` columns (values too long)."""
     statements = []
     for field in fields:
         if field.type in GEOMETRY_TYPES:
             statements.append((field.name, index_statement(table, field.name, "gist", "gist")))
             if field.type == "geo_shape":
                 statements.append((f"{field.name} (geography)", geography_index_statement(table, field.name)))
-        elif is_multivalued(field) and wants_btree(field):
+        elif field.name not in indexed:
+            continue
+        elif is_multivalued(field):
             statements.append((field.name, index_statement(table, field.name, "gin", "gin")))
-        elif wants_btree(field) and not is_multivalued(field) and field.name not in skipped:
+        elif field.name not in skipped:
             statements.append((field.name, index_statement(table, field.name, "btree", "idx", then_record_id=True)))
     return statements
 
 
-def text_btree_columns(fields: list[Field]) -> list[str]:
-    return [field.name for field in fields if wants_btree(field) and not is_multivalued(field) and field.type == "text"]
+def text_btree_columns(fields: list[Field], indexed: Collection[str]) -> list[str]:
+    """The indexed single-valued text fields: their btree fails on a value over ~2.7 kB."""
+    texts = [field for field in fields if field.type == "text" and not is_multivalued(field)]
+    return [field.name for field in texts if field.name in indexed]
 
 
 class IndexBuilds:
@@ -154,7 +179,7 @@ class IndexBuilds:
     side by side; on two cores this nearly halves the phase (the full-text GIN alone is about half of it).
     """
 
-    def __init__(self, table: str, fields: list[Field], skipped: list[str]) -> None:
+    def __init__(self, table: str, fields: list[Field], indexed: Collection[str], skipped: list[str]) -> None:
         self.table = table
         self.lock = threading.Lock()
         self.unique_ids: bool | None = None
@@ -162,7 +187,7 @@ class IndexBuilds:
         self.pending: list = [
             ("full text", self.full_text),
             ("record_id", self.record_id),
-            *field_index_statements(table, fields, skipped),
+            *field_index_statements(table, fields, indexed, skipped),
         ]
 
     def full_text(self, cursor) -> None:
@@ -192,11 +217,21 @@ def create_full_text_index(cursor, table: str) -> None:
     create_index(cursor, table, FTS, "gin", "gin")
 
 
-def finish_table(cursor, table: str, fields: list[Field], *, more_cursors: tuple = ()) -> FinishReport:
+def finish_table(
+    cursor,
+    table: str,
+    fields: list[Field],
+    *,
+    more_cursors: tuple = (),
+    wanted: Collection[str] = (),
+    default_count: int = DEFAULT_INDEXED_COUNT,
+) -> FinishReport:
     """After loading: every index (on ``cursor`` and on each of ``more_cursors`` side by side), the record_id
-    key, ANALYZE. Each cursor must be on a connection of its own, in autocommit."""
-    skipped = oversized_text_columns(cursor, table, text_btree_columns(fields))
-    builds = IndexBuilds(table, fields, skipped)
+    key, ANALYZE. Each cursor must be on a connection of its own, in autocommit. ``wanted`` and
+    ``default_count`` choose the indexed fields beyond the annotated ones (``indexed_fields``)."""
+    indexed = indexed_fields(fields, wanted, default_count)
+    skipped = oversized_text_columns(cursor, table, text_btree_columns(fields, indexed))
+    builds = IndexBuilds(table, fields, indexed, skipped)
     if more_cursors:
         with ThreadPoolExecutor(max_workers=len(more_cursors)) as pool:
             others = [pool.submit(builds.run, other) for other in more_cursors]

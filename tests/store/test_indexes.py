@@ -4,6 +4,7 @@ from django.db import connection, transaction
 from psycopg import sql
 
 from datasets.store import SCHEMA, FinishReport, Loader, count_rows, create_table, finish_table, index_name, table_name
+from datasets.store.indexes import indexed_fields
 
 from .conftest import fetch, field
 
@@ -208,3 +209,43 @@ def test_a_filtered_page_reads_the_index_in_record_id_order(cursor):
     text = "\n".join(row[0] for row in plan)
     assert "Sort" not in text
     cursor.execute("RESET enable_seqscan")
+
+
+MANY_NUMBERS = [
+    field("name"),
+    field("category", "text", "facet"),
+    *(field(f"n{number:02d}", "int") for number in range(25)),
+    field("rank", "double", "sortable"),
+    field("sorted_by", "text"),
+    field("tags", "text", "multivalued"),
+    field("location", "geo_point_2d"),
+]
+
+
+def test_indexed_fields_are_the_annotated_the_wanted_and_a_bounded_default():
+    annotated = {"category", "rank"}
+    first_numbers = {f"n{number:02d}" for number in range(20)}
+    assert indexed_fields(MANY_NUMBERS) == annotated | first_numbers
+    wanted = {"sorted_by", "n24", "tags", "location", "missing"}  # geometries get GiST anyway; unknown names: ignored
+    assert indexed_fields(MANY_NUMBERS, wanted, 2) == annotated | {"sorted_by", "n24", "tags", "n00", "n01"}
+    assert indexed_fields(MANY_NUMBERS, default_count=0) == annotated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finish_table_builds_btrees_only_for_the_indexed_fields(cursor):
+    table = table_name("da_tst001", 1)
+    load(cursor, table, MANY_NUMBERS, [{"name": "a", "n00": 1}])
+    finish_table(cursor, table, MANY_NUMBERS, wanted={"sorted_by", "tags"}, default_count=3)
+    name = "da_tst001_v1_{}_{}".format
+    assert indexes(cursor, table) == {
+        name("record_id", "pkey"): "btree(record_id)",
+        name("category", "idx"): "btree(category,record_id)",
+        name("rank", "idx"): "btree(rank,record_id)",
+        name("sorted_by", "idx"): "btree(sorted_by,record_id)",
+        name("tags", "gin"): "gin(tags)",
+        name("n00", "idx"): "btree(n00,record_id)",
+        name("n01", "idx"): "btree(n01,record_id)",
+        name("n02", "idx"): "btree(n02,record_id)",
+        name("location", "gist"): "gist(location)",
+        name("fts", "gin"): "gin(fts)",
+    }

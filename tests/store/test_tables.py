@@ -1,7 +1,16 @@
 import pytest
 from psycopg import sql
 
-from datasets.store import SCHEMA, count_rows, create_table, dataset_tables, drop_table, table_name
+from datasets.store import (
+    SCHEMA,
+    RecordsTableLimitError,
+    count_rows,
+    create_table,
+    dataset_tables,
+    drop_table,
+    table_name,
+)
+from datasets.store.tables import MAX_FIELDS
 
 from .conftest import fetch, field
 
@@ -113,3 +122,66 @@ def test_the_text_join_function_is_created_once_and_is_immutable(cursor):
         [SCHEMA],
     )
     assert rows == [("i",)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fixed_width_columns_come_first_widest_alignment_first(cursor):
+    """No padding between fixed-width columns: an 8-byte value after a boolean would waste 7 bytes of every row."""
+    table = table_name("da_tst001", 1)
+    create_table(cursor, table, ALL_TYPES)
+    assert list(column_types(cursor, table)) == [
+        "population",
+        "ratio",
+        "moment",
+        "day",
+        "open",
+        "record_id",
+        "title",
+        "tags",
+        "location",
+        "shape",
+        "fts",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_more_fields_than_postgresql_has_columns_are_refused_with_a_clear_error(cursor):
+    fields = [field(f"f{number}", "int") for number in range(MAX_FIELDS + 1)]
+    with pytest.raises(RecordsTableLimitError, match="1599 fields, at most 1598"):
+        create_table(cursor, table_name("da_tst001", 1), fields)
+    create_table(cursor, table_name("da_tst001", 2), fields[:MAX_FIELDS])
+    assert len(column_types(cursor, table_name("da_tst001", 2))) == 1600
+
+
+def distinct_words() -> str:
+    """Distinct made-up words, ~2.2 MB of lexemes uncapped: over the tsvector limit."""
+    return " ".join(f"w{number:x}q" for number in range(300_000))
+
+
+def hyphenated_wide_letters() -> str:
+    """``𠀀𠀁-𠀂𠀃 …``, the costliest text per character measured (7.7 tsvector bytes, see FTS_MAX_CHARACTERS):
+    ~5 MB uncapped."""
+    letters = [chr(code) for code in range(0x20000, 0x20000 + 400)]
+    pairs = (first + second for first in letters for second in letters)
+    return " ".join(next(pairs) + "-" + next(pairs) for _ in range(70_000))
+
+
+@pytest.mark.parametrize("make_text", [distinct_words, hyphenated_wide_letters])
+@pytest.mark.django_db(transaction=True)
+def test_text_over_the_tsvector_limit_is_stored_whole_and_indexed_up_to_the_cap(cursor, make_text):
+    table = table_name("da_tst001", 1)
+    create_table(cursor, table, [field("title"), field("body"), field("tags", "text", "multivalued")])
+    text = "firstword " + make_text() + " lastword"
+    insert = sql.SQL("INSERT INTO {} (record_id, title, body, tags) VALUES ('a', %s, %s, %s)")
+    cursor.execute(insert.format(sql.Identifier(SCHEMA, table)), ["Title", text, ["tagged", "labels"]])
+    stored, has_first, has_last, has_title, has_tag = fetch(
+        cursor,
+        sql.SQL(
+            "SELECT body, fts @@ 'firstword'::tsquery, fts @@ 'lastword'::tsquery, fts @@ 'title'::tsquery,"
+            " fts @@ 'tagged'::tsquery FROM {}"
+        ).format(sql.Identifier(SCHEMA, table)),
+    )[0]
+    assert stored == text  # the value stays whole; only what full text reads is capped
+    # Full text reads the first FTS_MAX_CHARACTERS characters of the text fields in schema order: the title and
+    # the start of the body, not the body's end nor the tags after it.
+    assert (has_title, has_first, has_last, has_tag) == (True, True, False, False)

@@ -52,12 +52,14 @@ def rows_csv(rows: list[dict]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def publish_public_csv(api, owner, run_worker, dataset_id: str, content: bytes, *, processors=(), specifications=()):
-    """A domain-visible dataset with one CSV resource, processors and field specifications, published by a worker."""
+def publish_public_csv(
+    api, owner, run_worker, dataset_id: str, content: bytes, *, processors=(), specifications=(), metas=None
+):
+    """A domain-visible dataset with one CSV resource, processors, field specifications and ``metas`` (metadata
+    by template), published by a worker."""
     file = stored_file(content, f"{dataset_id}.csv", owner)
-    created = api.post(
-        "/api/management/v2/datasets/", {"dataset_id": dataset_id, "visibility": "domain"}, format="json"
-    )
+    body = {"dataset_id": dataset_id, "visibility": "domain", **({"metas": metas} if metas else {})}
+    created = api.post("/api/management/v2/datasets/", body, format="json")
     uid = assert_status(created, 201)["dataset_uid"]
     base = f"/api/management/v2/datasets/{uid}"
     assert_status(api.post(f"{base}/resources/", {"url": file.url, "type": "csvfile"}, format="json"), 201)
