@@ -171,10 +171,13 @@ def int_column(draw, context: Context, name: str, native: bool) -> Column:
 
 @st.composite
 def decimal_cell(draw, context: Context, separator: str | None, native: bool, fractions=None) -> Cell:
-    """A decimal in the table's mark; ``fractions`` bounds its count of decimals (0: none)."""
+    """A decimal in the table's mark; ``fractions`` draws its count of decimals (0: none), and then the
+    last one is not 0 (a JSON or XLSX number then is not whole, which keeps the column a double)."""
     whole = draw(st.integers(0, 999) | st.integers(0, 10**9))
     decimals = draw(fractions or st.integers(0, 5))
     fraction = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=decimals, max_size=decimals)))
+    if fractions is not None:
+        fraction = fraction[:-1] + draw(st.sampled_from("123456789"))
     negative = draw(st.booleans()) and (whole > 0 or fraction.strip("0") != "")
     sign = "-" if negative else ""
     text = sign + grouped(str(whole), separator) + (context.mark + fraction if fraction else "")
