@@ -93,6 +93,10 @@ RESOURCE_FETCH_TIMEOUT = env_int("RESOURCE_FETCH_TIMEOUT", 30, minimum=1)
 RESOURCE_FETCH_ALLOW_PRIVATE = env_bool("RESOURCE_FETCH_ALLOW_PRIVATE", False)
 # Schedules: runs at least this many seconds apart; cron read in this zone unless a schedule names one.
 SCHEDULE_MIN_INTERVAL = env_int("SCHEDULE_MIN_INTERVAL", 86400, minimum=60)
+# The zone of date-times written without one in resources that set no `timezone` parameter.
+DATA_TIME_ZONE = env_str("DATA_TIME_ZONE", "UTC")
+if DATA_TIME_ZONE not in zoneinfo.available_timezones() | {"UTC"}:
+    raise ImproperlyConfigured(f"DATA_TIME_ZONE={DATA_TIME_ZONE!r} is not an IANA time zone name")
 SCHEDULE_TIME_ZONE = env_str("SCHEDULE_TIME_ZONE", "UTC")
 if SCHEDULE_TIME_ZONE not in zoneinfo.available_timezones() | {"UTC"}:
     raise ImproperlyConfigured(f"SCHEDULE_TIME_ZONE={SCHEDULE_TIME_ZONE!r} is not an IANA time zone name")

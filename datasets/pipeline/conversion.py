@@ -4,8 +4,10 @@ Conversion is deliberately a little more lenient than inference (see ``inference
 inference classifies as a type converts to it, and a type a user declared with a ``type`` field
 specification also accepts close spellings (``"007"`` as int 7, ``"1"``/``"0"`` as booleans, a
 datetime string as a date). Empty strings and None are null for every type; whitespace-only
-strings are null for every type but text. A value that cannot be converted raises
-``RecordFailure('Cannot convert "{value}" to "{type}"')``; the caller sets its ``field``.
+strings and the column's null markers are null for every type but text. A value that cannot be
+converted raises ``RecordFailure('Cannot convert "{value}" to "{type}"')``; the caller sets its
+``field``. A column's ``ColumnFormat`` (``formats.py``) says how it writes numbers, dates and
+missing values; the default is ISO dates, a decimal point and no marker.
 """
 
 from __future__ import annotations
@@ -19,11 +21,9 @@ from functools import partial
 from typing import Any
 
 from .core import FIELD_TYPES, RecordFailure
+from .formats import INT64_MAX, INT64_MIN, PLAIN, ColumnFormat, boolean_word, read_local_date, read_with_mark
 
 MAX_PARAM_CHARS = 200  # raw values quoted in errors and counter-examples are cut to this length
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-TRUE_WORDS = frozenset({"true", "yes", "oui"})
-FALSE_WORDS = frozenset({"false", "no", "non"})
 CONVERSION_MESSAGE = 'Cannot convert "{value}" to "{type}"'
 
 # ASCII digits only: Python's int()/float() also accept "1_000", "١٢" and "nan", which must not load.
@@ -60,26 +60,39 @@ def failure(value: Any, type_: str) -> RecordFailure:
     return RecordFailure(CONVERSION_MESSAGE, value=shown if isinstance(shown, str) else str(shown), type=type_)
 
 
-def converter(type_: str, separator: str | None = None) -> Callable[[Any], Any]:
+def converter(type_: str, separator: str | None = None, column: ColumnFormat = PLAIN) -> Callable[[Any], Any]:
     """A function converting one raw value to ``type_`` (None for nulls), raising RecordFailure.
 
-    ``separator`` (text only) splits strings into lists, for fields annotated ``multivalued``.
+    ``separator`` (text only) splits strings into lists, for fields annotated ``multivalued``;
+    ``column`` is how the column writes its values (decimal mark, date order, zone, null markers).
     """
     if type_ not in PARSERS:
         raise ValueError(f"unknown field type {type_!r}; known: {', '.join(FIELD_TYPES)}")
-    parse = partial(split_multivalued, separator=separator) if separator and type_ == "text" else PARSERS[type_]
+    parse = partial(split_multivalued, separator=separator) if separator and type_ == "text" else parser(type_, column)
+    markers = column.null_markers if type_ != "text" else frozenset()
 
     def convert_value(value: Any) -> Any:
         if value is None or value == "":
             return None
+        if markers and value.__class__ is str and value.strip() in markers:
+            return None  # a documented normalisation, counted per marker by inference
         try:
             return parse(value)
         except (ValueError, TypeError, OverflowError):
             raise failure(value, type_) from None
 
-    if separator:
+    if separator or (type_ == "double" and column.decimal_mark != "."):
         return convert_value
     return FAST_PATHS.get(type_, lambda general: general)(convert_value)
+
+
+def parser(type_: str, column: ColumnFormat) -> Callable[[Any], Any]:
+    """The parser of ``type_`` reading the way ``column`` writes its values."""
+    if type_ in ("int", "double"):
+        return partial(PARSERS[type_], mark=column.decimal_mark)
+    if type_ in ("date", "datetime"):
+        return partial(PARSERS[type_], order=column.date_order, zone=column.timezone)
+    return PARSERS[type_]
 
 
 # Publishing converts every value of millions of rows: the commonest shapes (a plain string for a
@@ -161,8 +174,9 @@ def split_multivalued(value: Any, separator: str) -> list[str]:
 # --- numbers and booleans -------------------------------------------------------------------
 
 
-def to_int(value: Any) -> int | None:
-    """Integers in the 64-bit range (bigint); decimal text with leading zeros or a sign is accepted."""
+def to_int(value: Any, mark: str = ".") -> int | None:
+    """Integers in the 64-bit range (bigint); decimal text with leading zeros or a sign is accepted,
+    and so are thousands separators (``1 234``, and ``1,234`` or ``1.234`` as ``mark`` allows)."""
     if isinstance(value, bool):
         raise Invalid
     if isinstance(value, float):
@@ -174,19 +188,22 @@ def to_int(value: Any) -> int | None:
             value = int(value)  # the common case, without the regex (~40% of the time per value)
         elif blank(value):
             return None
-        elif not LENIENT_INT.fullmatch(value.strip()):
-            raise Invalid
-        else:
+        elif LENIENT_INT.fullmatch(value.strip()):
             value = int(value)
+        else:
+            value = read_with_mark(value.strip(), mark)
     if not isinstance(value, int) or not INT64_MIN <= value <= INT64_MAX:
         raise Invalid
     return value
 
 
-def to_double(value: Any) -> float | None:
-    """Finite floats; text uses a dot as decimal mark (``"3,14"`` is rejected), exponents allowed."""
+def to_double(value: Any, mark: str = ".") -> float | None:
+    """Finite floats; text uses ``mark`` as decimal mark, thousands may be grouped (``formats.py``);
+    with a decimal point, exponents are allowed and ``"3,14"`` is rejected."""
     if isinstance(value, bool):
         raise Invalid
+    if isinstance(value, str) and mark != ".":
+        return comma_double(value)
     if isinstance(value, str):
         if value.isascii() and FAST_DOUBLE_CHARS.issuperset(value):
             # Digits, signs, dots and exponents only: float() accepts exactly what the regex would,
@@ -198,7 +215,7 @@ def to_double(value: Any) -> float | None:
         if blank(value):
             return None
         if not LENIENT_DOUBLE.fullmatch(value.strip()):
-            raise Invalid
+            return grouped_double(value.strip(), ".")
     if not isinstance(value, int | float | str):
         raise Invalid
     number = float(value)
@@ -207,20 +224,39 @@ def to_double(value: Any) -> float | None:
     return number
 
 
+def comma_double(text: str) -> float | None:
+    """A number written with a decimal comma (``1 234,56``); plain integers too."""
+    text = text.strip()
+    if not text:
+        return None
+    if LENIENT_INT.fullmatch(text):
+        return float(int(text))
+    return grouped_double(text, ",")
+
+
+def grouped_double(text: str, mark: str) -> float:
+    """``text`` read with decimal ``mark`` and thousands separators, as a finite float."""
+    number = read_with_mark(text, mark)
+    if number is None:
+        raise Invalid
+    return float(number)
+
+
 def to_boolean(value: Any) -> bool | None:
-    """true/yes/oui and false/no/non in any case, JSON booleans, and 1/0 (as numbers or text)."""
+    """The boolean words of ``formats.BOOLEAN_WORDS`` in any case, JSON booleans, and 1/0 (as numbers or text)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return value == 1
     if isinstance(value, str):
-        word = value.strip().lower()
-        if word in TRUE_WORDS or word == "1":
-            return True
-        if word in FALSE_WORDS or word == "0":
-            return False
+        word = value.strip()
         if not word:
             return None
+        if word in ("1", "0"):
+            return word == "1"
+        meaning = boolean_word(word)
+        if meaning is not None:
+            return meaning
     raise Invalid
 
 
@@ -238,19 +274,24 @@ def parse_date_text(text: str) -> dt.date | None:
         return None
 
 
-def parse_datetime_text(text: str) -> dt.datetime | None:
-    """ISO 8601 ``YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:MM]]`` as an aware datetime (naive = UTC)."""
+def parse_datetime_text(text: str, zone: dt.tzinfo = dt.UTC) -> dt.datetime | None:
+    """ISO 8601 ``YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:MM]]`` as an aware datetime (naive: in ``zone``)."""
     if not DATETIME_TEXT.fullmatch(text):
         return None
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-def to_date(value: Any) -> dt.date | None:
-    """Dates; a datetime (object or text) gives its own calendar date, without changing zone."""
+def parse_any_date(text: str, order: str, zone: dt.tzinfo) -> dt.date | None:
+    """An ISO date or date-time, or a day-/month-first one in ``order``; None if ``text`` is none."""
+    return parse_date_text(text) or parse_datetime_text(text, zone) or read_local_date(text, order, zone)
+
+
+def to_date(value: Any, order: str = "dmy", zone: dt.tzinfo = dt.UTC) -> dt.date | None:
+    """Dates (ISO, or day-/month-first as ``order`` says); a datetime gives its own calendar date, same zone."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -260,30 +301,29 @@ def to_date(value: Any) -> dt.date | None:
     text = value.strip()
     if not text:
         return None
-    moment = parse_date_text(text) or parse_datetime_text(text)
+    moment = parse_any_date(text, order, zone)
     if moment is None:
         raise Invalid
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
-def to_datetime(value: Any) -> dt.datetime | None:
-    """Timezone-aware datetimes (naive ones are UTC); a date alone is its midnight UTC."""
+def to_datetime(value: Any, order: str = "dmy", zone: dt.tzinfo = dt.UTC) -> dt.datetime | None:
+    """Timezone-aware datetimes (naive ones are in ``zone``); a date alone is its midnight there."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return value if value.tzinfo else value.replace(tzinfo=zone)
     if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
     if not isinstance(value, str):
         raise Invalid
     text = value.strip()
     if not text:
         return None
-    day = parse_date_text(text)
-    if day is not None:
-        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    moment = parse_datetime_text(text)
+    moment = parse_any_date(text, order, zone)
     if moment is None:
         raise Invalid
-    return moment
+    if isinstance(moment, dt.datetime):
+        return moment
+    return dt.datetime(moment.year, moment.month, moment.day, tzinfo=zone)
 
 
 # --- geo ------------------------------------------------------------------------------------

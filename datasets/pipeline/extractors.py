@@ -11,6 +11,7 @@ import codecs
 from typing import Any
 
 from datasets.pipeline.core import InvalidExtractorParameterError, UnknownExtractorError
+from datasets.pipeline.formats import DEFAULT_NULL_MARKERS, time_zone
 
 JSON_FORMATS = ("auto", "array", "jsonl")
 
@@ -43,6 +44,42 @@ _FIRST_ROW = _param(
     "The line (row) number where the table starts; lines above it are skipped.",
     1,
 )
+
+# How values are written: every extractor takes these (``formats.py`` applies them).
+_VALUE_PARAMS = [
+    _param(
+        "null_markers",
+        "Null markers",
+        "array",
+        "Values that stand for a missing value in columns of numbers, dates or booleans (a text column keeps "
+        "them); null (the default) means: " + ", ".join(DEFAULT_NULL_MARKERS) + ".",
+        None,
+    ),
+    _param(
+        "decimal_mark",
+        "Decimal mark",
+        "string",
+        "The decimal mark of number columns whose values do not show it (1,500 reads both ways); auto: "
+        "the mark the other columns show, else a point.",
+        "auto",
+        ("auto", ".", ","),
+    ),
+    _param(
+        "date_order",
+        "Date order",
+        "string",
+        "The order of dates like 01/02/2012 when no date of their column shows it (a first part above 12 is a day).",
+        "dmy",
+        ("dmy", "mdy"),
+    ),
+    _param(
+        "timezone",
+        "Time zone",
+        "string",
+        "The IANA time zone of date-times written without one (Europe/Paris…); null means the platform's default.",
+        None,
+    ),
+]
 
 EXTRACTORS: list[dict[str, Any]] = [
     {
@@ -113,9 +150,15 @@ EXTRACTORS: list[dict[str, Any]] = [
         ],
     },
 ]
+# Every extractor takes them; a resource stores them only when set (left out: the default).
+VALUE_PARAMETERS = frozenset(parameter["name"] for parameter in _VALUE_PARAMS)
+for _extractor in EXTRACTORS:
+    _extractor["parameters"].extend(dict(parameter) for parameter in _VALUE_PARAMS)
 _BY_TYPE = {extractor["type"]: extractor for extractor in EXTRACTORS}
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "boolean": (bool,), "integer": (int,)}
-_TYPE_WORDS = {"string": "a string", "boolean": "true or false", "integer": "an integer"}
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "boolean": (bool,), "integer": (int,), "array": (list,)}
+_TYPE_WORDS = {"string": "a string", "boolean": "true or false", "integer": "an integer", "array": "a list"}
+MAX_NULL_MARKERS = 50
+MAX_NULL_MARKER_CHARS = 50
 _EXTRA_TYPES: dict[str, tuple[type, ...]] = {"sheet": (int,)}
 
 
@@ -135,6 +178,9 @@ def extractor_spec(extractor: str) -> dict[str, Any]:
 def validate_params(extractor: str, params: dict[str, Any] | None) -> dict[str, Any]:
     """Checked params with defaults filled in; a null value means the default.
 
+    The value parameters (``VALUE_PARAMETERS``: null markers, decimal mark, date order, zone) are
+    kept only when set, so a resource's params list what its publisher chose.
+
     Raises UnknownExtractorError, or InvalidExtractorParameterError naming the faulty parameter
     (unknown name, wrong type, value out of range).
     """
@@ -147,7 +193,11 @@ def validate_params(extractor: str, params: dict[str, Any] | None) -> dict[str, 
         if name not in known:
             reason = f"unknown parameter; known parameters: {', '.join(known) or '(none)'}"
             raise InvalidExtractorParameterError(parameter=name, extractor=extractor, reason=reason)
-    checked = {name: _check(extractor, parameter, params.get(name)) for name, parameter in known.items()}
+    checked = {
+        name: _check(extractor, parameter, params.get(name))
+        for name, parameter in known.items()
+        if name not in VALUE_PARAMETERS or params.get(name) is not None
+    }
     _check_together(extractor, checked)
     return checked
 
@@ -214,6 +264,24 @@ def _json_path(extractor: str, value: str) -> str | None:
     return value or None
 
 
+def _null_markers(extractor: str, value: list[Any]) -> list[str]:
+    if len(value) > MAX_NULL_MARKERS:
+        raise _invalid("null_markers", extractor, f"at most {MAX_NULL_MARKERS} markers are allowed")
+    for marker in value:
+        if not isinstance(marker, str) or not marker.strip() or len(marker) > MAX_NULL_MARKER_CHARS:
+            reason = f"each marker must be a non-blank string of at most {MAX_NULL_MARKER_CHARS} characters"
+            raise _invalid("null_markers", extractor, reason)
+    return value
+
+
+def _timezone(extractor: str, value: str) -> str:
+    try:
+        time_zone(value)
+    except ValueError:
+        raise _invalid("timezone", extractor, f"unknown IANA time zone {value!r}") from None
+    return value
+
+
 def _check_together(extractor: str, checked: dict[str, Any]) -> None:
     if extractor == "csvfile" and checked["separator"] == checked["quotechar"]:
         raise _invalid("quotechar", extractor, "must differ from the separator")
@@ -232,4 +300,6 @@ _RULES = {
     "first_row_no": _first_row_no,
     "sheet": _sheet,
     "json_path": _json_path,
+    "null_markers": _null_markers,
+    "timezone": _timezone,
 }

@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Any, BinaryIO
 
 from datasets.pipeline.core import SourceError
-from datasets.pipeline.extractors import extractor_spec, extractor_types
+from datasets.pipeline.extractors import VALUE_PARAMETERS, extractor_spec, extractor_types
 from datasets.pipeline.readers.base import DEFAULT_LIMITS, ReadLimits, RecordTooLong
 from datasets.pipeline.readers.json_reader import json_encoding
 from datasets.pipeline.readers.json_scanner import JsonScanner
@@ -80,7 +80,7 @@ def guess_extractor_params(
     The XLSX guess needs the whole file: pass ``stream`` (``head`` is used only when it is the whole file).
     """
     spec = extractor_spec(extractor)
-    params = {parameter["name"]: parameter["default"] for parameter in spec["parameters"]}
+    params = {p["name"]: p["default"] for p in spec["parameters"] if p["name"] not in VALUE_PARAMETERS}
     if extractor == "csvfile":
         params |= guess_csv_params(head)
     elif extractor == "jsonfile":

@@ -42,6 +42,24 @@ from typing import Any
 
 from .conversion import INT64_MAX, INT64_MIN, Invalid, parse_date_text, parse_datetime_text, to_geo_shape, truncate
 from .core import Field
+from .formats import (
+    BOOLEAN_WORDS,
+    BOTH,
+    COMMA,
+    COMMA_NUMBER,
+    DMY,
+    DOT,
+    LONGEST_BOOLEAN_WORD,
+    MARKS,
+    MDY,
+    ORDERS,
+    ColumnFormat,
+    ReadOptions,
+    date_orders,
+    number_marks,
+    read_local_date,
+    read_number,
+)
 from .specifications import ANNOTATIONS
 
 CANDIDATES = ("boolean", "int", "double", "date", "datetime", "geo_point_2d", "geo_shape")
@@ -51,7 +69,6 @@ ACCEPTS = {candidate: frozenset({candidate}) for candidate in CANDIDATES} | {
     "datetime": frozenset({"date", "datetime"}),
 }
 WATCH_VALUES = 100
-BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "oui", "non"})
 INT_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 DOUBLE_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 POINT_TEXT = re.compile(r"\s*(-?[0-9]{1,3}\.[0-9]+)\s*,\s*(-?[0-9]{1,3}\.[0-9]+)\s*")
@@ -64,7 +81,7 @@ GEO_SHAPE_START = frozenset("{PLMplm")  # "{" for GeoJSON text, the initials of 
 
 def is_boolean(value: Any) -> bool:
     if type(value) is str:
-        return len(value) <= 5 and value.lower() in BOOLEAN_WORDS
+        return len(value) <= LONGEST_BOOLEAN_WORD and value.lower() in BOOLEAN_WORDS
     return type(value) is bool
 
 
@@ -144,6 +161,35 @@ CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+def is_comma_number(value: Any) -> bool:
+    """A number written with a decimal comma (the check of a column that decided ``,``)."""
+    if type(value) is str:
+        return read_number(COMMA_NUMBER, value) is not None
+    return is_double(value)
+
+
+def ordered_date_check(order: str, with_time: bool) -> Callable[[Any], bool]:
+    """The check of a date (or datetime) column that decided its day/month order."""
+    iso = is_datetime if with_time else is_date
+
+    def check(value: Any) -> bool:
+        if iso(value):
+            return True
+        if type(value) is not str:
+            return False
+        moment = read_local_date(value, order, dt.UTC)
+        return moment is not None and (with_time or not isinstance(moment, dt.datetime))
+
+    return check
+
+
+ORDERED_CHECKS = {
+    (candidate, order): ordered_date_check(ORDERS[order], candidate == "datetime")
+    for candidate in ("date", "datetime")
+    for order in (DMY, MDY)
+}
+
+
 def classify(value: Any) -> str | None:
     """The narrowest type of one raw value (surrounding whitespace ignored); None for a null."""
     if isinstance(value, str):
@@ -153,6 +199,58 @@ def classify(value: Any) -> str | None:
     if value is None:
         return None
     return next((candidate for candidate in CANDIDATES if CHECKS[candidate](value)), "text")
+
+
+def classify_text(state: FieldState, text: str) -> str | None:
+    """The narrowest type of a stripped string in its column, narrowing the column's decimal mark
+    and date order; a value contradicting what the column decided is text."""
+    if not text:
+        return None
+    kind = next((candidate for candidate in CANDIDATES if CHECKS[candidate](text)), "text")
+    if kind in ("int", "double", "text"):
+        marks, fractions = number_marks(text)
+        if marks:
+            return narrowed_number(state, marks, fractions)
+    if kind == "text":
+        orders, with_time = date_orders(text)
+        if orders:
+            return narrowed_date(state, orders, with_time)
+    return kind
+
+
+def narrowed_number(state: FieldState, marks: int, fractions: int) -> str:
+    alive = state.marks & marks
+    if not alive:
+        return "text"  # "3.5" in a column of decimal commas: neither reading fits every value
+    state.marks = alive
+    state.fractions |= fractions & alive
+    return "double" if fractions & alive else "int"
+
+
+def narrowed_date(state: FieldState, orders: int, with_time: bool) -> str:
+    alive = state.orders & orders
+    if not alive:
+        return "text"  # "13/01/2012" and "01/13/2012" in one column
+    state.orders, state.local_dates = alive, True
+    return "datetime" if with_time else "date"
+
+
+def state_is_numeric(state: FieldState) -> bool:
+    return bool(state.possible) and state.possible[0] in ("int", "double") and state.seen
+
+
+def numeric_type(state: FieldState, mark: str) -> str:
+    """The chain's type, with a number column read as integers when its mark makes every value one
+    (``1,500`` and ``2,250`` are a fraction with a decimal comma, integers with a decimal point)."""
+    type_ = state.type
+    if (
+        type_ == "double"
+        and state.seen
+        and "int" in state.candidates
+        and not state.fractions & (DOT if mark == "." else COMMA)
+    ):
+        return "int"
+    return type_
 
 
 def never(value: Any) -> bool:
@@ -171,13 +269,19 @@ class InferredType:
     counter_examples: list[dict[str, Any]]
     null_count: int
     value_count: int
+    format: ColumnFormat = field(default_factory=ColumnFormat)
+    null_markers: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        """The inference as the API shows it: ``null_markers`` counts the values each marker nulled."""
         return {
             "type": self.type,
             "counter_examples": [dict(example) for example in self.counter_examples],
             "null_count": self.null_count,
             "value_count": self.value_count,
+            "null_markers": dict(self.null_markers),
+            "decimal_mark": self.format.decimal_mark if self.type in ("int", "double") else None,
+            "date_order": self.format.date_order if self.type in ("date", "datetime") else None,
         }
 
 
@@ -200,6 +304,12 @@ class FieldState:
     seen: bool = False
     watch: int = 0
     early: list[tuple[int, Any]] = field(default_factory=list)
+    declared: str | None = None  # a type a specification declared: only the formats are inferred
+    marks: int = BOTH  # the decimal marks every number of the column reads under
+    fractions: int = 0  # the marks under which some number of the column is not an integer
+    orders: int = BOTH  # the day/month orders every date of the column reads under
+    local_dates: bool = False  # some date is written day- or month-first (not ISO)
+    markers: dict[str, int] = field(default_factory=dict)  # null markers met, with their counts
 
     def __post_init__(self) -> None:
         self.possible = self.candidates
@@ -211,7 +321,16 @@ class FieldState:
         if not self.seen or self.watch:
             return never
         narrowest = self.collecting[:1] or self.possible[:1]
-        return CHECKS[narrowest[0]] if narrowest else None
+        return self.check_of(narrowest[0]) if narrowest else None
+
+    def check_of(self, candidate: str) -> Callable[[Any], bool]:
+        """The fast test of ``candidate`` under the conventions the column decided so far."""
+        if candidate == "double":
+            # Until a value decides the mark, numbers take the slow path, which narrows it.
+            return is_double if self.marks == DOT else is_comma_number if self.marks == COMMA else never
+        if candidate in ("date", "datetime") and self.orders != BOTH:
+            return ORDERED_CHECKS[(candidate, self.orders)]
+        return CHECKS[candidate]
 
     @property
     def type(self) -> str:
@@ -234,18 +353,47 @@ def field_candidates(field_: Field) -> tuple[tuple[str, ...], bool]:
 
 
 class TypeInference:
-    """Infer each field's type from every record of a stream, in one pass and bounded memory.
+    """Infer each field's type and format from every record of a stream, in one pass and bounded memory.
 
-    Feed records with ``observe`` (keys are field names), then read ``result()``. The fields given
-    are the ones to infer: leave out those a ``type`` specification declared.
+    Feed records with ``observe`` (keys are field names), then read ``result()``. ``declared``
+    names the fields whose type a ``type`` specification declared: their type stays, only their
+    format (decimal mark, date order, null markers) is inferred. ``options`` are the resource's
+    reading conventions (``formats.ReadOptions``). ``add_fields`` takes fields met late (JSON keys).
     """
 
-    def __init__(self, fields: list[Field], max_counter_examples: int = 3) -> None:
+    def __init__(
+        self,
+        fields: list[Field],
+        max_counter_examples: int = 3,
+        *,
+        options: ReadOptions | None = None,
+        declared: dict[str, str] | None = None,
+    ) -> None:
         self.max_counter_examples = max_counter_examples
-        self._states = [FieldState(field_.name, *field_candidates(field_)) for field_ in fields]
-        self._nulls = [0] * len(self._states)
+        self.options = options or ReadOptions()
+        self.declared = declared or {}
+        self._states: list[FieldState] = []
+        self._nulls: list[int] = []
         self._rows = 0
+        self.add_fields(fields)
+
+    def add_fields(self, fields: list[Field]) -> None:
+        """Infer these fields too; records seen before lacked them (they count as nulls there)."""
+        for field_ in fields:
+            self._states.append(self._state(field_))
+            self._nulls.append(self._rows)
         self._rebuild()
+
+    def _state(self, field_: Field) -> FieldState:
+        declared = self.declared.get(field_.name)
+        if declared is None:
+            return FieldState(field_.name, *field_candidates(field_))
+        candidates = (declared,) if declared in CANDIDATES else ()
+        return FieldState(field_.name, candidates, declared == "text", declared=declared)
+
+    @property
+    def names(self) -> list[str]:
+        return [state.name for state in self._states]
 
     def _rebuild(self) -> None:
         self._hot = [(index, state.name, state.check) for index, state in enumerate(self._states)]
@@ -265,21 +413,51 @@ class TypeInference:
             self._rebuild()
 
     def result(self) -> dict[str, InferredType]:
-        """Field name -> inferred type, counter-examples and null/value counts, for the records seen so far."""
-        return {state.name: self._inferred(index, state) for index, state in enumerate(self._states)}
+        """Field name -> inferred type, format, counter-examples and null/value counts, for the records seen so far."""
+        mark = self._resource_mark()
+        return {state.name: self._inferred(index, state, mark) for index, state in enumerate(self._states)}
 
-    def _inferred(self, index: int, state: FieldState) -> InferredType:
+    def _resource_mark(self) -> str:
+        """The decimal mark of columns that do not decide theirs: the other columns', else the parameter's, else '.'."""
+        decided = {state.marks for state in self._states if state.marks in (DOT, COMMA) and state_is_numeric(state)}
+        if len(decided) == 1:
+            return MARKS[decided.pop()]
+        return self.options.decimal_mark if self.options.decimal_mark in (".", ",") else "."
+
+    def _inferred(self, index: int, state: FieldState, resource_mark: str) -> InferredType:
+        mark = MARKS[state.marks] if state.marks in (DOT, COMMA) else resource_mark
+        type_ = state.declared or numeric_type(state, mark)
         examples = [
             {"type": candidate, "row": row, "value": value}
             for candidate in CANDIDATES
+            if candidate != type_
             for row, value in state.examples.get(candidate, ())
         ]
-        nulls = self._nulls[index]
-        return InferredType(state.type, examples, nulls, self._rows - nulls)
+        nulls, markers = self._nulls[index], {}
+        if type_ != "text":
+            markers = dict(sorted(state.markers.items(), key=lambda item: (-item[1], item[0])))
+            nulls += sum(markers.values())
+        order = ORDERS[state.orders] if state.orders in (DMY, MDY) else self.options.date_order
+        column = ColumnFormat(
+            decimal_mark=mark,
+            date_order=order,
+            null_markers=self.options.null_markers if type_ != "text" else frozenset(),
+            timezone=self.options.timezone,
+        )
+        return InferredType(type_, examples, nulls, self._rows - nulls, column, markers)
 
     def _slow(self, state: FieldState, row: int, value: Any) -> None:
-        """A value failed the field's check: classify it and narrow the candidates."""
-        kind = classify(value)
+        """A value failed the field's check: classify it (narrowing the column's formats) and the candidates."""
+        if type(value) is str:
+            text = value.strip()
+            if text in self.options.null_markers:
+                state.markers[text] = state.markers.get(text, 0) + 1
+                return  # null unless the column ends up text; it rejects nothing meanwhile
+            kind = classify_text(state, text)
+        else:
+            kind = classify(value)
+            if type(value) is float:
+                state.fractions = BOTH
         if kind is None:
             return  # whitespace only: null for every type but text, so it rejects nothing
         if not state.seen:

@@ -16,10 +16,13 @@ from typing import Any, Protocol
 
 from .conversion import converter, json_ready
 from .core import Field, Record, RecordError, RecordFailure
+from .formats import PLAIN, ColumnFormat, ReadOptions
 from .inference import InferredType, TypeInference
 from .specifications import FieldSpecifications
 
 PREVIEW_ERRORS = 20
+# A declared type that cannot read more than this share of a column's values is flagged in the preview.
+NULLED_WARNING_SHARE = 0.02
 
 ErrorHandler = Callable[[RecordError], None]
 
@@ -61,6 +64,11 @@ def types_of(fields: list[Field]) -> dict[str, str]:
     return {field.name: field.type for field in fields}
 
 
+def formats_of(details: dict[str, InferredType]) -> dict[str, ColumnFormat]:
+    """Field name -> the format inference decided, the ``formats`` argument of ``run``."""
+    return {name: detail.format for name, detail in details.items()}
+
+
 def separators_of(fields: list[Field]) -> dict[str, str]:
     """Field name -> separator of the text fields annotated ``multivalued``, for ``run``."""
     separators = {}
@@ -82,15 +90,17 @@ def run(
     resource_uid: str | None = None,
     types: dict[str, str] | None = None,
     separators: dict[str, str] | None = None,
+    formats: dict[str, ColumnFormat] | None = None,
     on_error: ErrorHandler,
 ) -> Iterator[tuple[int, Record]]:
     """Stream ``(row, record)`` through the processors and the specifications, typed if asked.
 
     A step returning None drops the record; a RecordFailure is reported with the step's uid, its
-    field nulled, and the record goes on. With ``types`` (see ``types_of``, ``separators_of``) a
-    record becomes exactly those fields, in order, converted; failures are reported and nulled.
+    field nulled, and the record goes on. With ``types`` (see ``types_of``, ``separators_of``,
+    ``formats_of``) a record becomes exactly those fields, in order, converted; failures are
+    reported and nulled.
     """
-    plan = conversion_plan(types, separators) if types is not None else None
+    plan = conversion_plan(types, separators, formats) if types is not None else None
     rows = source.rows()
     try:
         for row, raw in rows:
@@ -127,10 +137,14 @@ def process(
 Plan = list[tuple[str, Callable[[Any], Any]]]
 
 
-def conversion_plan(types: dict[str, str], separators: dict[str, str] | None = None) -> Plan:
+def conversion_plan(
+    types: dict[str, str],
+    separators: dict[str, str] | None = None,
+    formats: dict[str, ColumnFormat] | None = None,
+) -> Plan:
     """One converter per field, built once for the whole stream."""
-    separators = separators or {}
-    return [(name, converter(type_, separators.get(name))) for name, type_ in types.items()]
+    separators, formats = separators or {}, formats or {}
+    return [(name, converter(type_, separators.get(name), formats.get(name, PLAIN))) for name, type_ in types.items()]
 
 
 def convert_record(row: int, record: Record, plan: Plan, resource_uid: str | None, on_error: ErrorHandler) -> Record:
@@ -168,20 +182,34 @@ def infer(
     *,
     resource_uid: str | None = None,
     on_error: ErrorHandler = ignore,
+    options: ReadOptions | None = None,
 ) -> tuple[list[Field], dict[str, InferredType], int]:
-    """One pass over every record: (typed fields, inference of the undeclared fields, record count).
+    """One pass over every record: (typed fields, inference of every field, record count).
 
-    Types declared by a ``type`` specification win and are not inferred. Raises
-    InvalidFieldSpecificationError when an annotation does not fit the final type of its field.
+    Types declared by a ``type`` specification win (only their format is inferred). Fields a
+    reader meets late (a JSON key first seen at record 5,000) join the schema when they appear.
+    Raises InvalidFieldSpecificationError when an annotation does not fit the final type of its field.
     """
     schema = pipeline_fields(source.fields, steps, specs)
-    inference = TypeInference(undeclared(schema, specs))
-    count = 0
+    inference = TypeInference(schema, options=options, declared=dict(specs.declared_types))
+    known, count = len(source.fields), 0
     for row, record in run(source, steps, specs, resource_uid=resource_uid, on_error=on_error):
+        if len(source.fields) != known:
+            known = learn_late_fields(inference, source, steps, specs)
         inference.observe(row, record)
         count += 1
     details = inference.result()
-    return typed_fields(schema, details, specs), details, count
+    return typed_fields(pipeline_fields(source.fields, steps, specs), details, specs), details, count
+
+
+def learn_late_fields(
+    inference: TypeInference, source: SourceLike, steps: list[StepLike], specs: FieldSpecifications
+) -> int:
+    """Add to ``inference`` the fields the reader met since it started; returns the source's field count."""
+    names = set(inference.names)
+    schema = pipeline_fields(source.fields, steps, specs)
+    inference.add_fields([field for field in schema if field.name not in names])
+    return len(source.fields)
 
 
 def undeclared(schema: list[Field], specs: FieldSpecifications) -> list[Field]:
@@ -197,10 +225,11 @@ def typed_fields(schema: list[Field], details: dict[str, InferredType], specs: F
 
 @dataclass
 class Sample:
-    """What a preview keeps of its bounded read: the inference, the first records, the counts."""
+    """What a preview keeps of its bounded read: the inference, the first records, the declared values, the counts."""
 
     inference: TypeInference
     head: list[tuple[int, Record]] = dataclasses.field(default_factory=list)
+    declared: list[tuple[int, Record]] = dataclasses.field(default_factory=list)
     count: int = 0
     sampled: bool = False
 
@@ -213,23 +242,31 @@ def preview(
     limit: int = 20,
     inference_rows: int = 20_000,
     resource_uid: str | None = None,
+    options: ReadOptions | None = None,
 ) -> dict[str, Any]:
     """The resource preview: typed fields, the first ``limit`` typed records (JSON-ready), the first errors.
 
     Types are inferred from at most ``inference_rows`` records (after processors) so a huge file
     previews fast; ``sampled`` tells the source had more. ``record_errors`` are the first 20 of the
-    sample's processor errors and of the conversion errors of declared types and shown records.
+    sample's processor errors, of the conversion errors of declared types and of shown records.
+    Each field tells how many sampled values would be null (by marker, and unreadable by a
+    declared type), with a warning when a declared type cannot read a noticeable share.
     """
-    schema = pipeline_fields(source.fields, steps, specs)
     sample_errors: list[RecordError] = []
-    sample = read_sample(source, steps, specs, schema, inference_rows, limit, resource_uid, collector(sample_errors))
+    declared = dict(specs.declared_types)
+    inference = TypeInference(pipeline_fields(source.fields, steps, specs), options=options, declared=declared)
+    sample = read_sample(source, steps, specs, Sample(inference), inference_rows, limit, resource_uid, sample_errors)
     details = sample.inference.result()
-    fields = typed_fields(schema, details, specs)
+    fields = typed_fields(pipeline_fields(source.fields, steps, specs), details, specs)
+    unreadable = convert_sample(sample.declared, fields, details, resource_uid, collector(sample_errors))
     head_errors: list[RecordError] = []
-    records = typed_head(sample.head, fields, details, resource_uid, collector(head_errors))
+    records = typed_head(sample.head, fields, details, set(declared), resource_uid, collector(head_errors))
     errors = sorted(sample_errors + head_errors, key=lambda error: error.row)[:PREVIEW_ERRORS]
     return {
-        "fields": [preview_field(field, details.get(field.name), sample.count) for field in fields],
+        "fields": [
+            preview_field(field, details.get(field.name), sample.count, unreadable.get(field.name, 0))
+            for field in fields
+        ],
         "records": records,
         "record_errors": [error.as_dict() for error in errors],
         "sampled": sample.sampled,
@@ -240,24 +277,26 @@ def read_sample(
     source: SourceLike,
     steps: list[StepLike],
     specs: FieldSpecifications,
-    schema: list[Field],
+    sample: Sample,
     inference_rows: int,
     limit: int,
     resource_uid: str | None,
-    on_error: ErrorHandler,
+    errors: list[RecordError],
 ) -> Sample:
-    """Infer from up to ``inference_rows`` records; declared types are converted, to report their errors."""
-    declared = conversion_plan({f.name: f.type for f in declared_fields(schema, specs)}, separators_of(schema))
-    sample = Sample(TypeInference(undeclared(schema, specs)))
-    records = run(source, steps, specs, resource_uid=resource_uid, on_error=on_error)
+    """Infer from up to ``inference_rows`` records, keeping the first ``limit`` and the values of declared types."""
+    declared, known = list(specs.declared_types), len(source.fields)
+    records = run(source, steps, specs, resource_uid=resource_uid, on_error=collector(errors))
     try:
         for row, record in records:
             if sample.count == inference_rows:
                 sample.sampled = True
                 break
-            record.update(convert_record(row, record, declared, resource_uid, on_error))
+            if len(source.fields) != known:
+                known = learn_late_fields(sample.inference, source, steps, specs)
             sample.inference.observe(row, record)
             sample.count += 1
+            if declared:
+                sample.declared.append((row, {name: record.get(name) for name in declared}))
             if len(sample.head) < limit:
                 sample.head.append((row, dict(record)))
     finally:
@@ -265,29 +304,81 @@ def read_sample(
     return sample
 
 
-def declared_fields(schema: list[Field], specs: FieldSpecifications) -> list[Field]:
-    return [field for field in schema if field.name in specs.declared_types]
+def convert_sample(
+    kept: list[tuple[int, Record]],
+    fields: list[Field],
+    details: dict[str, InferredType],
+    resource_uid: str | None,
+    on_error: ErrorHandler,
+) -> dict[str, int]:
+    """Convert the sampled values of declared types with their formats: errors reported, counts per field."""
+    names = {name for _row, record in kept[:1] for name in record}
+    types = {f.name: f.type for f in fields if f.name in names}
+    plan = conversion_plan(types, separators_of(fields), formats_of(details))
+    counts: dict[str, int] = {}
+
+    def count(error: RecordError) -> None:
+        counts[error.field] = counts.get(error.field, 0) + 1
+        on_error(error)
+
+    for row, record in kept:
+        convert_record(row, record, plan, resource_uid, count)
+    return counts
 
 
 def typed_head(
     head: list[tuple[int, Record]],
     fields: list[Field],
     details: dict[str, InferredType],
+    declared: set[str],
     resource_uid: str | None,
     on_error: ErrorHandler,
 ) -> list[Record]:
-    """The preview's records: inferred fields converted (declared ones already are), as JSON values."""
-    plan = conversion_plan({f.name: f.type for f in fields if f.name in details}, separators_of(fields))
+    """The preview's records, every field converted with its format, as JSON values.
+
+    Conversion errors of declared types were reported with the sample (``convert_sample``): only
+    the inferred fields report theirs here.
+    """
+    formats, separators = formats_of(details), separators_of(fields)
+    inferred_plan = conversion_plan({f.name: f.type for f in fields if f.name not in declared}, separators, formats)
+    declared_plan = conversion_plan({f.name: f.type for f in fields if f.name in declared}, separators, formats)
     records = []
     for row, record in head:
-        record.update(convert_record(row, record, plan, resource_uid, on_error))
-        records.append({field.name: json_ready(record.get(field.name)) for field in fields})
+        typed = convert_record(row, record, inferred_plan, resource_uid, on_error)
+        typed.update(convert_record(row, record, declared_plan, resource_uid, ignore))
+        records.append({field.name: json_ready(typed.get(field.name)) for field in fields})
     return records
 
 
-def preview_field(field: Field, detail: InferredType | None, sample_rows: int) -> dict[str, Any]:
-    examples = detail.counter_examples if detail is not None else []
-    return {**field.as_dict(), "inference": {"counter_examples": examples, "sample_rows": sample_rows}}
+def preview_field(field: Field, detail: InferredType | None, sample_rows: int, unreadable: int) -> dict[str, Any]:
+    """A preview's field: its specification, and what inference saw and would null in the sample."""
+    inference = detail.as_dict() if detail is not None else {"counter_examples": [], "null_markers": {}}
+    markers = inference.get("null_markers") or {}
+    return {
+        **field.as_dict(),
+        "inference": {
+            "counter_examples": inference["counter_examples"],
+            "sample_rows": sample_rows,
+            "null_markers": markers,
+            "decimal_mark": inference.get("decimal_mark"),
+            "date_order": inference.get("date_order"),
+            "nulled": sum(markers.values()) + unreadable,
+            "unreadable": unreadable,
+            "warning": unreadable_warning(field, unreadable, detail),
+        },
+    }
+
+
+def unreadable_warning(field: Field, unreadable: int, detail: InferredType | None) -> str | None:
+    """A warning when the field's declared type cannot read a noticeable share of its values."""
+    values = (detail.value_count if detail is not None else 0) or 0
+    if not unreadable or unreadable <= NULLED_WARNING_SHARE * values:
+        return None
+    share = 100 * unreadable / values
+    return (
+        f"{unreadable} of {values} values ({share:.0f}%) of {field.name} cannot be read as {field.type}"
+        " and would be null: check the field's type specification"
+    )
 
 
 def collector(errors: list[RecordError], cap: int = PREVIEW_ERRORS) -> ErrorHandler:

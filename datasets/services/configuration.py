@@ -15,8 +15,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO
 
+from django.conf import settings
+
 from config.errors import InvalidFieldError
 from datasets.models import Dataset, File
+from datasets.pipeline.formats import ReadOptions
 from datasets.pipeline.processors import build_processor
 from datasets.pipeline.specifications import FieldSpecifications
 from datasets.services.fetch import SourceState, fetch_to
@@ -36,6 +39,15 @@ class ResourceConfig:
     @property
     def is_remote(self) -> bool:
         return not self.url.startswith("odsfile://")
+
+    @property
+    def read_options(self) -> ReadOptions:
+        return read_options(self.params)
+
+
+def read_options(params: dict[str, Any] | None) -> ReadOptions:
+    """A resource's reading conventions (null markers, decimal mark, date order, zone) from its params."""
+    return ReadOptions.from_params(params, settings.DATA_TIME_ZONE)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datasets.pipeline.processors import build_processor, guess_processor_params
 from datasets.pipeline.readers import open_source
 from datasets.pipeline.runner import preview
 from datasets.pipeline.specifications import FieldSpecifications
+from datasets.services.configuration import read_options
 from datasets.services.fetch import fetched
 from datasets.services.files import file_path
 
@@ -51,7 +52,8 @@ def resource_preview(*, dataset: Dataset, resource: dict[str, Any], resource_uid
         resource_stream(resource["url"]) as stream,
         open_source(resource["type"], resource["params"], stream) as source,
     ):
-        return preview(source, steps, specs, limit=PREVIEW_RECORDS, resource_uid=resource_uid)
+        options = read_options(resource["params"])
+        return preview(source, steps, specs, limit=PREVIEW_RECORDS, resource_uid=resource_uid, options=options)
 
 
 def resource_check_readable(resource: dict[str, Any]) -> None:

@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from datasets.models import Dataset, File, PublishedVersion
 from datasets.pipeline.core import Field, RecordError
+from datasets.pipeline.inference import InferredType
 from datasets.pipeline.readers import open_source
-from datasets.pipeline.runner import infer, run, separators_of, types_of
+from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
 from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
 from datasets.status import status_move
@@ -136,6 +137,7 @@ class PublishRun:
         self.bytes_read = 0
         self.bytes_total: int | None = None  # known once remote resources are fetched
         self.finish_report = FinishReport()
+        self.details: dict[str, dict[str, InferredType]] = {}  # per resource: how each field is written
 
     def check_abort(self) -> None:
         status = Dataset.objects.filter(pk=self.dataset.pk).values_list("status", flat=True).first()
@@ -147,8 +149,11 @@ class PublishRun:
         started, per_resource, total = time.monotonic(), [], 0
         for resource in self.resources:
             with self.sources.open(resource) as stream, open_source(resource.type, resource.params, stream) as source:
-                fields, _details, count = infer(source, self.steps, self.specs, resource_uid=resource.resource_uid)
+                fields, details, count = infer(
+                    source, self.steps, self.specs, resource_uid=resource.resource_uid, options=resource.read_options
+                )
             per_resource.append(fields)
+            self.details[resource.resource_uid] = details
             total += count
             self.progress.set("extract", total)
             self.check_abort()
@@ -168,6 +173,7 @@ class PublishRun:
                 resource_uid=resource.resource_uid,
                 types=types,
                 separators=separators,
+                formats=formats_of(self.details.get(resource.resource_uid, {})),
                 on_error=self.errors,
             )
             for _row, record in records:
@@ -287,9 +293,19 @@ class PublishRun:
             "limit_reached": limited,
             "duplicate_record_ids": self.finish_report.duplicate_ids,
             "unindexed_fields": self.finish_report.skipped_indexes,
+            "null_markers": self.nulled_by_markers(),
             "table": table,
             "timings": {phase: round(seconds, 3) for phase, seconds in self.timings.items()},
         }
+
+    def nulled_by_markers(self) -> dict[str, dict[str, int]]:
+        """Field -> marker -> how many values it nulled, over every resource (a documented normalisation)."""
+        counts: dict[str, dict[str, int]] = {}
+        for details in self.details.values():
+            for name, detail in details.items():
+                for marker, count in detail.null_markers.items():
+                    counts.setdefault(name, {})[marker] = counts.get(name, {}).get(marker, 0) + count
+        return counts
 
     def store_record_errors(self) -> None:
         StoredRecordError.objects.bulk_create(

@@ -77,3 +77,15 @@ def test_steps_need_the_edit_right(django_user_model, editor_client, trees, hidd
     assert client.post(step_url(trees), {**DELETE_NOTE, "save": "1"}).status_code == 403
     assert editor_client.post(step_url(hidden), {**DELETE_NOTE, "save": "1"}).status_code == 404
     assert not Processor.objects.exists()
+
+
+def test_a_type_that_would_null_values_is_a_warning_in_the_step_preview(editor_client, trees):
+    forced = {"step": "specification:type", "args": json.dumps({"field": "name", "type": "int"})}
+    response = editor_client.post(step_url(trees), {**forced, "preview": "1"})
+    assert response.status_code == 200
+    name = next(field for field in response.context["preview"]["fields"] if field["name"] == "name")
+    assert (name["type"], name["inference"]["unreadable"]) == ("int", 2)
+    page = response.content.decode()
+    assert 'class="errornote preview-warning"' in page
+    assert "2 of 2 values (100%) of name cannot be read as int and would be null" in page
+    assert "2 values read as null" in page

@@ -99,7 +99,7 @@ def test_boolean(value, expected):
     assert convert(value, "boolean") is expected
 
 
-@pytest.mark.parametrize("value", ["vrai", "2", 2, "t", [True]])
+@pytest.mark.parametrize("value", ["vraiment", "2", 2, "t", [True]])
 def test_boolean_failures(value):
     with pytest.raises(RecordFailure):
         convert(value, "boolean")
@@ -119,7 +119,9 @@ def test_date(value, expected):
     assert convert(value, "date") == expected
 
 
-@pytest.mark.parametrize("value", ["2021-02-30", "04/03/2021", "2021-3-4", "20210304", "2021-03-04x", 20210304])
+@pytest.mark.parametrize(
+    "value", ["2021-02-30", "04/03/21", "31/02/2021", "2021-3-4", "20210304", "2021-03-04x", 20210304]
+)
 def test_date_failures(value):
     with pytest.raises(RecordFailure):
         convert(value, "date")

@@ -669,7 +669,7 @@ def test_catalogue_shape():
         assert set(extractor) == {"type", "label", "parameters"}
         for parameter in extractor["parameters"]:
             assert {"name", "label", "type", "description", "default", "is_mandatory"} <= set(parameter)
-            assert parameter["type"] in ("string", "boolean", "integer")
+            assert parameter["type"] in ("string", "boolean", "integer", "array")
 
 
 def test_validate_params_fills_defaults():
@@ -698,8 +698,15 @@ def test_unknown_extractor():
     ("extractor", "params", "parameter", "reason"),
     [
         ("csvfile", {"sep": ";"}, "sep", "unknown parameter; known parameters: separator, encoding, headers_first_row, "
-         "first_row_no, doublequote, quotechar"),
-        ("geojsonfile", {"x": 1}, "x", "unknown parameter; known parameters: (none)"),
+         "first_row_no, doublequote, quotechar, null_markers, decimal_mark, date_order, timezone"),
+        ("geojsonfile", {"x": 1}, "x", "unknown parameter; known parameters: null_markers, decimal_mark, date_order, "
+         "timezone"),
+        ("csvfile", {"null_markers": "NA"}, "null_markers", "must be a list, not str"),
+        ("csvfile", {"null_markers": ["NA", " "]}, "null_markers",
+         "each marker must be a non-blank string of at most 50 characters"),
+        ("jsonfile", {"decimal_mark": ";"}, "decimal_mark", "must be one of auto, ., ,"),
+        ("xlsfile", {"date_order": "ymd"}, "date_order", "must be one of dmy, mdy"),
+        ("csvfile", {"timezone": "Mars/Olympus"}, "timezone", "unknown IANA time zone 'Mars/Olympus'"),
         ("csvfile", {"separator": 1}, "separator", "must be a string, not int"),
         ("csvfile", {"separator": ";;"}, "separator", "must be a single character, not ';;'"),
         ("csvfile", {"separator": "\n"}, "separator", "cannot be a line break"),

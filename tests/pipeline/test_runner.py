@@ -186,7 +186,8 @@ def test_infer_leaves_declared_types_alone():
     specs = FieldSpecifications([("fs_1", "type", {"field": "code", "type": "int"})])
     fields, details, _ = infer(source, [], specs)
     assert [(f.name, f.type) for f in fields] == [("code", "int"), ("n", "int")]
-    assert set(details) == {"n"}
+    # The declared type stays (its format is inferred all the same): "01000" would be text otherwise.
+    assert {name: detail.type for name, detail in details.items()} == {"code": "int", "n": "int"}
 
 
 def test_infer_checks_annotations_against_inferred_types():
@@ -223,7 +224,16 @@ def test_preview_shape_and_json_ready_values():
         "original_name": "N",
         "description": None,
         "annotations": [],
-        "inference": {"counter_examples": [], "sample_rows": 2},
+        "inference": {
+            "counter_examples": [],
+            "sample_rows": 2,
+            "null_markers": {},
+            "decimal_mark": ".",
+            "date_order": None,
+            "nulled": 0,
+            "unreadable": 0,
+            "warning": None,
+        },
     }
     assert [f["type"] for f in result["fields"]] == ["int", "date", "geo_point_2d", "geo_shape", "boolean"]
     assert result["records"] == [
@@ -315,11 +325,23 @@ def test_preview_keeps_the_first_twenty_errors_in_row_order():
     assert result["records"][0] == {"a": None}
 
 
+EMPTY_INFERENCE = {
+    "counter_examples": [],
+    "sample_rows": 0,
+    "null_markers": {},
+    "decimal_mark": None,
+    "date_order": None,
+    "nulled": 0,
+    "unreadable": 0,
+    "warning": None,
+}
+
+
 def test_preview_of_an_empty_source():
     source = FakeSource(["a", "b"], [])
     result = preview(source, [], NO_SPECS)
     assert result == {
-        "fields": [{**f.as_dict(), "inference": {"counter_examples": [], "sample_rows": 0}} for f in source.fields],
+        "fields": [{**f.as_dict(), "inference": EMPTY_INFERENCE} for f in source.fields],
         "records": [],
         "record_errors": [],
         "sampled": False,
