@@ -6,6 +6,13 @@ redis-py 8.2, ``PubSubWorkerThread.stop()`` waits for the thread, and a thread t
 unsubscribe reply first sits out its whole timeout. Every burst drain, Ctrl-C of ``make run`` and
 worker restart then took a minute. These classes poll every ``PUBSUB_POLL_SECONDS`` instead, so
 the thread notices the stop within that time, whatever the redis-py release.
+
+That time must stay well under the one second rq's ``unsubscribe`` waits for the thread (``join(timeout=1)``)
+before closing the pub/sub itself: a thread still polling when that second ends closes it at the same
+moment, and one of the two closes fails on the connection the other has just dropped (``AttributeError:
+'NoneType' object has no attribute 'deregister_connect_callback'`` in redis-py's ``PubSub.reset``), in the
+worker or in its command thread. With a one-second poll that happened to about one burst drain in a
+hundred on a loaded machine.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from __future__ import annotations
 from rq import SimpleWorker as RQSimpleWorker
 from rq import Worker as RQWorker
 
-PUBSUB_POLL_SECONDS = 1.0
+PUBSUB_POLL_SECONDS = 0.25
+RQ_UNSUBSCRIBE_JOIN_SECONDS = 1.0  # rq.worker.base.BaseWorker.unsubscribe: pubsub_thread.join(timeout=1)
 
 
 class PromptShutdownMixin:

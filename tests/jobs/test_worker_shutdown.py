@@ -8,7 +8,7 @@ import time
 import pytest
 from rq import Worker as RQWorker
 
-from jobs.workers import PUBSUB_POLL_SECONDS, SimpleWorker
+from jobs.workers import PUBSUB_POLL_SECONDS, RQ_UNSUBSCRIBE_JOIN_SECONDS, SimpleWorker
 from tests.jobs.test_workers import start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,3 +51,23 @@ def test_unsubscribing_never_waits_out_the_command_channel_poll(redis):
     assert not stopper.is_alive(), "unsubscribe still waiting after 30 s"
     assert time.monotonic() - started < PUBSUB_POLL_SECONDS + 2
     assert not worker.pubsub_thread.is_alive()
+
+
+def test_the_command_thread_has_ended_when_rq_stops_waiting_for_it(redis):
+    """rq's unsubscribe joins the command thread for one second, then closes the pub/sub itself; a thread
+    still polling then closes it too, at the same moment, and one of them fails (redis-py's PubSub.reset).
+    The poll leaves a wide margin inside that second, so the thread is always gone by then."""
+    assert PUBSUB_POLL_SECONDS * 2 <= RQ_UNSUBSCRIBE_JOIN_SECONDS
+    worker = SimpleWorker([], connection=redis)
+    worker.subscribe()
+    wait_for(lambda: worker.pubsub.subscribed, 5, "the worker never subscribed")
+    thread, alive_after_join = worker.pubsub_thread, []
+    join = thread.join
+
+    def join_and_look(timeout=None):
+        join(timeout)
+        alive_after_join.append(thread.is_alive())
+
+    thread.join = join_and_look
+    worker.unsubscribe()
+    assert alive_after_join == [False]
