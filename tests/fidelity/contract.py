@@ -150,6 +150,7 @@ CSV_DECODERS = {
     "geo_shape": json.loads,
 }
 XLSX_DECODERS = {
+    "int": lambda value: int(value) if isinstance(value, str) else value,  # beyond 2**53: the digits, as text
     "date": day_of,
     "datetime": naive_utc,
     "geo_point_2d": point_text,
