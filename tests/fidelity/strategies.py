@@ -152,7 +152,8 @@ def separator_of(context: Context, grouping: str | None) -> str | None:
 def integer_cell(draw, context: Context, separator: str | None, native: bool, numbers=None) -> Cell:
     bound = EXCEL_INT if context.family == "xlsx" else INT64
     edges = st.sampled_from((0, 1, -1, 999, 1000, -1000, bound - 1, -bound))
-    number = draw(numbers or st.one_of(st.integers(-(10**7), 10**7), st.integers(-bound, bound - 1), edges))
+    anything = st.one_of(st.integers(-(10**7), 10**7), st.integers(-bound, bound - 1), edges)
+    number = draw(numbers if numbers is not None else anything)
     text = int_text(number, separator)
     return Cell(text, number if native else text, number)
 
@@ -174,7 +175,7 @@ def decimal_cell(draw, context: Context, separator: str | None, native: bool, fr
     """A decimal in the table's mark; ``fractions`` draws its count of decimals (0: none), and then the
     last one is not 0 (a JSON or XLSX number then is not whole, which keeps the column a double)."""
     whole = draw(st.integers(0, 999) | st.integers(0, 10**9))
-    decimals = draw(fractions or st.integers(0, 5))
+    decimals = draw(fractions if fractions is not None else st.integers(0, 5))
     fraction = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=decimals, max_size=decimals)))
     if fractions is not None:
         fraction = fraction[:-1] + draw(st.sampled_from("123456789"))
