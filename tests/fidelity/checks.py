@@ -26,7 +26,7 @@ def table_problems(table: Table, publisher: Publisher, published: Published) -> 
     """What differs from the contract: field types, then each wrong value once, in the first output showing
     it (the records API first); empty when all is equal."""
     if published.failed:
-        return [f"the publish did not succeed: {published.status}"]
+        return [published.failure]
     problems = type_problems(table, published.types)
     outputs = read_outputs(publisher, published, outputs_of(table))
     seen: set[tuple[str, int]] = set()

@@ -21,7 +21,7 @@ def assert_published(
     """Publish ``content`` as a user would (guessed params, updated with ``params``) and check every field of
     ``expected``: its type and its values (canonical Python values, None for null) in ``order_by`` order."""
     published = publisher.publish(content, filename, params)
-    assert not published.failed, f"the publish did not succeed: {published.status}"
+    assert not published.failed, published.failure
     records = publisher.records(published, order_by)
     problems = []
     for name, (type_, values) in expected.items():

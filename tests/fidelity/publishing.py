@@ -39,12 +39,17 @@ class Published:
     def failed(self) -> bool:
         return self.status.get("name") != "idle" or not self.status.get("published", True)
 
+    @property
+    def failure(self) -> str:
+        """Why the publish failed, for assertion messages."""
+        return f"the publish ended in {self.status.get('name')!r}: {self.status.get('message')}"
+
 
 class Publisher:
     """Publishes files as a user with the right to, through the management API and the in-process worker."""
 
     def __init__(self, api: APIClient, run_worker) -> None:
-        self.api, self.run_worker, self.count = api, run_worker, 0
+        self.api, self.run_worker, self.serial = api, run_worker, 0
 
     def upload(self, content: bytes, filename: str) -> str:
         """The ``odsfile://`` URL of ``content`` uploaded as a multipart file."""
@@ -63,11 +68,11 @@ class Publisher:
     def publish(self, content: bytes, filename: str, params: dict[str, Any] | None = None) -> Published:
         """Upload, guess, create a domain-visible dataset with one resource (guessed params updated with
         ``params``), publish it and run the worker until the queue is empty."""
-        self.count += 1
+        self.serial += 1
         url = self.upload(content, filename)
         extractor, guessed = self.guess(url)
         guessed = {**guessed, **(params or {})}
-        dataset_id = f"fidelity-{self.count}"
+        dataset_id = f"fidelity-{self.serial}"
         body = {"dataset_id": dataset_id, "visibility": "domain"}
         created = self.api.post(f"{MANAGEMENT}/datasets/", body, format="json")
         uid = assert_status(created, 201)["dataset_uid"]
@@ -89,11 +94,18 @@ class Publisher:
     def record_errors(self, published: Published) -> list[dict[str, Any]]:
         return assert_status(self.api.get(f"{MANAGEMENT}/datasets/{published.dataset_uid}/status/records_errors"), 200)
 
-    def records(self, published: Published, order_by: str | None = ORDER) -> list[dict[str, Any]]:
-        """Every record (at most 100) through the records API, in ``order_by`` order."""
-        params = {"limit": 100, **({"order_by": order_by} if order_by else {})}
+    def records(
+        self, published: Published, order_by: str | None = ORDER, where: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every record (at most 100) through the records API, in ``order_by`` order, ``where`` it is given."""
+        params = {"limit": 100, **({"order_by": order_by} if order_by else {}), **({"where": where} if where else {})}
         body = assert_status(self.api.get(f"{EXPLORE}/{published.dataset_id}/records", params), 200)
         return body["results"]
+
+    def count(self, published: Published, where: str | None = None) -> int:
+        """How many records the records API counts (``where`` they match)."""
+        params = {"limit": 1, **({"where": where} if where else {})}
+        return assert_status(self.api.get(f"{EXPLORE}/{published.dataset_id}/records", params), 200)["total_count"]
 
     def export(self, published: Published, export: str, order_by: str | None = ORDER) -> bytes:
         """The whole streamed export file."""
