@@ -83,6 +83,7 @@ def guess_extractor_params(
     params = {p["name"]: p["default"] for p in spec["parameters"] if p["name"] not in VALUE_PARAMETERS}
     if extractor == "csvfile":
         params |= guess_csv_params(head)
+        params["encoding"] = confirmed_encoding(params["encoding"], head, stream)
     elif extractor == "jsonfile":
         params |= guess_json_params(head)
     elif extractor == "xlsfile" and (stream is not None or len(head) < HEAD_BYTES):
@@ -138,6 +139,33 @@ def guess_encoding(head: bytes) -> str:
             continue
         return encoding
     return "latin-1"
+
+
+def confirmed_encoding(encoding: str, head: bytes, stream: BinaryIO | None) -> str:
+    """The head's guess, checked against the rest of ``stream`` when the head is only ASCII.
+
+    An export's first accent may come megabytes in (a city at row 5,000): an ASCII head reads as UTF-8,
+    so the rest decides, in one streaming pass: UTF-8 if it all decodes, else cp1252 (latin-1 if not).
+    """
+    if encoding != "utf-8" or stream is None or len(head) < HEAD_BYTES or not head.isascii():
+        return encoding
+    decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp1252")}
+    stream.seek(len(head))
+    try:
+        while decoders and (chunk := stream.read(HEAD_BYTES)):
+            decoders = {name: decoder for name, decoder in decoders.items() if decodes(decoder, chunk)}
+        decoders = {name: decoder for name, decoder in decoders.items() if decodes(decoder, b"", final=True)}
+    finally:
+        stream.seek(0)
+    return next(iter(decoders), "latin-1")
+
+
+def decodes(decoder: codecs.IncrementalDecoder, data: bytes, final: bool = False) -> bool:
+    try:
+        decoder.decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_head(head: bytes) -> tuple[str, str] | None:
