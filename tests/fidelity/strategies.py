@@ -145,7 +145,13 @@ def column_cells(
 
 
 def separator_of(context: Context, grouping: str | None) -> str | None:
-    return other_mark(context.mark) if grouping == "other mark" else grouping
+    """The thousands separator of a column: ``grouping`` itself or the table's other mark; a plain space
+    where the file's encoding has no narrow no-break space (cp1252) and, with a decimal comma, for the
+    apostrophe, which the documented rules (README) group with a decimal point only (Swiss ``1'234.50``)."""
+    if grouping == "'" and context.mark == ",":
+        return " "
+    separator = other_mark(context.mark) if grouping == "other mark" else grouping
+    return separator if separator is None or context.encodable(separator) else " "
 
 
 @st.composite

@@ -198,6 +198,12 @@ def test_date_times_in_every_date_style_and_zone_spelling(publisher):
     assert_published(publisher, content, "times.csv", expected)
 
 
+def test_date_times_after_an_iso_date_with_slashes(publisher):
+    content = csv_bytes("n,at", "1,2024/12/31 23:59", "2,2024/06/01T10:30:15.5+02:00")
+    expected = {"at": ("datetime", [at(2024, 12, 31, 23, 59), at(2024, 6, 1, 8, 30, 15, 500000)])}
+    assert_published(publisher, content, "times.csv", expected)
+
+
 def test_naive_date_times_are_read_in_the_resource_timezone(publisher):
     content = csv_bytes("n,at", "1,2024-07-01 12:00", "2,2024-01-01 12:00")
     expected = {"at": ("datetime", [at(2024, 7, 1, 10, 0), at(2024, 1, 1, 11, 0)])}
