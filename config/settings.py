@@ -51,6 +51,9 @@ EXPLORE_STATEMENT_TIMEOUT_MS = env_int("EXPLORE_STATEMENT_TIMEOUT_MS", 10_000, m
 PUBLISH_BATCH_ROWS = env_int("PUBLISH_BATCH_ROWS", 10_000, minimum=1)
 MAX_RECORDS_PER_DATASET = env_int("MAX_RECORDS_PER_DATASET", 50_000_000, minimum=1)
 RECORD_ERRORS_KEPT = env_int("RECORD_ERRORS_KEPT", 1000, minimum=0)
+# A resource check (POST .../resources/{uid}/check) of a resource larger than this (bytes; remote
+# resources as fetched) runs as a job; smaller ones answer within the request.
+RESOURCE_CHECK_SYNC_MAX_BYTES = env_int("RESOURCE_CHECK_SYNC_MAX_BYTES", 20 * 1024 * 1024, minimum=0)
 # A worker whose heartbeat is older than this is dead; the reconciler then fails its job.
 WORKER_DEAD_AFTER = env_int("WORKER_DEAD_AFTER", 90, minimum=10)
 RQ_QUEUES = {

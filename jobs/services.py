@@ -22,6 +22,7 @@ TASKS = {
     "publish": "jobs.tasks.publish",
     "unpublish": "jobs.tasks.unpublish",
     "scheduled_publish": "jobs.tasks.scheduled_publish",
+    "resource_check": "jobs.tasks.resource_check",
 }
 
 

@@ -39,3 +39,10 @@ def scheduled_publish(job_id: int) -> None:
     from datasets.services.scheduled_run import scheduled_publish_body
 
     run_job(job_id, scheduled_publish_body)
+
+
+def resource_check(job_id: int) -> None:
+    """Check a large resource: the whole file through the dataset's pipeline, nothing published."""
+    from datasets.services.resource_check import resource_check_body
+
+    run_job(job_id, resource_check_body)

@@ -7,12 +7,11 @@ unsubscribe reply first sits out its whole timeout. Every burst drain, Ctrl-C of
 worker restart then took a minute. These classes poll every ``PUBSUB_POLL_SECONDS`` instead, so
 the thread notices the stop within that time, whatever the redis-py release.
 
-That time must stay well under the one second rq's ``unsubscribe`` waits for the thread (``join(timeout=1)``)
-before closing the pub/sub itself: a thread still polling when that second ends closes it at the same
-moment, and one of the two closes fails on the connection the other has just dropped (``AttributeError:
-'NoneType' object has no attribute 'deregister_connect_callback'`` in redis-py's ``PubSub.reset``), in the
-worker or in its command thread. With a one-second poll that happened to about one burst drain in a
-hundred on a loaded machine.
+Stopping waits for that thread to end (it closes its pub/sub connection as it leaves) instead of
+closing the connection beside it: RQ's own teardown waits one second, then closes it from the
+main thread, and two threads closing one redis-py PubSub at once fail
+(``'NoneType' object has no attribute 'deregister_connect_callback'``), which a loaded machine
+hits when the thread wakes at the end of that second.
 """
 
 from __future__ import annotations
@@ -20,8 +19,12 @@ from __future__ import annotations
 from rq import SimpleWorker as RQSimpleWorker
 from rq import Worker as RQWorker
 
+# A quarter of a second: stopping waits for the thread, so every burst drain (each publish of the tests)
+# and every shutdown ends up to one poll after its work.
 PUBSUB_POLL_SECONDS = 0.25
-RQ_UNSUBSCRIBE_JOIN_SECONDS = 1.0  # rq.worker.base.BaseWorker.unsubscribe: pubsub_thread.join(timeout=1)
+# How long stopping waits for the command thread before closing its connection from outside (a
+# thread stuck on a dead Redis); it normally ends within PUBSUB_POLL_SECONDS.
+PUBSUB_STOP_SECONDS = 10.0
 
 
 class PromptShutdownMixin:
@@ -34,6 +37,17 @@ class PromptShutdownMixin:
         self.pubsub_thread = self.pubsub.run_in_thread(
             sleep_time=PUBSUB_POLL_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
         )
+
+    def unsubscribe(self) -> None:
+        thread = self.pubsub_thread
+        if not thread:
+            return
+        self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub.unsubscribe()
+        thread.stop()
+        thread.join(timeout=PUBSUB_STOP_SECONDS)
+        if thread.is_alive():
+            self.pubsub.close()  # stuck: its connection goes from here, the thread fails and ends
 
 
 class Worker(PromptShutdownMixin, RQWorker):

@@ -246,6 +246,41 @@ class RecordErrorSerializer(serializers.Serializer):
     raw_params = serializers.DictField()
 
 
+class CounterExampleSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="The narrower type this value ruled out")
+    row = serializers.IntegerField()
+    value = serializers.JSONField(help_text="The value, cut to 200 characters")
+
+
+class FieldInferenceSerializer(serializers.Serializer):
+    """What type inference reports for one field over the whole resource (more keys may be present)."""
+
+    type = serializers.CharField()
+    counter_examples = CounterExampleSerializer(many=True)
+    null_count = serializers.IntegerField()
+    value_count = serializers.IntegerField()
+
+
+class CheckFieldSerializer(PreviewFieldSerializer):
+    inference = FieldInferenceSerializer(
+        allow_null=True, help_text="null when a `type` field specification declares the field's type"
+    )
+
+
+class ResourceCheckSerializer(serializers.Serializer):
+    """What a publish would make of the whole resource; nothing is published."""
+
+    resource_uid = serializers.CharField()
+    encoding = serializers.CharField(allow_null=True, help_text="The text encoding read with; null for XLSX")
+    bytes = serializers.IntegerField(help_text="Size of the resource (a remote one as fetched)")
+    records = serializers.IntegerField(help_text="Records after processors, at most MAX_RECORDS_PER_DATASET")
+    limit_reached = serializers.BooleanField()
+    fields = CheckFieldSerializer(many=True)
+    record_error_count = serializers.IntegerField()
+    record_errors = RecordErrorSerializer(many=True, help_text="The first RECORD_ERRORS_KEPT, in row order")
+    seconds = serializers.FloatField()
+
+
 class GroupSerializer(serializers.Serializer):
     """A group: ``{"group_id"}`` (the group's name) unless expanded."""
 

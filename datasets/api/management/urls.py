@@ -54,6 +54,7 @@ urlpatterns = [
     route(rf"datasets/{UID}/resources/{ITEM}", views.ResourceDetailView, "resource-detail"),
     route(rf"datasets/{UID}/resources/{ITEM}/download", views.ResourceDownloadView, "resource-download"),
     route(rf"datasets/{UID}/resources/{ITEM}/preview", views.ResourcePreviewView, "resource-preview"),
+    route(rf"datasets/{UID}/resources/{ITEM}/check", views.ResourceCheckView, "resource-check"),
     route(rf"datasets/{UID}/resource_preview", views.UnsavedResourcePreviewView, "resource-preview-unsaved"),
     route(rf"datasets/{UID}/processors", views.ProcessorListView, "processor-list"),
     route(rf"datasets/{UID}/processors/{STEP}", views.ProcessorDetailView, "processor-detail"),

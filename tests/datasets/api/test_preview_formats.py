@@ -97,14 +97,16 @@ def test_each_format_previews_with_names_labels_and_types(alice_api, alice, data
 
 @pytest.mark.django_db
 def test_a_mixed_column_explains_its_type_with_counter_examples(alice_api, alice, dataset_uid):
-    rows = "".join(f"{n},{n * 10}\n" for n in range(1, 40)) + "40,n/a\n41,12.5\n"
+    rows = "".join(f"{n},{n * 10}\n" for n in range(1, 40)) + "40,unknown\n41,12.5\n42,n/a\n"
     file = stored_file(f"id,count\n{rows}".encode(), "mixed.csv", alice)
     shown = preview(alice_api, dataset_uid, file.url, "csvfile", {})
     count = next(field for field in shown["fields"] if field["name"] == "count")
     assert count["type"] == "text"
     examples = count["inference"]["counter_examples"]
-    assert {"type": "int", "row": 40, "value": "n/a"} in examples
-    assert {"type": "double", "row": 40, "value": "n/a"} in examples
+    assert {"type": "int", "row": 40, "value": "unknown"} in examples
+    assert {"type": "double", "row": 40, "value": "unknown"} in examples
+    # "n/a" is a null marker, so it explains nothing: in a text column it stays a value.
+    assert count["inference"]["null_markers"] == {}
     identifier = next(field for field in shown["fields"] if field["name"] == "id")
     assert (identifier["type"], identifier["inference"]["counter_examples"]) == ("int", [])
 

@@ -19,6 +19,7 @@ from datasets.api.management.views.processing import (
 )
 from datasets.api.management.views.publishing import AbortView, PublishView, RecordErrorsView, UnpublishView
 from datasets.api.management.views.resources import (
+    ResourceCheckView,
     ResourceDetailView,
     ResourceDownloadView,
     ResourceListView,
@@ -74,6 +75,7 @@ __all__ = [
     "ProcessorCatalogueView",
     "ProcessorDetailView",
     "ProcessorListView",
+    "ResourceCheckView",
     "ResourceDetailView",
     "ResourceDownloadView",
     "ResourceListView",

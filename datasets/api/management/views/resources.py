@@ -1,8 +1,9 @@
-"""A dataset's resources: CRUD, download of the uploaded file, preview."""
+"""A dataset's resources: CRUD, download of the uploaded file, preview, whole-file check."""
 
 from __future__ import annotations
 
 from django.http import FileResponse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -18,6 +19,8 @@ from datasets.permissions import READ
 from datasets.pipeline.extractors import validate_params
 from datasets.services.preview import resource_preview
 from datasets.services.processing import checked_url, resource_add, resource_delete, resource_update
+from datasets.services.resource_check import resource_check_request
+from jobs.api.representations import job_repr
 
 RESOURCE_ATTRIBUTES = {"url", "title", "type", "params"}
 
@@ -81,6 +84,24 @@ class ResourcePreviewView(ResourceViewMixin, ManagementAPIView):
         resource = self.resource_for(dataset_uid, resource_uid, READ)
         spec = {"url": resource.url, "type": resource.type, "params": resource.params}
         return Response(resource_preview(dataset=resource.dataset, resource=spec, resource_uid=resource.resource_uid))
+
+
+class ResourceCheckView(ResourceViewMixin, ManagementAPIView):
+    """``POST .../resources/{uid}/check``: the whole resource through the pipeline, as a publish reads it.
+
+    Nothing is published or written. Small resources answer 200 with the check; above
+    ``RESOURCE_CHECK_SYNC_MAX_BYTES`` the answer is 202 with a job whose result is the same body.
+    Allowed to whoever may preview the resource.
+    """
+
+    @extend_schema(request=None, responses={200: doc.ResourceCheckSerializer, 202: doc.JobSerializer})
+    def post(self, request: Request, dataset_uid: str, resource_uid: str) -> Response:
+        resource = self.resource_for(dataset_uid, resource_uid, READ)
+        outcome = resource_check_request(dataset=resource.dataset, resource=resource, user=request.user)
+        if outcome.job is None:
+            return Response(outcome.result)
+        location = reverse("management:job-detail", kwargs={"job_uid": outcome.job.job_uid})
+        return Response(job_repr(outcome.job), status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 class UnsavedResourcePreviewView(ManagementAPIView):
