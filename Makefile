@@ -12,7 +12,7 @@ LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --extra de
 UPGRADE_VENV := .venv-upgrade
 UPGRADE_LOCK := requirements.upgrade.lock
 
-.PHONY: run test services services-stop services-status lint format bench install clean-venv openapi lock upgrade
+.PHONY: run test fidelity services services-stop services-status lint format bench install clean-venv openapi lock upgrade
 
 # (Re)install from the lock when it (or pyproject.toml) changes; the stamp keeps later runs instant.
 # The lock pins pip and setuptools too, so the project itself installs without fetching anything.
@@ -63,6 +63,15 @@ run: $(STAMP) services
 test: $(STAMP) services
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+
+# The round-trip property test at length (make test runs 100 fixed examples): random tables, shrinking of a
+# failure to a minimal table, no per-test timeout. FIDELITY_EXAMPLES=20000 make fidelity for a night.
+FIDELITY_EXAMPLES ?= 3000
+fidelity: $(STAMP) services
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	FIDELITY_EXAMPLES=$(FIDELITY_EXAMPLES) FIDELITY_RANDOM=1 FIDELITY_SHRINK=1 \
+		$(PY) -m pytest -o timeout=0 -p no:logging --hypothesis-show-statistics \
+		tests/fidelity/test_round_trip.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -19,7 +19,9 @@ from __future__ import annotations
 from rq import SimpleWorker as RQSimpleWorker
 from rq import Worker as RQWorker
 
-PUBSUB_POLL_SECONDS = 1.0
+# A quarter of a second: stopping waits for the thread, so every burst drain (each publish of the tests)
+# and every shutdown ends up to one poll after its work.
+PUBSUB_POLL_SECONDS = 0.25
 # How long stopping waits for the command thread before closing its connection from outside (a
 # thread stuck on a dead Redis); it normally ends within PUBSUB_POLL_SECONDS.
 PUBSUB_STOP_SECONDS = 10.0

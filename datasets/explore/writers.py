@@ -10,6 +10,8 @@ Decisions:
 * A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading apostrophe in csv
   and xlsx, so a spreadsheet shows it instead of evaluating it as a formula (CSV injection).
 * Flat formats (csv, xlsx, parquet) show a point as ``"lat, lon"`` and a shape as its GeoJSON text.
+* A spreadsheet number is a double: xlsx writes an integer beyond 2**53 (an identifier, a big count) as the
+  text of its digits, which keeps every one of them, where a number cell would round it silently.
 * Column names are written like cells: a header name (a field label with ``use_labels``, publisher text) is
   neutralised in csv and xlsx and quoted by the csv writer like any value.
 * ``gzipped`` compresses any writer's chunks as they pass (zlib's gzip container, mtime 0, so the same export
@@ -29,6 +31,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 GEO_TYPES = ("geo_point_2d", "geo_shape")
+EXACT_IN_A_DOUBLE = 2**53  # integers up to this size survive a spreadsheet number
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DELIMITERS = {";": ";", ",": ",", "tab": "\t", "\t": "\t", "|": "|"}
 FILE_CHUNK = 64 * 1024
@@ -179,6 +182,8 @@ def xlsx_cell(value: Any, kind: str) -> Any:
         return value.replace(tzinfo=None)
     if isinstance(value, str):
         return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > EXACT_IN_A_DOUBLE:
+        return str(value)
     return value
 
 

@@ -152,6 +152,26 @@ def test_guess_encoding_of_a_head_cut_inside_a_character():
 
 
 @pytest.mark.parametrize(
+    ("accents", "encoding"),
+    [
+        ("Orléans;Besançon €".encode("cp1252"), "cp1252"),
+        ("Orléans;Besançon €".encode(), "utf-8"),
+        (b"x\x81;y\xe9", "latin-1"),
+        (b"plain;ascii", "utf-8"),
+    ],
+)
+def test_guess_encoding_of_a_file_whose_first_accent_comes_after_the_head(accents, encoding):
+    """The head (64 KB) is ASCII: given the stream, the guess reads the rest before saying UTF-8."""
+    rows = b"".join(b"%d;Paris\n" % row for row in range(HEAD_BYTES // 6))
+    data = b"n;city\n" + rows + accents + b"\n"
+    params = guess_extractor_params("csvfile", data[:HEAD_BYTES], io.BytesIO(data))
+    assert params["encoding"] == encoding
+    assert guess_extractor_params("csvfile", data[:HEAD_BYTES])["encoding"] == "utf-8"  # the head alone cannot tell
+    *_, (_, last) = open_source("csvfile", params, io.BytesIO(data)).rows()
+    assert last == {"n": accents.decode(encoding).split(";")[0], "city": accents.decode(encoding).split(";")[1]}
+
+
+@pytest.mark.parametrize(
     ("text", "headers"),
     [
         ("name,age\nAlice,30\nBob,41\n", True),
