@@ -73,6 +73,14 @@ class Scope:
         return ODSQLError(f"{text} (at position {node.position} in {self.clause})", node.position)
 
 
+def item_name(item: ast.SelectItem) -> str:
+    """The result name of a ``select`` or ``group_by`` item: its label, a plain field's own name (back-quotes are
+    only syntax), or the expression as written."""
+    if item.label is None and isinstance(item.expression, ast.Field):
+        return item.expression.name
+    return item.text
+
+
 def compile_expression(
     node: ast.Node,
     schema: Schema,

@@ -19,6 +19,12 @@ Decisions:
   so pages of one shuffle do not overlap. It needs records, not groups.
 * ``timezone`` (an IANA id, default UTC) is the zone of date functions, ``date_format``, date grouping and of
   the datetimes returned (``CompiledQuery.localized``); ``lang`` names days and months in ``date_format``.
+* Grouped results always carry their group keys (reference §5.2: ``{"count": 16729, "cou_name_en": "United
+  States"}``), whatever ``select`` names: a group that is not a column of ``select`` is added after the selected
+  columns, under its name (``groups.py``: its label, or its text as written), so ``select=count(*) as n&group_by=
+  month(date) as m`` answers ``{"n", "m"}``. A group ``select`` already names (``select=m, count(*) as n``) appears
+  once. A select label that takes a group's name keeps it, as it does in ``order_by`` (the group is then not
+  added: a result has one value per name).
 * Grouping itself (the subquery that computes group keys) is described in ``groups.py``.
 """
 
@@ -36,7 +42,7 @@ from datasets.store.tables import RECORD_ID, qualified
 
 from . import dates
 from .access import TableAccess, guarded
-from .expressions import Scope, ZonedSchema, expression
+from .expressions import Scope, ZonedSchema, expression, item_name
 from .groups import Group, compile_group
 from .values import Fragment, Schema, placeholder
 from .where import compile_where, where_is_row_safe
@@ -221,7 +227,7 @@ def compile_select(text: str | None, schema: Schema, groups: list[Group] | None)
     """Selected columns; without ``select``, every field, or the group columns of a grouped query."""
     if text is None or not text.strip():
         if groups is not None:
-            return [Column(group.name, group.value, order_key=group.key) for group in groups]
+            return [group_key_column(group) for group in groups]
         return star_columns(schema)
     scope = group_scope(schema, "select", groups)
     keys = {group.expression: group.key for group in groups or []}
@@ -240,18 +246,21 @@ def compile_select(text: str | None, schema: Schema, groups: list[Group] | None)
             excluded += _patterns(item)
         else:
             value = expression(item.expression, scope)
-            columns.append(Column(column_name(item), value, order_key=keys.get(item.expression)))
+            columns.append(Column(item_name(item), value, order_key=keys.get(item.expression)))
     columns = [column for column in columns if not (column.field and _matches(excluded, column.field))]
     check_unique([column.name for column in columns], "select")
-    return columns
+    return with_group_keys(columns, groups)
 
 
-def column_name(item: ast.SelectItem) -> str:
-    """A result column's name: its label, a plain field's own name (back-quotes are only syntax), or the
-    expression as written."""
-    if item.label is None and isinstance(item.expression, ast.Field):
-        return item.expression.name
-    return item.text
+def with_group_keys(columns: list[Column], groups: list[Group] | None) -> list[Column]:
+    """``columns`` followed by the groups they do not name yet (see the decisions: keys are always returned)."""
+    named = {column.name for column in columns}
+    return columns + [group_key_column(group) for group in groups or [] if group.name not in named]
+
+
+def group_key_column(group: Group) -> Column:
+    """A group as a result column: its name, the value selecting it shows, sorted by its key."""
+    return Column(group.name, group.value, order_key=group.key)
 
 
 def star_columns(schema: Schema, scope: Scope | None = None) -> list[Column]:
