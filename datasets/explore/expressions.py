@@ -41,9 +41,15 @@ class ZonedSchema(Schema):
     """The fields of a records table, with the ``timezone`` and ``lang`` of the request that reads them."""
 
     def __init__(
-        self, fields: list[Field], timezone: str = dates.UTC, lang: str | None = None, *, stored_fts: bool = True
+        self,
+        fields: list[Field],
+        timezone: str = dates.UTC,
+        lang: str | None = None,
+        *,
+        stored_fts: bool = True,
+        record_ids: bool = False,
     ) -> None:
-        super().__init__(fields, stored_fts=stored_fts)
+        super().__init__(fields, stored_fts=stored_fts, record_ids=record_ids)
         self.timezone, self.lang = timezone, lang
 
 
