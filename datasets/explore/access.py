@@ -16,6 +16,12 @@ records compiler needs. Decisions:
   schema then computes the tsvector over the visible text fields (``Schema.stored_fts``).
 * Compiled filters are kept in memory by published version and filter texts: both are immutable keys, so a
   changed ruleset is a new key and takes effect on the next request.
+* Record ids (``_id``, the records' ``self`` links, ``/records/{record_id}``) are shown only to a caller who sees
+  every field they are computed from: the fields annotated ``id``, or without any, every field
+  (``datasets.store.ids``: a sha1 of their values). A sha1 of a hidden value is no secret once the other values
+  are known: a hidden field with few possible values (a flag, a category, a small number) would be found by
+  hashing each guess and comparing. So when a field they depend on is hidden, ids are an unknown field and the
+  record endpoint answers 404, as for a record the caller may not read.
 """
 
 from __future__ import annotations
@@ -46,13 +52,15 @@ class TableAccess:
 
     ``fields``: the visible fields, in table order. ``condition``: what every row must pass (None: every row).
     ``stored_fts``: whether full text may read the stored ``fts`` column (no field is hidden).
-    ``digest``: a short digest of the access, for ETags.
+    ``digest``: a short digest of the access, for ETags. ``record_ids``: whether the caller may see record ids
+    (see the decisions).
     """
 
     fields: tuple[Field, ...]
     condition: Fragment | None = None
     stored_fts: bool = True
     digest: str = "open"
+    record_ids: bool = True
 
     @property
     def data_visible(self) -> bool:
@@ -69,10 +77,17 @@ def table_access(access: DataAccess, version_id: int, fields: tuple[Field, ...])
         return TableAccess(fields)
     digest = access_digest(access)
     if not access.data_visible:
-        return TableAccess((), NOTHING, False, digest)
+        return TableAccess((), NOTHING, False, digest, record_ids=False)
     visible = fields if access.visible_fields is None else tuple(f for f in fields if f.name in access.visible_fields)
     condition = filters_condition(version_id, access.filters, fields) if access.filters else None
-    return TableAccess(visible, condition, len(visible) == len(fields), digest)
+    return TableAccess(visible, condition, len(visible) == len(fields), digest, ids_readable(fields, visible))
+
+
+def ids_readable(fields: tuple[Field, ...], visible: tuple[Field, ...]) -> bool:
+    """Whether every field the record ids are computed from is ``visible`` (see the decisions)."""
+    sources = [field.name for field in fields if field.annotation("id") is not None] or [f.name for f in fields]
+    shown = {field.name for field in visible}
+    return all(name in shown for name in sources)
 
 
 def access_digest(access: DataAccess) -> str:

@@ -41,9 +41,15 @@ class ZonedSchema(Schema):
     """The fields of a records table, with the ``timezone`` and ``lang`` of the request that reads them."""
 
     def __init__(
-        self, fields: list[Field], timezone: str = dates.UTC, lang: str | None = None, *, stored_fts: bool = True
+        self,
+        fields: list[Field],
+        timezone: str = dates.UTC,
+        lang: str | None = None,
+        *,
+        stored_fts: bool = True,
+        record_ids: bool = False,
     ) -> None:
-        super().__init__(fields, stored_fts=stored_fts)
+        super().__init__(fields, stored_fts=stored_fts, record_ids=record_ids)
         self.timezone, self.lang = timezone, lang
 
 
@@ -71,6 +77,14 @@ class Scope:
     def error(self, node: ast.Node, text: str) -> ODSQLError:
         """An error naming the clause and where the faulty node starts."""
         return ODSQLError(f"{text} (at position {node.position} in {self.clause})", node.position)
+
+
+def item_name(item: ast.SelectItem) -> str:
+    """The result name of a ``select`` or ``group_by`` item: its label, a plain field's own name (back-quotes are
+    only syntax), or the expression as written."""
+    if item.label is None and isinstance(item.expression, ast.Field):
+        return item.expression.name
+    return item.text
 
 
 def compile_expression(

@@ -18,6 +18,8 @@ Decisions:
   at ``zoom``: 360° × radius / (256 × 2^zoom), in degrees of longitude and of latitude. A cluster is shown as
   ``{"lon", "lat", "count"}``: the centroid of its points and their number. Shapes cluster by their centroid.
 * Nulls form their own group (v2.1).
+* A group is named by its label, a plain field by its own name (back-quotes are only syntax), any other
+  expression by its text as written (``month(date)``): the name its key has in every grouped result.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from psycopg import sql
 from datasets.odsql import ast
 
 from . import dates
-from .expressions import GEO, TEMPORAL, Scope, combined, expression, local_time, value_argument
+from .expressions import GEO, TEMPORAL, Scope, combined, expression, item_name, local_time, value_argument
 from .values import NUMERIC, Fragment, Schema, coerce, placeholder
 
 CLAUSE = "group_by"
@@ -81,8 +83,7 @@ def compile_group(item: ast.SelectItem, schema: Schema, column: str) -> Group:
             raise scope.error(node, "An aggregate cannot be a group")
         built = Key(value, lambda key: key)
     key = Fragment(sql.Identifier(column), type=built.inner.type)
-    name = item.label or item.text
-    return Group(name, node, column, built.inner, key, built.show(key), built.condition)
+    return Group(item_name(item), node, column, built.inner, key, built.show(key), built.condition)
 
 
 # range()

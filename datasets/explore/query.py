@@ -9,7 +9,10 @@ Decisions:
 * Result columns are not named in the SQL: ``columns`` lists them in select order (the field name, the
   label, or the expression as written), so no user text ever reaches the SQL text.
 * ``count_sql`` counts rows (or groups) matching ``where``; it has its own ``count_params``.
-* ``select *`` lists the fields, not ``record_id`` nor ``fts``; geometries come back as JSON.
+* ``select *`` lists the fields, not ``record_id`` nor ``fts``; geometries come back as JSON. The technical field
+  ``_id`` (reference §5.2) is ``record_id``, a text readable in every clause (``select=_id, name``,
+  ``where=_id = "…"``) when the caller may see ids (``access.py``); ``*`` does not list it, and with ``group_by`` it
+  must be grouped or aggregated like any field.
 * ``include(pattern, ...)`` adds the fields whose names match (``*`` is any run of characters) and
   ``exclude(pattern, ...)`` removes fields that ``*`` or ``include()`` brought; with excludes but neither ``*``
   nor ``include()``, the excludes apply to every field. Items named explicitly are never excluded.
@@ -19,6 +22,12 @@ Decisions:
   so pages of one shuffle do not overlap. It needs records, not groups.
 * ``timezone`` (an IANA id, default UTC) is the zone of date functions, ``date_format``, date grouping and of
   the datetimes returned (``CompiledQuery.localized``); ``lang`` names days and months in ``date_format``.
+* Grouped results always carry their group keys (reference §5.2: ``{"count": 16729, "cou_name_en": "United
+  States"}``), whatever ``select`` names: a group that is not a column of ``select`` is added after the selected
+  columns, under its name (``groups.py``: its label, or its text as written), so ``select=count(*) as n&group_by=
+  month(date) as m`` answers ``{"n", "m"}``. A group ``select`` already names (``select=m, count(*) as n``) appears
+  once. A select label that takes a group's name keeps it, as it does in ``order_by`` (the group is then not
+  added: a result has one value per name).
 * Grouping itself (the subquery that computes group keys) is described in ``groups.py``.
 """
 
@@ -36,10 +45,10 @@ from datasets.store.tables import RECORD_ID, qualified
 
 from . import dates
 from .access import TableAccess, guarded
-from .expressions import Scope, ZonedSchema, expression
+from .expressions import Scope, ZonedSchema, expression, item_name
 from .groups import Group, compile_group
 from .values import Fragment, Schema, placeholder
-from .where import compile_where, where_is_row_safe
+from .where import combine, compile_where, where_is_row_safe
 
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000
@@ -71,7 +80,9 @@ class RecordsQuery:
 class CompiledQuery:
     """The page query and the total count query, each with its parameters; ``columns`` name the page's columns.
 
-    ``types`` are the ODSQL types of the columns; ``timezone`` is the zone datetimes are shown in.
+    ``types`` are the ODSQL types of the columns; ``timezone`` is the zone datetimes are shown in. ``grouped``
+    says rows are groups (or one aggregate row), not records. With ``record_ids``, each row ends with the record's
+    id, one value more than ``columns`` name.
     """
 
     sql: sql.Composed
@@ -81,6 +92,8 @@ class CompiledQuery:
     columns: list[str]
     types: list[str] = field(default_factory=list)
     timezone: str = dates.UTC
+    grouped: bool = False
+    record_ids: bool = False
 
     def localized(self, rows: Iterable[tuple]) -> list[tuple]:
         """Rows with their datetimes in the request's time zone (the database answers in UTC)."""
@@ -110,12 +123,17 @@ def compile_records_query(
     max_window: int = MAX_WINDOW,
     unbounded: bool = False,
     access: TableAccess | None = None,
+    record_ids: bool = False,
+    record_id: str | None = None,
 ) -> CompiledQuery:
     """Compile ``query`` for ``records.<table>`` holding ``fields``; raises ``ODSQLError`` before any SQL runs.
 
     ``unbounded`` (exports) lifts ``max_limit`` and ``max_window``: ``limit=-1`` reads every row. ``access``
     (``datasets.explore.access``) is what the caller may read: ``fields`` are then its visible fields, and its
-    condition is ANDed with ``where`` as a fragment of its own.
+    condition is ANDed with ``where`` as a fragment of its own; it also says whether the caller may read record
+    ids (the field ``_id``). ``record_ids`` ends each row with its record's id when rows are records and the
+    caller may read ids (``CompiledQuery.record_ids`` says whether they do); ``record_id`` reads only the record
+    of that id (a bound parameter).
     """
     zone = dates.check_timezone(query.timezone)
     if unbounded:
@@ -125,9 +143,11 @@ def compile_records_query(
     else:
         check_page(query.limit, query.offset, max_limit, max_window)
     stored_fts = access.stored_fts if access is not None else True
-    schema = ZonedSchema(fields, zone, query.lang, stored_fts=stored_fts)
+    ids_readable = access.record_ids if access is not None else True
+    schema = ZonedSchema(fields, zone, query.lang, stored_fts=stored_fts, record_ids=ids_readable)
     restriction = access.condition if access is not None else None
     where = guarded(restriction, compile_where(query.where, schema), row_safe=where_is_row_safe(query.where))
+    where = only_record(where, record_id)
     groups = compile_group_by(query.group_by, schema)
     columns = compile_select(query.select, schema, groups)
     grouped = groups is not None or any(column.value.aggregate for column in columns)
@@ -138,17 +158,30 @@ def compile_records_query(
     order = compile_order_by(query.order_by, schema, columns, groups, grouped, tie_breaker=not whole)
     body = from_where_group(table, where, groups, grouped)
     window = page_window(query.limit, query.offset)
-    page = sql.SQL("SELECT {} {} {} {}").format(
-        sql.SQL(", ").join(output_sql(column.value) for column in columns),
-        body.sql,
-        order.sql,
-        window.sql,
-    )
+    with_ids = record_ids and ids_readable and not grouped
+    page = sql.SQL("SELECT {} {} {} {}").format(select_list(columns, with_ids), body.sql, order.sql, window.sql)
     params = [p for column in columns for p in column.value.params] + [*body.params, *order.params]
     count = count_query(body, grouped)
     names = [column.name for column in columns]
     types = [column.value.type for column in columns]
-    return CompiledQuery(page, count.sql, [*params, *window.params], list(count.params), names, types, zone)
+    params += window.params
+    return CompiledQuery(page, count.sql, params, list(count.params), names, types, zone, grouped, with_ids)
+
+
+def select_list(columns: list[Column], with_ids: bool) -> sql.Composable:
+    """The page's output columns, then ``record_id`` when ``with_ids`` (it takes no parameter)."""
+    outputs = [output_sql(column.value) for column in columns]
+    if with_ids:
+        outputs.append(sql.Identifier(RECORD_ID))
+    return sql.SQL(", ").join(outputs)
+
+
+def only_record(where: Fragment | None, record_id: str | None) -> Fragment | None:
+    """``where`` ANDed with ``record_id = %s`` when ``record_id`` is given (one record, by its id)."""
+    if record_id is None:
+        return where
+    condition = Fragment(sql.SQL("{} = {}").format(sql.Identifier(RECORD_ID), placeholder("text")), (record_id,))
+    return condition if where is None else combine([where, condition], " AND ")
 
 
 def page_window(limit: int, offset: int) -> Fragment:
@@ -221,7 +254,7 @@ def compile_select(text: str | None, schema: Schema, groups: list[Group] | None)
     """Selected columns; without ``select``, every field, or the group columns of a grouped query."""
     if text is None or not text.strip():
         if groups is not None:
-            return [Column(group.name, group.value, order_key=group.key) for group in groups]
+            return [group_key_column(group) for group in groups]
         return star_columns(schema)
     scope = group_scope(schema, "select", groups)
     keys = {group.expression: group.key for group in groups or []}
@@ -240,18 +273,21 @@ def compile_select(text: str | None, schema: Schema, groups: list[Group] | None)
             excluded += _patterns(item)
         else:
             value = expression(item.expression, scope)
-            columns.append(Column(column_name(item), value, order_key=keys.get(item.expression)))
+            columns.append(Column(item_name(item), value, order_key=keys.get(item.expression)))
     columns = [column for column in columns if not (column.field and _matches(excluded, column.field))]
     check_unique([column.name for column in columns], "select")
-    return columns
+    return with_group_keys(columns, groups)
 
 
-def column_name(item: ast.SelectItem) -> str:
-    """A result column's name: its label, a plain field's own name (back-quotes are only syntax), or the
-    expression as written."""
-    if item.label is None and isinstance(item.expression, ast.Field):
-        return item.expression.name
-    return item.text
+def with_group_keys(columns: list[Column], groups: list[Group] | None) -> list[Column]:
+    """``columns`` followed by the groups they do not name yet (see the decisions: keys are always returned)."""
+    named = {column.name for column in columns}
+    return columns + [group_key_column(group) for group in groups or [] if group.name not in named]
+
+
+def group_key_column(group: Group) -> Column:
+    """A group as a result column: its name, the value selecting it shows, sorted by its key."""
+    return Column(group.name, group.value, order_key=group.key)
 
 
 def star_columns(schema: Schema, scope: Scope | None = None) -> list[Column]:

@@ -16,8 +16,9 @@ from psycopg import sql
 from datasets.odsql import ODSQLError, ast
 from datasets.odsql.literals import date_value
 from datasets.pipeline.core import Field
-from datasets.store.tables import FTS, fts_expression, is_multivalued
+from datasets.store.tables import FTS, RECORD_ID, fts_expression, is_multivalued
 
+RECORD_ID_FIELD = "_id"  # the technical field of a record's id (reference §5.2)
 NUMERIC = frozenset({"int", "double"})
 ORDERED = frozenset({"int", "double", "text", "date", "datetime"})  # types <, <=, >, >= apply to
 # The cast of a parameter compared with (or stored in) a column of each type.
@@ -56,11 +57,14 @@ class Schema:
 
     ``stored_fts`` false says some fields of the table are hidden from the caller (``datasets.explore.access``):
     full text then reads a tsvector computed over these fields, not the stored ``fts`` column of every field.
+    ``record_ids`` makes the technical field ``_id`` (the record's id, text) readable like a field; a field of the
+    dataset named ``_id`` takes precedence. Records queries turn it on when the caller may see ids.
     """
 
-    def __init__(self, fields: list[Field], *, stored_fts: bool = True) -> None:
+    def __init__(self, fields: list[Field], *, stored_fts: bool = True, record_ids: bool = False) -> None:
         self.fields = {f.name: f for f in fields}
         self.stored_fts = stored_fts
+        self.record_ids = record_ids
 
     def full_text_document(self) -> sql.Composable:
         """The tsvector that bare full text, ``search()`` and ``suggest()`` without fields match against."""
@@ -77,7 +81,9 @@ class Schema:
         return found
 
     def column(self, node: ast.Field, clause: str) -> Fragment:
-        """The column of a field as a fragment typed like the field (``text[]`` when multivalued)."""
+        """The column of a field as a fragment typed like the field (``text[]`` when multivalued), or of ``_id``."""
+        if node.name == RECORD_ID_FIELD and self.record_ids and node.name not in self.fields:
+            return Fragment(sql.Identifier(RECORD_ID), type="text", bare_fields=frozenset({RECORD_ID_FIELD}))
         found = self.field(node, clause)
         kind = "text[]" if is_multivalued(found) else found.type
         return Fragment(sql.Identifier(found.name), type=kind, bare_fields=frozenset({found.name}))

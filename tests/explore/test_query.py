@@ -173,3 +173,62 @@ def test_string_literal_is_a_parameter(cursor):
     rows, _ = run(cursor, where="'); DROP TABLE x; --' IN tags")
     assert rows == []
     assert run(cursor, select="count(*)")[0] == [{"count(*)": len(ROWS)}]
+
+
+def compiled_columns(**clauses) -> list[str]:
+    """The result column names of a query, without running it."""
+    return compile_records_query(RecordsQuery(**clauses), TABLE, FIELDS).columns
+
+
+def test_group_keys_come_with_aggregates_only_selects(cursor):
+    """Issue 15 item 7: ``select=count(*) as n&group_by=...`` answered counts without their groups."""
+    rows, total = run(cursor, select="count(*) as n", group_by="year(day) as y", limit=100)
+    years: dict = {}
+    for record in ROWS:
+        year = record["day"].year if record["day"] else None
+        years[year] = years.get(year, 0) + 1
+    assert rows == [{"n": years[year], "y": year} for year in sorted(years, key=sort_key)]
+    assert total == len(years)
+
+
+def test_unlabelled_group_keys_are_named_as_written(cursor):
+    rows, _ = run(cursor, select="sum(size) as total", group_by="city, year(day)", limit=100)
+    assert set(rows[0]) == {"total", "city", "year(day)"}
+    expected: dict = {}
+    for record in ROWS:
+        key = (record["city"], record["day"].year if record["day"] else None)
+        expected[key] = expected.get(key, 0) + (record["size"] or 0)
+    got = {(row["city"], row["year(day)"]): row["total"] or 0 for row in rows}
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("clauses", "columns"),
+    [
+        ({"select": "count(*) as n", "group_by": "city"}, ["n", "city"]),
+        ({"select": "count(*) as n", "group_by": "`city`"}, ["n", "city"]),  # back-quotes are only syntax
+        ({"select": "city, count(*) as n", "group_by": "city"}, ["city", "n"]),  # named: once
+        ({"select": "`city`, count(*) as n", "group_by": "city"}, ["city", "n"]),
+        ({"select": "town, count(*) as n", "group_by": "city as town"}, ["town", "n"]),
+        ({"select": "year(day), count(*) as n", "group_by": "year(day)"}, ["year(day)", "n"]),
+        ({"select": "year(day) as y, count(*) as n", "group_by": "year(day) as y"}, ["y", "n"]),
+        ({"select": "year(day) as y2", "group_by": "year(day) as y"}, ["y2", "y"]),  # always under its own name
+        ({"select": "count(*) as n", "group_by": "city, range(size, 10) as r"}, ["n", "city", "r"]),
+        ({"select": "max(size) as m", "group_by": "city", "order_by": "city desc"}, ["m", "city"]),
+        ({"group_by": "city, year(day)"}, ["city", "year(day)"]),
+        ({"select": "include(ci*), count(*) as n", "group_by": "city"}, ["city", "n"]),
+        # A select label that takes a group's name keeps it, as in order_by: one value per name.
+        ({"select": "count(*) as city", "group_by": "city"}, ["city"]),
+        # Without group_by, nothing is added.
+        ({"select": "count(*) as n"}, ["n"]),
+        ({"select": "name"}, ["name"]),
+    ],
+)
+def test_group_keys_are_result_columns_exactly_once(clauses, columns):
+    assert compiled_columns(**clauses) == columns
+
+
+def test_an_added_group_key_sorts_by_its_bounds(cursor):
+    rows, _ = run(cursor, select="count(*) as n", group_by="range(size, 10) as r", order_by="r desc", limit=100)
+    assert [row["r"] for row in rows] == ["40-50", "30-40", "10-20", "0-10", None]
+    assert [row["n"] for row in rows] == [1, 1, 2, 1, 1]

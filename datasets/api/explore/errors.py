@@ -47,6 +47,11 @@ def unknown_dataset(dataset_id: str) -> ExploreError:
     return ExploreError(404, "DatasetNotFound", f"Unknown dataset: {dataset_id}")
 
 
+def unknown_record(dataset_id: str, record_id: str) -> ExploreError:
+    """The 404 of a record the caller cannot read: unknown, outside its filters, or ids not shown to it."""
+    return ExploreError(404, "RecordNotFound", f"Unknown record {record_id} in dataset {dataset_id}")
+
+
 def bad_parameter(name: str, detail: str) -> ExploreError:
     return ExploreError(400, "InvalidRESTParameterError", f"Invalid value for {name}: {detail}")
 

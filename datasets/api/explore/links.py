@@ -5,9 +5,16 @@ paging window, ``next``; a dataset object has ``self`` and ``catalog``; a record
 ``dataset``. Page links keep every parameter of the request and change only ``offset`` (and ``limit``), so
 following ``next`` repeats the same query; ``last`` is the last page the window (offset + limit <= 10,000)
 can reach.
+
+Each record of a records page (not a group) has its own ``_links``: ``self``, its
+``/records/{record_id}`` (when the caller may see record ids, ``datasets.explore.access``), and ``dataset``. The
+``self`` link keeps the request's ``select``, ``timezone`` and ``lang`` (what the record endpoint takes), so
+following it answers the same object; no other parameter travels (an ``apikey`` never does).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from rest_framework.request import Request
@@ -15,6 +22,7 @@ from rest_framework.request import Request
 from datasets.api.explore.catalog_params import flag
 
 MAX_WINDOW = 10_000
+RECORD_PARAMETERS = ("select", "timezone", "lang")  # what ``/records/{record_id}`` takes (reference §2)
 
 
 def link(rel: str, href: str) -> dict[str, str]:
@@ -58,3 +66,18 @@ def records_links(request: Request, dataset_id: str, total: int, limit: int, off
     if not flag(request, "include_links"):
         return None
     return [*page_links(request, total, limit, offset), link("dataset", dataset_href(request, dataset_id))]
+
+
+def record_href(request: Request, dataset_id: str, record_id: str) -> str:
+    """``/records/{record_id}`` of ``dataset_id``, with the request's ``select``, ``timezone`` and ``lang``."""
+    path = reverse("explore:record", kwargs={"dataset_id": dataset_id, "record_id": record_id})
+    params = request.query_params
+    given = {name: [value for value in params.getlist(name) if value.strip()] for name in RECORD_PARAMETERS}
+    kept = [(name, values[-1]) for name, values in given.items() if values]  # the one the records query read
+    return request.build_absolute_uri(f"{path}?{urlencode(kept)}" if kept else path)
+
+
+def record_links(request: Request, dataset_id: str, record_id: str | None) -> list[dict]:
+    """The ``_links`` of one record: ``self`` when its id may be shown (``record_id`` not None), ``dataset``."""
+    links = [link("self", record_href(request, dataset_id, record_id))] if record_id is not None else []
+    return [*links, link("dataset", dataset_href(request, dataset_id))]

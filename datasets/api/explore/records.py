@@ -18,17 +18,15 @@ from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from datasets.api.explore.catalog_params import lang_of
-from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset
-from datasets.api.explore.links import records_links
+from datasets.api.explore.catalog_params import flag, lang_of
+from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset, unknown_record
+from datasets.api.explore.links import record_links, records_links
 from datasets.api.explore.views import ExploreView
 from datasets.explore.access import table_access
-from datasets.explore.dates import check_timezone, localize
 from datasets.explore.facets import refine_exclude_text
 from datasets.explore.published import PublishedTable, published_table, version_table
-from datasets.explore.query import RecordsQuery, compile_records_query, output_sql, star_columns
+from datasets.explore.query import CompiledQuery, RecordsQuery, compile_records_query
 from datasets.explore.quotas import enforce_quota
-from datasets.explore.values import Schema
 from datasets.models import Dataset
 from datasets.pipeline.core import Field
 from datasets.security import DataAccess
@@ -178,6 +176,29 @@ def etag_headers(etag: str | None) -> dict[str, str]:
     return {"ETag": etag} if etag else {}
 
 
+def result_objects(compiled: CompiledQuery, rows: list[tuple]) -> list[dict[str, Any]]:
+    """One JSON object per row, keyed by the result columns (a trailing record id is not a column)."""
+    names, width = compiled.columns, len(compiled.columns)
+    return [{name: json_value(value) for name, value in zip(names, row[:width], strict=True)} for row in rows]
+
+
+def with_record_links(
+    request: Request, dataset_id: str, compiled: CompiledQuery, rows: list[tuple], results: list[dict]
+) -> None:
+    """Give each record its ``_links`` (``links.record_links``); groups get none."""
+    if compiled.grouped:
+        return
+    for row, result in zip(rows, results, strict=True):
+        result["_links"] = record_links(request, dataset_id, row[-1] if compiled.record_ids else None)
+
+
+def check_links_key(compiled: CompiledQuery) -> None:
+    """With ``include_links``, ``_links`` is the records' own key: a result column may not take it (groups have
+    no ``_links`` of their own)."""
+    if not compiled.grouped and "_links" in compiled.columns:
+        raise bad_parameter("include_links", "a result column is named _links; give it another label with AS")
+
+
 class DatasetRecordsView(ExploreView):
     """``GET /catalog/datasets/{dataset_id}/records``: select, where, group_by, order_by, limit, offset."""
 
@@ -198,32 +219,45 @@ class DatasetRecordsView(ExploreView):
         if not_modified(request, etag):
             return Response(status=304, headers={"ETag": etag})
         table = published.table_name
-        compiled = compile_records_query(query, table, fields, access=published.readable)
+        linked = flag(request, "include_links")
+        compiled = compile_records_query(query, table, fields, access=published.readable, record_ids=linked)
+        if linked:
+            check_links_key(compiled)
         total = cached_count(table, compiled.count_sql, compiled.count_params)
         rows = compiled.localized(run_bounded(compiled.sql, compiled.params))
-        results = [{name: json_value(value) for name, value in zip(compiled.columns, row, strict=True)} for row in rows]
+        results = result_objects(compiled, rows)
         body = {"total_count": total, "results": results}
-        links = records_links(request, dataset_id, total, query.limit, query.offset)  # include_links=true
-        if links is not None:
-            body["_links"] = links
+        if linked:
+            with_record_links(request, dataset_id, compiled, rows, results)
+            body["_links"] = records_links(request, dataset_id, total, query.limit, query.offset)
         return Response(body, headers=etag_headers(etag))
 
 
 class DatasetRecordView(ExploreView):
-    """``GET /catalog/datasets/{dataset_id}/records/{record_id}``."""
+    """``GET /catalog/datasets/{dataset_id}/records/{record_id}``: ``select``, ``timezone``, ``lang`` (reference §2).
+
+    The record is read by the records compiler (``record_id``, a bound parameter, ANDed with the caller's
+    filters), so ``select`` works as on ``/records`` and hidden fields stay unknown. A record outside the caller's
+    filters, and any record when the caller may not see ids (``datasets.explore.access``), is a 404.
+    """
 
     def get(self, request: Request, dataset_id: str, record_id: str) -> Response:
         published = published_or_404(self, dataset_id)
-        zone = check_timezone(request.query_params.get("timezone"))
-        columns = star_columns(Schema(list(published.fields)))
-        condition = published.readable.condition  # the caller's record filters: a record outside them is a 404
-        statement = sql.SQL("SELECT {} FROM {} WHERE record_id = %s{}").format(
-            sql.SQL(", ").join(output_sql(column.value) for column in columns) if columns else sql.SQL("1"),
-            sql.Identifier(SCHEMA, published.table_name),
-            sql.SQL(" AND ({})").format(condition.sql) if condition is not None else sql.SQL(""),
+        if not published.readable.record_ids:
+            raise unknown_record(dataset_id, record_id)
+        query = RecordsQuery(
+            select=clause(request, "select"),
+            limit=1,
+            timezone=request.query_params.get("timezone"),
+            lang=lang_of(request) if "lang" in request.query_params else None,
         )
-        rows = run_bounded(statement, [record_id, *(condition.params if condition is not None else ())])
+        fields = list(published.fields)
+        compiled = compile_records_query(
+            query, published.table_name, fields, access=published.readable, record_id=record_id
+        )
+        if compiled.grouped:
+            raise ExploreError(400, "ODSQLError", "ODSQL query is malformed: a record's select takes no aggregate")
+        rows = compiled.localized(run_bounded(compiled.sql, compiled.params))
         if not rows:
-            raise ExploreError(404, "RecordNotFound", f"Unknown record {record_id} in dataset {dataset_id}")
-        values = zip(columns, rows[0] if columns else (), strict=True)
-        return Response({column.name: json_value(localize(value, zone)) for column, value in values})
+            raise unknown_record(dataset_id, record_id)
+        return Response(result_objects(compiled, rows)[0])

@@ -170,12 +170,14 @@ def test_records_facets_and_record_by_id(clients, persona):
     (region,) = assert_status(facets, 200)["facets"]
     counted = {value["name"]: value["count"] for value in region["facets"]}
     assert counted == ({"North": 6, "South": 6} if sees == "full" else {"North": 6})
-    for record_id, row_region in ids:
+    # ``closed`` has no ``id`` field: its ids hash whole records, ``secret`` included, so a caller who does not see
+    # ``secret`` finds no record by id (test_explore_record_ids.py has ids under a filter with hidden fields).
+    for record_id, _region in ids:
         response = client.get(f"{BASE}/records/{record_id}")
-        if sees == "full" or row_region == "North":
-            assert set(assert_status(response, 200)) == set(ALL_FIELDS if sees == "full" else LIMITED_FIELDS)
+        if sees == "full":
+            assert set(assert_status(response, 200)) == set(ALL_FIELDS)
         else:
-            assert_status(response, 404)
+            assert assert_status(response, 404)["error_code"] == "RecordNotFound"
 
 
 @pytest.mark.parametrize("export", EXPORTS)
