@@ -106,13 +106,8 @@ class ColumnFormat:
     null_markers: frozenset[str] = field(default_factory=frozenset)
     timezone: dt.tzinfo = dt.UTC
 
-    @property
-    def is_plain(self) -> bool:
-        """True when values need nothing beyond the ISO / dot-decimal readings."""
-        return self.decimal_mark == "." and not self.null_markers
 
-
-PLAIN = ColumnFormat()
+PLAIN = ColumnFormat()  # ISO dates, a decimal point, no marker: how values read without inference
 
 
 # --- numbers -----------------------------------------------------------------------------------

@@ -228,10 +228,6 @@ def learn_late_fields(
     return len(source.fields)
 
 
-def undeclared(schema: list[Field], specs: FieldSpecifications) -> list[Field]:
-    return [field for field in schema if field.name not in specs.declared_types]
-
-
 def typed_fields(schema: list[Field], details: dict[str, InferredType], specs: FieldSpecifications) -> list[Field]:
     """The schema with inferred types, its annotations checked against them."""
     fields = [replace(field, type=details[field.name].type) if field.name in details else field for field in schema]
