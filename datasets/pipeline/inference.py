@@ -2,15 +2,19 @@
 
 Rules (narrowest candidate first; a field gets the narrowest type that accepts all its values):
 
-* ``boolean``: the words true/false, yes/no, oui/non in any case, and JSON booleans. 0/1 are ints.
-* ``int``: JSON number grammar without fraction or exponent, in the 64-bit range: ``-12``, ``0``.
-  Leading zeros (``"007"``, postal codes like ``"01000"``) and a leading ``+`` (phone numbers)
-  make text, and so does an integer beyond 64 bits (an identifier: a double would lose digits).
-* ``double``: ints plus JSON number grammar with a dot fraction and/or an exponent (``3.14``,
-  ``1e5``, ``-2.5E-3``), finite. A comma decimal (``"3,14"``) is text: use a processor first.
-* ``date``: ``YYYY-MM-DD`` or ``YYYY/MM/DD``, a real calendar date. ``DD/MM/YYYY`` is ambiguous
-  with US order and stays text.
-* ``datetime``: dates plus ISO 8601 ``YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][Z|±HH[:MM]]``.
+* ``boolean``: the words of ``formats.BOOLEAN_WORDS`` (six languages) in any case, and JSON
+  booleans. 0/1 are ints.
+* ``int``: an integer in the 64-bit range, plain (``-12``) or with thousands grouped
+  (``1 234``). Leading zeros (``"007"``, postal codes like ``"01000"``) and a leading ``+``
+  (phone numbers) make text, and so does an integer beyond 64 bits (an identifier: a double
+  would lose digits).
+* ``double``: ints plus finite decimals (``3.14``, ``1e5``, ``79,97``, ``1 234,56``): the column's
+  decimal mark is decided over its values (``FieldState.marks``, rules in ``formats.py``); values
+  contradicting it make text.
+* ``date``: ``YYYY-MM-DD`` or ``YYYY/MM/DD``, or ``DD/MM/YYYY`` (also ``.`` and ``-``) day- or
+  month-first as the column decides (``FieldState.orders``), a real calendar date.
+* ``datetime``: dates plus a time ``HH:MM[:SS[.fraction]]`` after a space or ``T`` and an
+  optional zone.
 * ``geo_point_2d``: ``"lat,lon"`` with a dot fraction on both (so ``"3,14"`` is never a point),
   or a ``[lat, lon]`` JSON list of numbers; ``|lat| <= 90``, ``|lon| <= 180``.
 * ``geo_shape``: a GeoJSON geometry or Feature (dict or JSON text) or WKT POINT/LINESTRING/POLYGON
@@ -18,8 +22,9 @@ Rules (narrowest candidate first; a field gets the narrowest type that accepts a
 * ``text``: always possible.
 
 None and ``""`` are nulls (``null_count``); they never reject a type, nor do whitespace-only
-strings (which count as values: the text type keeps them). Other strings are tested with
-surrounding whitespace ignored, as conversion does.
+strings (which count as values: the text type keeps them), nor the resource's null markers
+(``NA``…: counted per marker, nulls unless the field ends up text). Other strings are tested
+with surrounding whitespace ignored, as conversion does.
 A field's annotations restrict its candidates (``decimals`` allows only double, ``multivalued``
 only text…), so inference never picks a type its annotations refuse.
 
@@ -28,7 +33,7 @@ supported and a later value rejected, the first ``max_counter_examples`` rejecti
 their rows. Types no value ever supported are not reported (an int column does not list every
 row as a non-boolean). When the first values of a field are already text, inference keeps
 classifying up to ``WATCH_VALUES`` more values: if one fits a type, the early text values are
-reported as that type's counter-examples (a ``"n/a"`` at row 1 of a numeric column).
+reported as that type's counter-examples (an ``"unknown"`` at row 1 of a numeric column).
 """
 
 from __future__ import annotations
