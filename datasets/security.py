@@ -1,6 +1,6 @@
 """Dataset security: which datasets, fields and records a caller sees, and which rights rulesets grant.
 
-This is the one visibility predicate (ARCHITECTURE decision 7). Catalog pages, the Explore API, the
+This is the one visibility predicate (docs/ARCHITECTURE.md, decision 7). Catalog pages, the Explore API, the
 management API and the admin all ask here; nothing else reads rulesets.
 
 How rulesets combine (the reference leaves it open; these are our rules):

@@ -12,7 +12,7 @@ best of 7 runs, client CPU in brackets):
 
 Text lines are kept: ~5% less client CPU and, unlike ``write_row``, they survive a NUL or a lone
 surrogate in a value (psycopg raises on both, which would fail a whole publish). Both are far from
-SERVICES.md's 350k-530k rows/s because those baselines have no record id (canonical JSON + sha1,
+docs/SERVICES.md's 350k-530k rows/s because those baselines have no record id (canonical JSON + sha1,
 ~5 µs of the ~11 µs per row), no geometry and no tsvector (PostgreSQL spends ~10 µs per row here on
 ``to_tsvector`` and EWKT parsing, in parallel with the client). 1M rows: ~11.4 s, ~88k rows/s.
 

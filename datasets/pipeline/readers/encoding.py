@@ -9,7 +9,7 @@ encoding is chosen from the file's non-ASCII lines, the only ones where encoding
   are at least half valid stays UTF-8 (a few pasted cp1252 bytes become record errors, the rest is kept);
 - otherwise charset-normalizer judges the lines that are not UTF-8, among the code pages of
   CANDIDATES. It often ranks several single-byte encodings about equal on western text; cp1252 wins
-  such a tie (the default of spreadsheet exports in western Europe, see FIDELITY.md) and is the
+  such a tie (the default of spreadsheet exports in western Europe, see docs/FIDELITY.md) and is the
   answer when there are too few bytes to judge. It cannot tell Turkish (cp1254) or Hungarian
   (cp1250) text from cp1252: those files need their encoding declared.
 
