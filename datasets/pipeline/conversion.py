@@ -82,8 +82,8 @@ def converter(type_: str, separator: str | None = None, column: ColumnFormat = P
         except (ValueError, TypeError, OverflowError):
             raise failure(value, type_) from None
 
-    if separator or (type_ == "double" and column.decimal_mark != "."):
-        return convert_value
+    if separator or (type_ == "double" and column.decimal_mark != ".") or any(map(read_fast, markers)):
+        return convert_value  # the fast paths would read a decimal comma, or a marker such as "9999", as a value
     return FAST_PATHS.get(type_, lambda general: general)(convert_value)
 
 
@@ -132,6 +132,18 @@ def fast_double(general: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 FAST_PATHS = {"text": fast_text, "int": fast_int, "double": fast_double}
+
+
+def read_fast(marker: str) -> bool:
+    """Whether the int or double fast path would read ``marker`` as a number."""
+    if marker.isdigit():
+        return True
+    if not (marker.isascii() and FAST_DOUBLE_CHARS.issuperset(marker)):
+        return False
+    try:
+        return math.isfinite(float(marker))
+    except ValueError:
+        return False
 
 
 def convert(value: Any, type_: str) -> Any:

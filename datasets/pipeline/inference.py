@@ -377,6 +377,8 @@ class TypeInference:
         self.max_counter_examples = max_counter_examples
         self.options = options or ReadOptions()
         self.declared = declared or {}
+        # Markers a value check would accept ("9999", "0"): the fast path must not take them for values.
+        self._value_markers = frozenset(m for m in self.options.null_markers if classify(m) not in (None, "text"))
         self._states: list[FieldState] = []
         self._nulls: list[int] = []
         self._rows = 0
@@ -401,8 +403,15 @@ class TypeInference:
         return [state.name for state in self._states]
 
     def _rebuild(self) -> None:
-        self._hot = [(index, state.name, state.check) for index, state in enumerate(self._states)]
+        self._hot = [(index, state.name, self._guarded(state.check)) for index, state in enumerate(self._states)]
         self._stale = False
+
+    def _guarded(self, check: Callable[[Any], bool] | None) -> Callable[[Any], bool] | None:
+        """``check``, failing on the resource's markers that look like values, so they reach ``_slow``."""
+        markers = self._value_markers
+        if not markers or check is None or check is never:
+            return check
+        return lambda value: (type(value) is not str or value not in markers) and check(value)
 
     def observe(self, row: int, record: dict[str, Any]) -> None:
         """Account for one record (``row`` is quoted in counter-examples). Kept tiny: it runs per value."""

@@ -277,3 +277,11 @@ class CsvSource:
 def test_a_time_may_follow_a_slashed_iso_date():
     assert inferred(["2024/12/31 23:59", "2024-01-02T03:04"]).type == "datetime"
     assert converted(["2024/12/31 23:59"]) == [dt.datetime(2024, 12, 31, 23, 59, tzinfo=dt.UTC)]
+
+
+@pytest.mark.parametrize("marker", ["9999", "-999", "0", "1.5"])
+def test_a_resource_marker_that_looks_like_a_number_is_null_all_the_same(marker):
+    markers = frozenset({marker})
+    detail = inferred(["12", marker, "7"], null_markers=markers)
+    assert (detail.type, detail.null_markers) == ("int", {marker: 1})
+    assert converted(["12", marker, "7"], null_markers=markers) == [12, None, 7]
