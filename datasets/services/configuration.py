@@ -8,6 +8,7 @@ configuration edited since, so unpublished edits stay private until someone publ
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from collections.abc import Iterator
@@ -56,7 +57,7 @@ class StepConfig:
 
     processor_uid: str
     name: str
-    args: dict[str, Any]
+    args: dict[str, Any] | list[Any]  # a list for the ``order`` specification (reference §12)
 
 
 @dataclass
@@ -76,9 +77,9 @@ class PublishConfiguration:
                 ResourceConfig(r.resource_uid, r.url, r.type, dict(r.params), r.title)
                 for r in dataset.resources.order_by("position", "id")
             ],
-            processors=[StepConfig(p.processor_uid, p.name, dict(p.args)) for p in dataset.processors.all()],
+            processors=[StepConfig(p.processor_uid, p.name, copy.deepcopy(p.args)) for p in dataset.processors.all()],
             specifications=[
-                StepConfig(s.processor_uid, s.name, dict(s.args)) for s in dataset.field_specifications.all()
+                StepConfig(s.processor_uid, s.name, copy.deepcopy(s.args)) for s in dataset.field_specifications.all()
             ],
         )
 
