@@ -20,6 +20,7 @@ from datasets.pipeline.processors import validate_processor
 from datasets.pipeline.specifications import validate_specification
 from datasets.services.history import recording_change
 from datasets.services.preview import resource_check_readable
+from datasets.services.stack_fields import check_processor_fields, check_specification_fields
 
 User = AbstractBaseUser | AnonymousUser | None
 
@@ -102,12 +103,16 @@ def checked_processor(body: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def processor_add(*, dataset: Dataset, body: dict[str, Any], user: User) -> Processor:
-    return stack_add(Processor, "processors", dataset, checked_processor(body), user)
+    values = checked_processor(body)
+    check_processor_fields(dataset, values, position=None, uid=None)
+    return stack_add(Processor, "processors", dataset, values, user)
 
 
 @transaction.atomic
 def processor_update(*, processor: Processor, body: dict[str, Any], user: User) -> Processor:
-    return stack_update(processor, "processors", checked_processor(body), user)
+    values = checked_processor(body)
+    check_processor_fields(processor.dataset, values, position=processor.position, uid=processor.processor_uid)
+    return stack_update(processor, "processors", values, user)
 
 
 @transaction.atomic
@@ -124,14 +129,19 @@ def checked_specification(body: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def field_specification_add(*, dataset: Dataset, body: dict[str, Any], user: User) -> FieldSpecification:
-    return stack_add(FieldSpecification, "fields_specifications", dataset, checked_specification(body), user)
+    values = checked_specification(body)
+    check_specification_fields(dataset, values, position=None, uid=None)
+    return stack_add(FieldSpecification, "fields_specifications", dataset, values, user)
 
 
 @transaction.atomic
 def field_specification_update(
     *, specification: FieldSpecification, body: dict[str, Any], user: User
 ) -> FieldSpecification:
-    return stack_update(specification, "fields_specifications", checked_specification(body), user)
+    values = checked_specification(body)
+    position, uid = specification.position, specification.processor_uid
+    check_specification_fields(specification.dataset, values, position=position, uid=uid)
+    return stack_update(specification, "fields_specifications", values, user)
 
 
 @transaction.atomic
