@@ -48,7 +48,7 @@ class StepLike(Protocol):
 
     def fields(self, fields: list[Field]) -> list[Field]: ...
 
-    def apply(self, record: Record) -> Record | None: ...
+    def apply(self, record: Record) -> Record | list[Record] | None: ...
 
 
 def ignore(error: RecordError) -> None:
@@ -103,7 +103,8 @@ def run(
     first, before the row they concern is processed. A step returning None drops the record; a
     RecordFailure is reported with the step's uid, its field nulled, and the record goes on. With
     ``types`` (see ``types_of``, ``separators_of``, ``formats_of``) a record becomes exactly those
-    fields, in order, converted; failures are reported and nulled.
+    fields, in order, converted; failures are reported and nulled. A step returning a list of
+    records yields each of them with the same row number.
     """
     plan = conversion_plan(types, separators, formats) if types is not None else None
     rows, problems = source.rows(), source.problems
@@ -111,13 +112,11 @@ def run(
         for row, raw in rows:
             if problems:
                 report_problems(problems, resource_uid, on_error)
-            record = process(row, raw, steps, resource_uid, on_error)
-            if record is None:
-                continue
-            record = specs.apply(record)
-            if plan is not None:
-                record = convert_record(row, record, plan, resource_uid, on_error)
-            yield row, record
+            for record in process(row, raw, steps, resource_uid, on_error):
+                record = specs.apply(record)
+                if plan is not None:
+                    record = convert_record(row, record, plan, resource_uid, on_error)
+                yield row, record
         if problems:
             report_problems(problems, resource_uid, on_error)
     finally:
@@ -134,20 +133,32 @@ def report_problems(problems: list[RecordError], resource_uid: str | None, on_er
 
 def process(
     row: int, record: Record, steps: list[StepLike], resource_uid: str | None, on_error: ErrorHandler
-) -> Record | None:
-    """One record through the processors: the processed record, or None when a step dropped it."""
+) -> list[Record]:
+    """One source record through the processors: the records it becomes (none when a step dropped it).
+
+    A step returns a record, None (drop it) or a list of records (``expand_json_array``: one per
+    array element); each of those goes through the following steps and keeps the source's row number.
+    """
+    records = [record]
     for step in steps:
-        try:
-            result = step.apply(record)
-        except RecordFailure as failure:
-            on_error(record_error(row, failure, failure.field, step.uid, resource_uid))
-            if failure.field is not None:
-                record[failure.field] = None
-            continue
-        if result is None:
-            return None
-        record = result
-    return record
+        records = [result for current in records for result in applied(row, current, step, resource_uid, on_error)]
+        if not records:
+            break
+    return records
+
+
+def applied(row: int, record: Record, step: StepLike, resource_uid: str | None, on_error: ErrorHandler) -> list[Record]:
+    """``step`` applied to one record, as a list; a RecordFailure is reported and its field nulled."""
+    try:
+        result = step.apply(record)
+    except RecordFailure as failure:
+        on_error(record_error(row, failure, failure.field, step.uid, resource_uid))
+        if failure.field is not None:
+            record[failure.field] = None
+        return [record]
+    if result is None:
+        return []
+    return result if isinstance(result, list) else [result]
 
 
 Plan = list[tuple[str, Callable[[Any], Any]]]

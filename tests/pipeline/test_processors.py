@@ -21,14 +21,18 @@ NAMES = [
     "date_normalizer",
     "decode_html",
     "delete_field",
+    "delete_record",
+    "expand_json_array",
     "expression",
     "extract_from_json",
+    "geo_distance",
     "regexp_replace",
     "set_timezone",
     "skip_record",
     "split",
     "string_extractor",
     "string_replace",
+    "transform_coordinates",
     "unicode_normalize",
 ]
 ARGUMENT_MESSAGE = "Invalid argument '{argument}' for processor {processor}: {reason}"
@@ -109,7 +113,11 @@ def test_catalogue_choices_only_where_there_are_choices():
     }
     assert arguments[("unicode_normalize", "form")]["choices"] == ["NFC", "NFD", "NFKC", "NFKD"]
     assert arguments[("unicode_normalize", "form")]["default"] == "NFKC"
-    assert [key for key, argument in arguments.items() if "choices" in argument] == [("unicode_normalize", "form")]
+    assert arguments[("geo_distance", "unit")]["choices"] == ["km", "m", "mi"]
+    assert [key for key, argument in arguments.items() if "choices" in argument] == [
+        ("geo_distance", "unit"),
+        ("unicode_normalize", "form"),
+    ]
     assert arguments[("create_geopoint", "output_field")]["default"] == "geo_point"
     assert arguments[("concat", "fields")]["type"] == "fields"
 

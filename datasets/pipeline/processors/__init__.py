@@ -14,11 +14,13 @@ from datasets.pipeline.core import Field, Record, UnknownProcessorError
 from datasets.pipeline.processors.base import Step
 from datasets.pipeline.processors.catalogue import SPECS, ProcessorSpec
 from datasets.pipeline.processors.dates import DateNormalizer, SetTimezone
+from datasets.pipeline.processors.distance import GeoDistance
 from datasets.pipeline.processors.fields import AddField, CopyField, DeleteField, ExpressionStep
 from datasets.pipeline.processors.geo import CreateGeopoint
 from datasets.pipeline.processors.guess import guess_params
-from datasets.pipeline.processors.json import ExtractFromJson
-from datasets.pipeline.processors.records import SkipRecord
+from datasets.pipeline.processors.json import ExpandJsonArray, ExtractFromJson
+from datasets.pipeline.processors.projection import TransformCoordinates
+from datasets.pipeline.processors.records import DeleteRecord, SkipRecord
 from datasets.pipeline.processors.text import (
     Concat,
     DecodeHtml,
@@ -51,6 +53,10 @@ STEPS: dict[str, type[Step]] = {
         DateNormalizer,
         SetTimezone,
         ExtractFromJson,
+        DeleteRecord,
+        GeoDistance,
+        TransformCoordinates,
+        ExpandJsonArray,
     )
 }
 

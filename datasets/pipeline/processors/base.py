@@ -45,8 +45,8 @@ class Step:
                 raise self.missing_field(argument, name, names)
         return with_outputs(fields, self.output_fields(), self.output_type)
 
-    def apply(self, record: Record) -> Record | None:
-        """The transformed record (possibly the same dict), or None to drop it."""
+    def apply(self, record: Record) -> Record | list[Record] | None:
+        """The transformed record (possibly the same dict), None to drop it, or several records."""
         raise NotImplementedError
 
     def missing_field(self, argument: str, name: str, names: list[str]) -> InvalidProcessorArgumentError:

@@ -7,7 +7,8 @@ Argument types:
 * ``output_field``: a technical field name the processor writes (created when missing);
 * ``string``, ``boolean``, ``choice`` (one of ``choices``);
 * ``regexp`` (Python syntax), ``expression`` (see ``datasets.pipeline.expression``),
-  ``date_format`` (strptime directives), ``timezone`` (IANA name), ``json_path`` (``a.b.0.c``).
+  ``date_format`` (strptime directives), ``timezone`` (IANA name), ``json_path`` (``a.b.0.c``),
+  ``geo_point`` (a "lat,lon" text), ``epsg`` (a supported EPSG code such as 2154 or EPSG:2154).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ ARGUMENT_TYPES = (
     "date_format",
     "timezone",
     "json_path",
+    "geo_point",
+    "epsg",
 )
 UNICODE_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
 
@@ -171,6 +174,18 @@ TEXT_SPECS = (
     ),
 )
 
+SKIP_RECORD_ARGUMENTS = (
+    Argument(
+        "condition",
+        "Condition",
+        "expression",
+        f"Records where it is true are dropped. {EXPRESSION_HELP}",
+        False,
+    ),
+    Argument("field", "Field", "field", "Simple form, instead of 'condition': the field to compare.", False),
+    Argument("value", "Value", "string", "Simple form: drop records where 'field' equals this text.", False),
+)
+
 FIELD_SPECS = (
     ProcessorSpec(
         "copy_field",
@@ -209,16 +224,23 @@ FIELD_SPECS = (
         "skip_record",
         "Skip records",
         "Drop the records where a condition is true, or (simple form) where a field equals a value.",
+        SKIP_RECORD_ARGUMENTS,
+    ),
+    ProcessorSpec(
+        "delete_record",
+        "Delete records",
+        "Delete the records where a condition is true, or where a field equals (or, without exact match, "
+        "contains) a value.",
         (
+            *SKIP_RECORD_ARGUMENTS,
             Argument(
-                "condition",
-                "Condition",
-                "expression",
-                f"Records where it is true are dropped. {EXPRESSION_HELP}",
-                False,
+                "exact_match",
+                "Exact match",
+                "boolean",
+                "Simple form: true deletes records where 'field' equals 'value', false where it contains it.",
+                required=False,
+                default=True,
             ),
-            Argument("field", "Field", "field", "Simple form, instead of 'condition': the field to compare.", False),
-            Argument("value", "Value", "string", "Simple form: drop records where 'field' equals this text.", False),
         ),
     ),
 )
@@ -235,6 +257,29 @@ GEO_SPECS = (
             Argument(
                 "output_field", "Output field", "output_field", "The field receiving the point.", False, "geo_point"
             ),
+        ),
+    ),
+    ProcessorSpec(
+        "geo_distance",
+        "Geo distance",
+        "Compute the great-circle distance between a geo point field and another geo point field or a fixed point.",
+        (
+            field_argument(description="The first point: a geo point or a 'lat,lon' text."),
+            Argument("to_field", "To field", "field", "The second point, from a field (or give 'point').", False),
+            Argument("point", "Point", "geo_point", "The second point, fixed: a 'lat,lon' text.", False),
+            output_argument("The field receiving the distance."),
+            Argument("unit", "Unit", "choice", "The unit of the distance.", False, "km", ("km", "m", "mi")),
+        ),
+    ),
+    ProcessorSpec(
+        "transform_coordinates",
+        "Transform coordinates",
+        "Convert points projected in another coordinate system (Lambert-93 EPSG:2154, Web Mercator EPSG:3857) "
+        "to WGS84 latitude and longitude.",
+        (
+            field_argument(description="The projected point, written 'y,x' (northing first) or as a [y, x] list."),
+            Argument("epsg", "Source EPSG code", "epsg", "The code of the source system: 2154, 3857 or 4326."),
+            output_argument("The field receiving the WGS84 point; defaults to 'field'.", required=False),
         ),
     ),
 )
@@ -270,6 +315,16 @@ JSON_SPECS = (
             field_argument(description="The field holding the JSON object or text."),
             Argument("path", "Path", "json_path", "A dotted path; list indexes are numbers, e.g. a.b.0.c."),
             output_argument("The field receiving the value."),
+        ),
+    ),
+    ProcessorSpec(
+        "expand_json_array",
+        "Expand JSON array",
+        "Turn a record holding a JSON array into one record per element of the array.",
+        (
+            field_argument("json_array_field", "JSON array field", "The field holding the array (or a JSON text)."),
+            Argument("path", "Path", "json_path", "Where the array is inside the field's JSON, e.g. a.b.", False),
+            output_argument("The field receiving each element; defaults to 'json_array_field'.", required=False),
         ),
     ),
 )

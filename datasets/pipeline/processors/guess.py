@@ -15,7 +15,7 @@ from typing import Any
 
 from datasets.pipeline.core import Field, Record, RecordFailure
 from datasets.pipeline.expression import is_blank, numeric
-from datasets.pipeline.processors.geo import DECIMAL_COMMA_RE, pair
+from datasets.pipeline.processors.geo import DECIMAL_COMMA_RE, PAIR_RE, pair
 
 MAX_SAMPLE = 100
 LATITUDE_NAME_RE = re.compile(r"(?:^|_)(?:lat|latitude|y)(?:$|_)")
@@ -59,6 +59,11 @@ def looks_like_pair(value: Any) -> bool:
     return True
 
 
+def looks_like_projected_pair(value: Any) -> bool:
+    """A "y,x" pair of numbers that is not a WGS84 "lat,lon" (projected coordinates are metres)."""
+    return isinstance(value, str) and bool(PAIR_RE.fullmatch(value)) and not looks_like_pair(value)
+
+
 def looks_like_json(value: Any) -> bool:
     if isinstance(value, dict | list):
         return True
@@ -68,6 +73,12 @@ def looks_like_json(value: Any) -> bool:
         return isinstance(json.loads(value), dict | list)
     except (ValueError, RecursionError):
         return False
+
+
+def looks_like_json_array(value: Any) -> bool:
+    return isinstance(value, list) or (
+        isinstance(value, str) and value.lstrip()[:1] == "[" and looks_like_json(value) and value.strip()[-1:] == "]"
+    )
 
 
 def looks_like_naive_datetime(value: Any) -> bool:
@@ -91,6 +102,9 @@ GUESSERS: dict[str, dict[str, Fits]] = {
         "field": every(looks_like_pair),
     },
     "extract_from_json": {"field": every(looks_like_json)},
+    "expand_json_array": {"json_array_field": every(looks_like_json_array)},
+    "geo_distance": {"field": every(looks_like_pair), "to_field": every(looks_like_pair)},
+    "transform_coordinates": {"field": every(looks_like_projected_pair)},
     "date_normalizer": {"field": every(lambda value: isinstance(value, str) and bool(DATE_LIKE_RE.fullmatch(value)))},
     "set_timezone": {"field": every(looks_like_naive_datetime)},
     "decode_html": {"field": has_text(lambda text: bool(HTML_ENTITY_RE.search(text)))},

@@ -1,14 +1,16 @@
-"""JSON processors: ``extract_from_json`` reads one value at a dotted path of a JSON object or text."""
+"""JSON processors: ``extract_from_json`` reads one value at a dotted path of a JSON object or text;
+``expand_json_array`` turns a record holding a JSON array into one record per element."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
 
-from datasets.pipeline.core import RecordFailure
-from datasets.pipeline.expression import shown
-from datasets.pipeline.processors.base import FieldToOutputStep
+from datasets.pipeline.core import Record, RecordFailure
+from datasets.pipeline.expression import is_blank, shown
+from datasets.pipeline.processors.base import FieldToOutputStep, Step
 
 BRACKET_INDEX_RE = re.compile(r"\[(\d+)\]")
 
@@ -61,3 +63,51 @@ class ExtractFromJson(FieldToOutputStep):
 
     def transform(self, value: Any, output: str) -> Any:
         return follow(load(value, output), self.segments)
+
+
+class ExpandJsonArray(Step):
+    """``expand_json_array``: one record per element of the JSON array in ``json_array_field``.
+
+    The array is the field's value (a list, or a JSON text), or the value at ``path`` inside it.
+    Each copy of the record holds one element in ``output_field`` (``json_array_field`` by
+    default); objects stay objects, for ``extract_from_json`` to pick their keys. A blank value or
+    an empty array keeps the record once with a null element; a value that is not an array is a
+    record error (the record is kept, the element null).
+    """
+
+    name = "expand_json_array"
+
+    def setup(self) -> None:
+        path = self.args.get("path")
+        self.segments = None if path is None else parse_path(path)
+
+    def input_fields(self) -> list[tuple[str, str]]:
+        return [("json_array_field", self.args["json_array_field"])]
+
+    def output_fields(self) -> list[str]:
+        return [self.args["output_field"]]
+
+    def apply(self, record: Record) -> list[Record]:
+        output = self.args["output_field"]
+        elements = self.elements(record.get(self.args["json_array_field"]), output)
+        if not elements:
+            record[output] = None
+            return [record]
+        expanded = []
+        for element in elements:
+            # Deep copies: a later processor changing a list in one record must not change its siblings.
+            copied = copy.deepcopy(record)
+            copied[output] = element
+            expanded.append(copied)
+        return expanded
+
+    def elements(self, value: object, output: str) -> list[object]:
+        if is_blank(value):
+            return []
+        document = load(value, output)
+        array = document if self.segments is None else follow(document, self.segments)
+        if array is None:
+            return []
+        if not isinstance(array, list):
+            raise RecordFailure('Not a JSON array: "{value}"', field=output, value=shown(value))
+        return array

@@ -31,3 +31,20 @@ class SkipRecord(Step):
         if self.condition is not None:
             return truthy(self.condition.evaluate(record))
         return to_text(record.get(self.args["field"])) == self.args["value"]
+
+
+class DeleteRecord(SkipRecord):
+    """``delete_record``: delete the records matching ``condition``, or where ``field`` matches ``value``.
+
+    As Opendatasoft's "Delete record" processor: with ``exact_match`` (the default) the field must
+    equal the value; without it, containing the value is enough. Every publish reloads the whole
+    source, so the records are deleted from the published version (there is no history of records
+    to purge).
+    """
+
+    name = "delete_record"
+
+    def drops(self, record: Record) -> bool:
+        if self.condition is not None or self.args["exact_match"]:
+            return super().drops(record)
+        return self.args["value"] in to_text(record.get(self.args["field"]))

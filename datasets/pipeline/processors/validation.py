@@ -10,12 +10,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from datasets.pipeline.core import InvalidProcessorArgumentError
+from datasets.pipeline.core import InvalidProcessorArgumentError, RecordFailure
 from datasets.pipeline.expression import ExpressionSyntaxError, parse_expression
 from datasets.pipeline.naming import slug
 from datasets.pipeline.processors.catalogue import Argument, ProcessorSpec
 from datasets.pipeline.processors.dates import date_format_problem, timezone_problem
+from datasets.pipeline.processors.geo import pair
 from datasets.pipeline.processors.json import parse_path
+from datasets.pipeline.processors.projection import PROJECTIONS, epsg_code
 
 MAX_REGEXP_LENGTH = 1000
 
@@ -115,6 +117,21 @@ def choice_problem(argument: Argument, value: str) -> str | None:
     return None if value in choices else f"must be one of: {', '.join(choices)}"
 
 
+def geo_point_problem(argument: Argument, value: str) -> str | None:
+    try:
+        pair(value, argument.name)
+    except RecordFailure as failure:
+        return str(failure)
+    return None
+
+
+def epsg_problem(argument: Argument, value: str) -> str | None:
+    if epsg_code(value) is not None:
+        return None
+    supported = ", ".join(PROJECTIONS)
+    return f"unsupported EPSG code '{value}'; supported codes: {supported}"
+
+
 TEXT_CHECKS: dict[str, Callable[[Argument, str], str | None]] = {
     "field": field_problem,
     "output_field": output_field_problem,
@@ -122,6 +139,8 @@ TEXT_CHECKS: dict[str, Callable[[Argument, str], str | None]] = {
     "expression": expression_problem,
     "json_path": json_path_problem,
     "choice": choice_problem,
+    "geo_point": geo_point_problem,
+    "epsg": epsg_problem,
     "date_format": lambda argument, value: date_format_problem(value),
     "timezone": lambda argument, value: timezone_problem(value),
 }
@@ -211,6 +230,26 @@ def skip_record_rule(spec: ProcessorSpec, args: dict[str, Any]) -> None:
     args.setdefault("value", "")
 
 
+def output_defaults_to(argument: str) -> Callable[[ProcessorSpec, dict[str, Any]], None]:
+    """A rule giving ``output_field`` the value of ``argument`` when it is not set."""
+
+    def rule(spec: ProcessorSpec, args: dict[str, Any]) -> None:
+        args.setdefault("output_field", args[argument])
+
+    return rule
+
+
+def geo_distance_rule(spec: ProcessorSpec, args: dict[str, Any]) -> None:
+    if ("to_field" in args) == ("point" in args):
+        raise invalid(spec, "to_field", "give either 'to_field' (a geo point field) or 'point' (a fixed 'lat,lon')")
+
+
+def delete_record_rule(spec: ProcessorSpec, args: dict[str, Any]) -> None:
+    skip_record_rule(spec, args)
+    if "condition" not in args and not args["value"] and not args["exact_match"]:
+        raise invalid(spec, "value", "must not be empty when 'exact_match' is false (every record contains it)")
+
+
 RULES: dict[str, Callable[[ProcessorSpec, dict[str, Any]], None]] = {
     "string_replace": string_replace_rule,
     "regexp_replace": regexp_replace_rule,
@@ -221,4 +260,8 @@ RULES: dict[str, Callable[[ProcessorSpec, dict[str, Any]], None]] = {
     "string_extractor": string_extractor_rule,
     "create_geopoint": create_geopoint_rule,
     "skip_record": skip_record_rule,
+    "delete_record": delete_record_rule,
+    "geo_distance": geo_distance_rule,
+    "transform_coordinates": output_defaults_to("field"),
+    "expand_json_array": output_defaults_to("json_array_field"),
 }
