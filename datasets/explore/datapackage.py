@@ -31,6 +31,7 @@ TABLE_SCHEMA_TYPES = {
     "datetime": "datetime",
     "geo_point_2d": "string",
     "geo_shape": "geojson",
+    "file": "string",
 }
 CSV_OPTIONS = "delimiter=%2C&with_bom=false"
 # schema.org encodingFormat of each export format (the Explore export formats).

@@ -85,7 +85,8 @@ class Schema:
         if node.name == RECORD_ID_FIELD and self.record_ids and node.name not in self.fields:
             return Fragment(sql.Identifier(RECORD_ID), type="text", bare_fields=frozenset({RECORD_ID_FIELD}))
         found = self.field(node, clause)
-        kind = "text[]" if is_multivalued(found) else found.type
+        # A file field holds its reference as text: ODSQL reads it as text.
+        kind = "text[]" if is_multivalued(found) else "text" if found.type == "file" else found.type
         return Fragment(sql.Identifier(found.name), type=kind, bare_fields=frozenset({found.name}))
 
 

@@ -165,6 +165,19 @@ def to_text(value: Any) -> Any:
     return scalar_text(value)
 
 
+FILE_REFERENCE_RE = re.compile(r"(?:odsfile://|https?://)\S+", re.IGNORECASE)
+
+
+def to_file(value: Any) -> str | None:
+    """A ``file`` value: an ``odsfile://<file_id>`` reference or an http(s) URL, kept as written (trimmed)."""
+    text = value.strip() if isinstance(value, str) else None
+    if text == "":
+        return None
+    if text is None or not FILE_REFERENCE_RE.fullmatch(text):
+        raise ValueError("not a file reference")
+    return text
+
+
 def scalar_text(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return value
@@ -502,4 +515,5 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "datetime": to_datetime,
     "geo_point_2d": to_geo_point,
     "geo_shape": to_geo_shape,
+    "file": to_file,
 }

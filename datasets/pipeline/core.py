@@ -12,7 +12,9 @@ from typing import Any
 
 from config.errors import ManagementAPIError
 
-FIELD_TYPES = ("text", "int", "double", "boolean", "date", "datetime", "geo_point_2d", "geo_shape")
+# ``file``: a reference to a file (``odsfile://<file_id>`` or an http(s) URL), stored as text; never inferred,
+# only declared by a ``type`` field specification.
+FIELD_TYPES = ("text", "int", "double", "boolean", "date", "datetime", "geo_point_2d", "geo_shape", "file")
 
 Record = dict[str, Any]
 

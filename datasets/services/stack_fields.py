@@ -79,9 +79,7 @@ def check_processor_fields(dataset: Dataset, values: dict[str, Any], position: i
     step.fields(fields)
 
 
-def check_specification_fields(
-    dataset: Dataset, values: dict[str, Any], position: int | None, uid: str | None
-) -> None:
+def check_specification_fields(dataset: Dataset, values: dict[str, Any], position: int | None, uid: str | None) -> None:
     """Raise InvalidFieldSpecificationError when the specification names a field missing at ``position``."""
     source = source_fields(dataset)
     if source is None:

@@ -87,6 +87,7 @@ ENCODERS: dict[str, Callable[[Any], str]] = {
     "datetime": iso_date,
     "geo_point_2d": point_ewkt,
     "geo_shape": shape_ewkt,
+    "file": copy_text,
 }
 
 

@@ -54,6 +54,7 @@ COLUMN_TYPES = {
     "datetime": "timestamptz",
     "geo_point_2d": "geometry(Point, 4326)",
     "geo_shape": "geometry(Geometry, 4326)",
+    "file": "text",  # the file's reference (odsfile://… or a URL)
 }
 GEOMETRY_TYPES = frozenset({"geo_point_2d", "geo_shape"})
 # Physical column order: 8-byte aligned fixed-width types, then 4-byte, then 1-byte, then variable length.

@@ -45,6 +45,7 @@ def test_every_field_type_has_a_valid_table_schema_type():
         "datetime",
         "string",
         "geojson",
+        "string",
     ]
     assert "primaryKey" not in schema
     package = data_package("x", {}, fields, "https://data.example.org/api/explore/v2.1/catalog/datasets/x", PAGE)

@@ -270,8 +270,31 @@ def test_converter_splits_multivalued_text():
 
 
 def test_unknown_type_is_a_programming_error():
-    with pytest.raises(ValueError, match="unknown field type 'file'"):
-        converter("file")
+    with pytest.raises(ValueError, match="unknown field type 'image'"):
+        converter("image")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("odsfile://fi_abc123", "odsfile://fi_abc123"),
+        (" https://example.com/a b.pdf ", None),
+        ("  HTTP://example.com/a.pdf\n", "HTTP://example.com/a.pdf"),
+        ("   ", None),
+    ],
+)
+def test_file_values_are_file_references(value, expected):
+    if expected is None and value.strip():
+        with pytest.raises(RecordFailure):
+            convert(value, "file")
+    else:
+        assert convert(value, "file") == expected
+
+
+@pytest.mark.parametrize("value", ["report.pdf", "ftp://example.com/a", "odsfile://", 12, ["odsfile://a"]])
+def test_other_values_are_not_files(value):
+    with pytest.raises(RecordFailure, match='to "file"'):
+        convert(value, "file")
 
 
 def test_json_ready():

@@ -140,7 +140,7 @@ def test_rename_accepts_the_longest_name():
         ("rename", {"to_name": "b"}, "from_name", "is required"),
         ("rename", {"from_name": "", "to_name": "b"}, "from_name", "must be a non-empty string"),
         ("rename", {"from_name": "a", "to_name": "b", "label": ""}, "label", "must be a non-empty string"),
-        ("type", {"field": "a", "type": "file"}, "type", "unknown type 'file'; known: text, int, double"),
+        ("type", {"field": "a", "type": "image"}, "type", "unknown type 'image'; known: text, int, double"),
         ("type", {"field": "a"}, "type", "is required"),
         ("annotate", {"field": "a", "annotation": "colour"}, "annotation", "unknown annotation 'colour'"),
         ("annotate", {"field": "a", "annotation": "facet", "args": ["x"]}, "args", "'facet' takes 0 argument(s)"),
