@@ -26,6 +26,7 @@ NAMES = [
     "expression",
     "extract_from_json",
     "geo_distance",
+    "geojoin",
     "regexp_replace",
     "set_timezone",
     "skip_record",

@@ -17,6 +17,7 @@ from datasets.pipeline.processors.dates import DateNormalizer, SetTimezone
 from datasets.pipeline.processors.distance import GeoDistance
 from datasets.pipeline.processors.fields import AddField, CopyField, DeleteField, ExpressionStep
 from datasets.pipeline.processors.geo import CreateGeopoint
+from datasets.pipeline.processors.geojoin import GeoJoin
 from datasets.pipeline.processors.guess import guess_params
 from datasets.pipeline.processors.json import ExpandJsonArray, ExtractFromJson
 from datasets.pipeline.processors.projection import TransformCoordinates
@@ -57,6 +58,7 @@ STEPS: dict[str, type[Step]] = {
         GeoDistance,
         TransformCoordinates,
         ExpandJsonArray,
+        GeoJoin,
     )
 }
 

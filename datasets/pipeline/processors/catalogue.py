@@ -8,7 +8,8 @@ Argument types:
 * ``string``, ``boolean``, ``choice`` (one of ``choices``);
 * ``regexp`` (Python syntax), ``expression`` (see ``datasets.pipeline.expression``),
   ``date_format`` (strptime directives), ``timezone`` (IANA name), ``json_path`` (``a.b.0.c``),
-  ``geo_point`` (a "lat,lon" text), ``epsg`` (a supported EPSG code such as 2154 or EPSG:2154).
+  ``geo_point`` (a "lat,lon" text), ``epsg`` (a supported EPSG code such as 2154 or EPSG:2154),
+  ``names`` (a list of field names of another dataset).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ARGUMENT_TYPES = (
     "json_path",
     "geo_point",
     "epsg",
+    "names",
 )
 UNICODE_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
 
@@ -269,6 +271,17 @@ GEO_SPECS = (
             Argument("point", "Point", "geo_point", "The second point, fixed: a 'lat,lon' text.", False),
             output_argument("The field receiving the distance."),
             Argument("unit", "Unit", "choice", "The unit of the distance.", False, "km", ("km", "m", "mi")),
+        ),
+    ),
+    ProcessorSpec(
+        "geojoin",
+        "Geo join",
+        "Copy the fields of the record of another published dataset whose geo shape holds the point of a field.",
+        (
+            field_argument(description="The point to look up: a geo point or a 'lat,lon' text."),
+            Argument("dataset_id", "Dataset", "string", "The dataset_id of a published dataset open to everyone."),
+            Argument("shape_field", "Shape field", "string", "Its geo_shape field; defaults to the first one.", False),
+            Argument("fields", "Fields", "names", "Its fields to copy; defaults to all but geo fields.", False),
         ),
     ),
     ProcessorSpec(

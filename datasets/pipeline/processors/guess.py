@@ -105,6 +105,7 @@ GUESSERS: dict[str, dict[str, Fits]] = {
     "expand_json_array": {"json_array_field": every(looks_like_json_array)},
     "geo_distance": {"field": every(looks_like_pair), "to_field": every(looks_like_pair)},
     "transform_coordinates": {"field": every(looks_like_projected_pair)},
+    "geojoin": {"field": every(looks_like_pair)},
     "date_normalizer": {"field": every(lambda value: isinstance(value, str) and bool(DATE_LIKE_RE.fullmatch(value)))},
     "set_timezone": {"field": every(looks_like_naive_datetime)},
     "decode_html": {"field": has_text(lambda text: bool(HTML_ENTITY_RE.search(text)))},

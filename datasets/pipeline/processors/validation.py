@@ -16,6 +16,7 @@ from datasets.pipeline.naming import slug
 from datasets.pipeline.processors.catalogue import Argument, ProcessorSpec
 from datasets.pipeline.processors.dates import date_format_problem, timezone_problem
 from datasets.pipeline.processors.geo import pair
+from datasets.pipeline.processors.geojoin import reference_problem
 from datasets.pipeline.processors.json import parse_path
 from datasets.pipeline.processors.projection import PROJECTIONS, epsg_code
 
@@ -55,6 +56,8 @@ def check_value(spec: ProcessorSpec, argument: Argument, value: Any) -> Any:
         return value
     if argument.type == "fields":
         return check_field_list(spec, argument, value)
+    if argument.type == "names":
+        return check_names(spec, argument, value)
     if not isinstance(value, str):
         raise invalid(spec, argument.name, "must be a string")
     problem = TEXT_CHECKS.get(argument.type, lambda argument, value: None)(argument, value)
@@ -68,6 +71,12 @@ def check_field_list(spec: ProcessorSpec, argument: Argument, value: Any) -> lis
         raise invalid(spec, argument.name, "must be a list of field names")
     if len(value) < 2:
         raise invalid(spec, argument.name, "must list at least 2 fields")
+    return list(value)
+
+
+def check_names(spec: ProcessorSpec, argument: Argument, value: Any) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item.strip() for item in value):
+        raise invalid(spec, argument.name, "must be a non-empty list of field names")
     return list(value)
 
 
@@ -244,6 +253,13 @@ def geo_distance_rule(spec: ProcessorSpec, args: dict[str, Any]) -> None:
         raise invalid(spec, "to_field", "give either 'to_field' (a geo point field) or 'point' (a fixed 'lat,lon')")
 
 
+def geojoin_rule(spec: ProcessorSpec, args: dict[str, Any]) -> None:
+    """The dataset joined with must be published and open to everyone, with the fields named."""
+    problem = reference_problem(args["dataset_id"], args.get("shape_field"), args.get("fields"))
+    if problem is not None:
+        raise invalid(spec, *problem)
+
+
 def delete_record_rule(spec: ProcessorSpec, args: dict[str, Any]) -> None:
     skip_record_rule(spec, args)
     if "condition" not in args and not args["value"] and not args["exact_match"]:
@@ -262,6 +278,7 @@ RULES: dict[str, Callable[[ProcessorSpec, dict[str, Any]], None]] = {
     "skip_record": skip_record_rule,
     "delete_record": delete_record_rule,
     "geo_distance": geo_distance_rule,
+    "geojoin": geojoin_rule,
     "transform_coordinates": output_defaults_to("field"),
     "expand_json_array": output_defaults_to("json_array_field"),
 }
