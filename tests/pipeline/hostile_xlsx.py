@@ -88,3 +88,21 @@ def _empty_workbook() -> bytes:
     openpyxl.Workbook().save(buffer)
     override = f'<Override PartName="/{STRINGS_PART}" ContentType="{STRINGS_TYPE}"/></Types>'.encode()
     return rewritten(buffer.getvalue(), {"[Content_Types].xml": lambda types: types.replace(b"</Types>", override)})
+
+
+def with_external_link(data: bytes, link: bytes) -> bytes:
+    """``data`` whose workbook refers to an external workbook whose cached copy is the part ``link``."""
+    target = "externalLinks/externalLink1.xml"
+    relation = (
+        f'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink" '
+        f'Target="{target}" Id="rId99" /></Relationships>'
+    ).encode()
+    reference = b'<externalReferences><externalReference r:id="rId99"/></externalReferences><definedNames'
+    return rewritten(
+        data,
+        {
+            "xl/_rels/workbook.xml.rels": lambda rels: rels.replace(b"</Relationships>", relation),
+            "xl/workbook.xml": lambda book: book.replace(b"<definedNames", reference, 1),
+            f"xl/{target}": lambda _: link,
+        },
+    )

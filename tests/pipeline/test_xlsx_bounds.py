@@ -12,13 +12,21 @@ import time
 import tracemalloc
 from dataclasses import replace
 
+import openpyxl
 import pytest
 
 from datasets.pipeline.core import SourceError
 from datasets.pipeline.guess import guess_extractor_params
 from datasets.pipeline.readers import open_source
 from datasets.pipeline.readers.base import DEFAULT_LIMITS, MB
-from tests.pipeline.hostile_xlsx import SHEET_PART, rewritten, unused_strings, with_dimension, workbook
+from tests.pipeline.hostile_xlsx import (
+    SHEET_PART,
+    rewritten,
+    unused_strings,
+    with_dimension,
+    with_external_link,
+    workbook,
+)
 
 ROWS = [["name", "year"], ["Oak", "1990"], ["Ash", "2001"]]
 RECORDS = [(1, {"name": "Oak", "year": "1990"}), (2, {"name": "Ash", "year": "2001"})]
@@ -73,6 +81,13 @@ def test_an_oversized_part_parsed_whole_is_refused():
         read(data, max_xlsx_part_bytes=MB)
 
 
+def test_external_links_are_not_read():
+    """openpyxl reads each external workbook's cached copy whole by default; the reader never uses them."""
+    noise = random.Random(5).randbytes(MB).hex().encode()  # 2 MB, not even XML
+    data = with_external_link(workbook(ROWS), b"<externalLink>" + noise)
+    assert read(data, max_xlsx_part_bytes=MB) == RECORDS
+
+
 def test_cells_read_their_shared_strings_whatever_their_order():
     rows = [["name", "kind"], ["Oak", "tree"], ["tree", "Oak"], ["Ash", "tree"]]
     data = workbook(rows, unused_strings(10, 50))
@@ -105,3 +120,22 @@ def test_a_hostile_table_under_the_bounds_is_read_in_bounded_memory_and_time():
     assert records == RECORDS
     assert peak < 8 * MB, f"{peak / MB:.1f} MB"
     assert seconds < 3
+
+
+def test_a_first_row_using_the_last_of_many_short_strings_reads_faster_than_openpyxl():
+    """The worst case of a lazy table: the table is parsed to its end, at a fraction of openpyxl's cost
+    (the reported workbook held millions of short strings; openpyxl took minutes)."""
+    count = 200_000
+    filler = "".join(f"<si><t>{index:07d}</t></si>" for index in range(count)).encode()
+    last = count + 5  # after the 6 strings of ROWS
+    data = rewritten(
+        workbook(ROWS, filler), {SHEET_PART: lambda sheet: sheet.replace(b"<v>2</v>", b"<v>%d</v>" % last)}
+    )
+    started = time.perf_counter()
+    openpyxl.load_workbook(io.BytesIO(data), read_only=True).close()  # parses the whole table at open
+    openpyxl_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    records = read(data)
+    seconds = time.perf_counter() - started
+    assert records[0] == (1, {"name": f"{count - 1:07d}", "year": "1990"})
+    assert seconds < openpyxl_seconds / 2, (seconds, openpyxl_seconds)

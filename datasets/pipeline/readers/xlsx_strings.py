@@ -2,24 +2,24 @@
 
 openpyxl parses the whole shared-strings table (``xl/sharedStrings.xml``) when it opens a workbook,
 even in read-only mode: a small file whose table inflates to hundreds of megabytes cost gigabytes of
-memory and minutes before the first row was read. ``LazySharedStrings`` streams the table instead,
-parsing entries only up to the highest index a cell has asked for: a preview or a guess, which read
-the first rows, parse only the strings those rows use. A full read (a publish) ends up holding the
-table, which ``xlsx_bounds`` keeps under ``ReadLimits.max_xlsx_shared_strings_bytes``.
+memory and minutes before the first row was read. ``LazySharedStrings`` streams the table instead
+(``xlsx_string_table``), parsing entries only up to the highest index a cell has asked for: a preview
+or a guess, which read the first rows, parse only the strings those rows use. A full read (a publish)
+ends up holding the table, which ``xlsx_bounds`` keeps under ``ReadLimits.max_xlsx_shared_strings_bytes``;
+so does a first row pointing at the table's last entry: that bound is also the web process's worst case.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any, BinaryIO
 
-from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
-from openpyxl.xml.functions import iterparse  # defusedxml's when installed, as openpyxl parses
+from openpyxl.xml.constants import SHARED_STRINGS
 
-STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
+from datasets.pipeline.readers.xlsx_string_table import table_entries
 
 
 class LazySharedStrings:
@@ -39,8 +39,12 @@ class LazySharedStrings:
     def __getitem__(self, index: int) -> str:
         if index < 0:
             raise IndexError(index)
-        while len(self._strings) <= index and not self._exhausted:
-            self._read_next()
+        missing = index + 1 - len(self._strings)
+        if missing > 0 and not self._exhausted:
+            if self._entries is None:
+                self._entries = self._parse()
+            self._strings.extend(islice(self._entries, missing))
+            self._exhausted = len(self._strings) <= index
         return self._strings[index]
 
     def __len__(self) -> int:
@@ -53,26 +57,9 @@ class LazySharedStrings:
             self._entries.close()  # type: ignore[attr-defined]  # a generator: closing runs its finally
         self._exhausted = True
 
-    def _read_next(self) -> None:
-        if self._entries is None:
-            self._entries = self._parse()
-        text = next(self._entries, None)
-        if text is None:
-            self._exhausted = True
-        else:
-            self._strings.append(text)
-
     def _parse(self) -> Iterator[str]:
-        """Each ``<si>`` entry's text, as openpyxl reads it (runs joined, phonetic hints left out)."""
         with self._archive.open(self._part) as source:
-            root = None
-            for event, node in iterparse(source, events=("start", "end")):
-                if root is None:
-                    root = node
-                elif event == "end" and node.tag == STRING_TAG:
-                    yield Text.from_tree(node).content.replace("x005F_", "")
-                    # Drop the parsed entries from the tree too, or the root would keep every one.
-                    root.clear()
+            yield from table_entries(source)
 
 
 class _LazyStringsReader(ExcelReader):
@@ -85,11 +72,14 @@ class _LazyStringsReader(ExcelReader):
 
 
 def open_workbook(stream: BinaryIO) -> Any:
-    """``openpyxl.load_workbook(stream, read_only=True, data_only=True)`` with lazily read shared strings.
+    """``openpyxl.load_workbook(stream, read_only=True, data_only=True)`` with lazily read shared strings,
+    without external links.
 
     Closing the workbook closes the table's member stream too.
     """
-    reader = _LazyStringsReader(stream, read_only=True, data_only=True)
+    # keep_links=False: openpyxl would otherwise parse each external workbook's cached copy whole, and
+    # nothing here reads them.
+    reader = _LazyStringsReader(stream, read_only=True, data_only=True, keep_links=False)
     reader.read()
     workbook = reader.wb
     strings = reader.shared_strings
