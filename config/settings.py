@@ -92,6 +92,10 @@ STORAGES = {
 }
 
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 240 * 1024 * 1024, minimum=1)
+# XLSX bounds checked from the archive before any part is parsed (datasets/pipeline/readers/xlsx_bounds.py):
+# a full read holds the shared-strings table in memory, and every cell of a sheet is read.
+XLSX_MAX_SHARED_STRINGS_BYTES = env_int("XLSX_MAX_SHARED_STRINGS_BYTES", 100 * 1024 * 1024, minimum=1024)
+XLSX_MAX_CELLS = env_int("XLSX_MAX_CELLS", 100_000_000, minimum=1)
 # Remote (http/https) resources: bounded in size and time, never fetched from private addresses
 # unless allowed (the platform would otherwise let users probe the internal network).
 RESOURCE_FETCH_MAX_BYTES = env_int("RESOURCE_FETCH_MAX_BYTES", 240 * 1024 * 1024, minimum=1)
@@ -132,6 +136,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.cors.PublicReadCorsMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

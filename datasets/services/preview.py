@@ -17,6 +17,7 @@ from datasets.pipeline.specifications import FieldSpecifications
 from datasets.services.configuration import read_options
 from datasets.services.fetch import fetched
 from datasets.services.files import file_path
+from datasets.services.read_limits import configured_limits
 
 PREVIEW_RECORDS = 20
 GUESS_BYTES = 64 * 1024
@@ -52,7 +53,7 @@ def resource_preview(*, dataset: Dataset, resource: dict[str, Any], resource_uid
     steps, specs = dataset_steps(dataset), dataset_specifications(dataset)
     with resource_stream(resource["url"]) as stream:
         params, decision = settled_params(resource["type"], resource["params"], stream)
-        with open_source(resource["type"], params, stream) as source:
+        with open_source(resource["type"], params, stream, limits=configured_limits()) as source:
             options = read_options(resource["params"])
             shown = preview(source, steps, specs, limit=PREVIEW_RECORDS, resource_uid=resource_uid, options=options)
     if decision is not None and decision.changed:
@@ -64,7 +65,7 @@ def resource_check_readable(resource: dict[str, Any]) -> None:
     """Read the header and first rows, so a resource that cannot be read is refused when saved."""
     with resource_stream(resource["url"]) as stream:
         params, _decision = settled_params(resource["type"], resource["params"], stream)
-        with open_source(resource["type"], params, stream) as source:
+        with open_source(resource["type"], params, stream, limits=configured_limits()) as source:
             for index, _ in enumerate(source.rows()):
                 if index >= PREVIEW_RECORDS:
                     break
@@ -85,7 +86,8 @@ def url_guess_extractor_params(url: str, extractor: str) -> dict[str, Any]:
         head = stream.read(GUESS_BYTES)
         stream.seek(0)
         # The whole stream too: an XLSX's sheets are only known from its archive.
-        return {"extractor": extractor, "params": guess_extractor_params(extractor, head, stream)}
+        params = guess_extractor_params(extractor, head, stream, limits=configured_limits())
+        return {"extractor": extractor, "params": params}
 
 
 def dataset_guess_processor_params(*, dataset: Dataset, name: str) -> dict[str, Any]:

@@ -24,10 +24,11 @@ from django.utils import timezone
 from datasets.models import Dataset, File, PublishedVersion
 from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.inference import InferredType
-from datasets.pipeline.readers import EncodingDecision, open_source, settled_params
+from datasets.pipeline.readers import EncodingDecision, Source, open_source, settled_params
 from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
 from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
+from datasets.services.read_limits import configured_limits
 from datasets.status import status_move
 from datasets.store import (
     FinishReport,
@@ -157,13 +158,17 @@ class PublishRun:
                 self.encodings[resource.resource_uid] = decision
         return self.read_params[resource.resource_uid]
 
+    def opened(self, resource: ResourceConfig, stream: BinaryIO) -> Source:
+        """``resource`` opened from ``stream`` with this run's params and the configured read limits."""
+        return open_source(resource.type, self.params_of(resource, stream), stream, limits=configured_limits())
+
     def infer_fields(self) -> list[Field]:
         """Phase 1: the types of every field over every record of every resource."""
         started, per_resource, total = time.monotonic(), [], 0
         for resource in self.resources:
             with (
                 self.sources.open(resource) as stream,
-                open_source(resource.type, self.params_of(resource, stream), stream) as source,
+                self.opened(resource, stream) as source,
             ):
                 fields, details, count = infer(
                     source, self.steps, self.specs, resource_uid=resource.resource_uid, options=resource.read_options
@@ -183,7 +188,7 @@ class PublishRun:
         types, separators = types_of(fields), separators_of(fields)
         with (
             self.sources.open(resource) as stream,
-            open_source(resource.type, self.params_of(resource, stream), stream) as source,
+            self.opened(resource, stream) as source,
         ):
             records = run(
                 source,

@@ -44,6 +44,7 @@ from datasets.pipeline.readers.text import codec_name
 from datasets.pipeline.runner import ErrorHandler, SourceLike, formats_of, infer, pipeline_fields, run, separators_of
 from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
 from datasets.services.publish_job import RecordErrors, total_bytes
+from datasets.services.read_limits import configured_limits
 from jobs.models import Job
 from jobs.services import job_enqueue
 
@@ -173,7 +174,7 @@ class ResourceCheck:
         with self.sources.open(resource) as stream:
             if self.params is None:
                 self.params, self.decision = settled_params(resource.type, resource.params, stream)
-            with open_source(resource.type, self.params, stream) as source:
+            with open_source(resource.type, self.params, stream, limits=configured_limits()) as source:
                 yield self.reporting(source, stream, phase)
 
     def reporting(self, source: SourceLike, stream: BinaryIO, phase: str) -> tuple[SourceLike, BinaryIO]:

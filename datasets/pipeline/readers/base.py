@@ -24,6 +24,11 @@ class ReadLimits:
     max_record_bytes: int = 10 * MB
     max_xlsx_uncompressed_bytes: int = 1024**3
     max_xlsx_compression_ratio: int = 200
+    # A full read holds the shared strings in memory (several times their XML size as Python strings).
+    max_xlsx_shared_strings_bytes: int = 100 * MB
+    # Each of the parts openpyxl parses whole (styles, workbook, relationships…), far smaller in real files.
+    max_xlsx_part_bytes: int = 32 * MB
+    max_xlsx_cells: int = 100_000_000
     max_fields: int = 1000
 
 

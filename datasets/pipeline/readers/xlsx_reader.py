@@ -1,7 +1,8 @@
 """The ``xlsfile`` reader: one sheet of an .xlsx workbook, read with openpyxl in read-only mode.
 
-The zip is checked first (declared sizes and compression ratios) because openpyxl would inflate
-whatever the archive holds. Python's zipfile never inflates a member past its declared size, so
+The zip is checked first (declared sizes and compression ratios, then the bounds of ``xlsx_bounds``)
+because openpyxl would inflate whatever the archive holds; shared strings are read as cells need
+them (``xlsx_strings``). Python's zipfile never inflates a member past its declared size, so
 the declared sizes are a real bound. Cells become the strings a user sees (see ``cell_text``).
 """
 
@@ -12,8 +13,6 @@ import zipfile
 from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any, BinaryIO
-
-import openpyxl
 
 from datasets.pipeline.core import Field, InvalidExtractorParameterError, Record, SourceError
 from datasets.pipeline.readers.base import (
@@ -26,6 +25,8 @@ from datasets.pipeline.readers.base import (
     too_long,
 )
 from datasets.pipeline.readers.text import binary_signature
+from datasets.pipeline.readers.xlsx_bounds import check_parts
+from datasets.pipeline.readers.xlsx_strings import open_workbook
 
 DAMAGED = "the XLSX file is damaged or truncated"
 # Members smaller than this cannot hurt whatever their ratio; tiny XML parts often compress 100:1.
@@ -49,7 +50,7 @@ def load_workbook(stream: BinaryIO, limits: ReadLimits) -> Any:
     check_archive(stream, limits)
     stream.seek(0)
     try:
-        return openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        return open_workbook(stream)
     except Exception:  # openpyxl reports a damaged part with any exception type (KeyError, zlib.error…)
         raise SourceError(reason=DAMAGED) from None
 
@@ -66,11 +67,12 @@ def check_archive(stream: BinaryIO, limits: ReadLimits) -> None:
     try:
         with zipfile.ZipFile(stream) as archive:
             members = archive.infolist()
+            if "xl/workbook.xml" not in {member.filename for member in members}:
+                raise SourceError(reason="the file is a ZIP archive but not an XLSX workbook")
+            _check_sizes(members, limits)
+            check_parts(archive, limits)
     except (zipfile.BadZipFile, OSError, EOFError):
         raise SourceError(reason=DAMAGED) from None
-    if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise SourceError(reason="the file is a ZIP archive but not an XLSX workbook")
-    _check_sizes(members, limits)
 
 
 def _check_sizes(members: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
