@@ -66,9 +66,13 @@ urlpatterns = [
     route(rf"datasets/{UID}/fields_specifications/{STEP}", views.FieldSpecificationDetailView, "field-specification"),
     route(rf"datasets/{UID}/attachments", attachments.AttachmentListView, "attachment-list"),
     route(rf"datasets/{UID}/attachments/{ATTACHMENT}", attachments.AttachmentDetailView, "attachment-detail"),
-    route(rf"datasets/{UID}/download_attachment/{ATTACHMENT}", attachments.AttachmentDownloadView, "attachment-download"),
+    route(
+        rf"datasets/{UID}/download_attachment/{ATTACHMENT}", attachments.AttachmentDownloadView, "attachment-download"
+    ),
     route(rf"datasets/{UID}/alternative_exports", attachments.AlternativeExportListView, "alternative-export-list"),
-    route(rf"datasets/{UID}/alternative_exports/{EXPORT}", attachments.AlternativeExportDetailView, "alternative-export"),
+    route(
+        rf"datasets/{UID}/alternative_exports/{EXPORT}", attachments.AlternativeExportDetailView, "alternative-export"
+    ),
     route(
         rf"datasets/{UID}/download_alternative_export/{EXPORT}",
         attachments.AlternativeExportDownloadView,

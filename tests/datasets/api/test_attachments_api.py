@@ -23,7 +23,9 @@ class Kind:
     unknown_key: str
 
 
-ATTACHMENTS = Kind("attachments", "attachment_uid", "download_attachment", "at_", Attachment, "UnknownAttachmentException")
+ATTACHMENTS = Kind(
+    "attachments", "attachment_uid", "download_attachment", "at_", Attachment, "UnknownAttachmentException"
+)
 EXPORTS = Kind(
     "alternative_exports",
     "export_uid",
@@ -41,7 +43,9 @@ def kind(request) -> Kind:
 
 @pytest.fixture
 def dataset_uid(alice_api):
-    return assert_status(alice_api.post(f"{BASE}/datasets/", {"dataset_id": "trees"}, format="json"), 201)["dataset_uid"]
+    return assert_status(alice_api.post(f"{BASE}/datasets/", {"dataset_id": "trees"}, format="json"), 201)[
+        "dataset_uid"
+    ]
 
 
 @pytest.fixture
@@ -203,7 +207,10 @@ class TestHistory:
         assert_status(alice_api.put(path, {"url": report.url, "title": "Named"}, format="json"), 200)
         assert_status(alice_api.delete(path), 200)
         deletion, update, creation = self.changes(dataset_uid, kind)
-        created = {tuple(entry["path"]): (entry["operation_type"], entry["new_value"]) for entry in creation.diff[kind.collection]}
+        created = {
+            tuple(entry["path"]): (entry["operation_type"], entry["new_value"])
+            for entry in creation.diff[kind.collection]
+        }
         assert created == {
             (uid, "url"): ("create", report.url),
             (uid, "title"): ("create", ""),
