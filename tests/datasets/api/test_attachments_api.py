@@ -114,6 +114,8 @@ class TestErrors:
             ({"url": "https://example.org/report.pdf"}, "url"),
             ({"url": "ftp://example.org/report.pdf"}, "url"),
             ({"url": 42}, "url"),
+            ({"url": "odsfile://fi_a\u0000b"}, "url"),
+            ({"url": "FILE", "title": "a\u0000b"}, "title"),
             ({}, "url"),
             ({"url": "FILE", "title": ["x"]}, "title"),
             ({"url": "FILE", "title": "t" * 256}, "title"),
