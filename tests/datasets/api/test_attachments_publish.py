@@ -62,6 +62,7 @@ def test_edits_after_publish_stay_private_until_the_next_publish(chief_api, alic
     assert_status(chief_api.delete(f"{BASE}/datasets/{uid}/attachments/{parks['attachment']}"), 200)
     other = stored_file(b"notes", "notes.txt", alice)
     added = assert_status(chief_api.post(f"{BASE}/datasets/{uid}/attachments", {"url": other.url}, format="json"), 201)
+    assert assert_status(chief_api.get(f"{BASE}/datasets/{uid}/"), 200)["has_unpublished_changes"] is True
     listed = assert_status(anonymous_api.get(f"{EXPLORE}/parks/attachments"), 200)["attachments"]
     assert [item["metas"]["id"] for item in listed] == [parks["attachment"]]
     assert anonymous_api.get(f"{EXPLORE}/parks/attachments/{parks['attachment']}").status_code == 200
