@@ -142,3 +142,12 @@ def test_a_scheduled_run_republishes_the_lists_it_was_given(parks):
         stored["attachments"],
         stored["alternative_exports"],
     )
+
+
+def test_the_dataset_object_carries_its_attachments(anonymous_api, parks):
+    listed = assert_status(anonymous_api.get(f"{EXPLORE}/parks/attachments"), 200)["attachments"]
+    assert listed and assert_status(anonymous_api.get(f"{EXPLORE}/parks"), 200)["attachments"] == listed
+    catalog = assert_status(anonymous_api.get(EXPLORE, {"where": "dataset_id='parks'"}), 200)
+    assert [item["attachments"] for item in catalog["results"]] == [listed]
+    selected = assert_status(anonymous_api.get(f"{EXPLORE}/parks", {"select": "dataset_id"}), 200)
+    assert "attachments" not in selected
