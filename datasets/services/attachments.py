@@ -104,8 +104,3 @@ def linked_file(url: str) -> File:
     if file is None:
         raise MissingFileError(url=url)
     return file
-
-
-def link_title(title: str, file: File | None) -> str:
-    """The title shown publicly: the one given, else the file's name."""
-    return title or (file.filename if file is not None else "")
