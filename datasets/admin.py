@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
 from datasets import admin_backoffice as backoffice
 from datasets import admin_metadata, admin_pipeline, admin_resources, admin_schedules
+from datasets.admin_attachments import LISTED_FILES, LinkedFilesAdminMixin
 from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
 from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
 from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
@@ -92,7 +93,7 @@ def badge(kind: str, value: str, text: str) -> str:
 
 
 @admin.register(Dataset)
-class DatasetAdmin(admin.ModelAdmin):
+class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
     list_display = [
         "dataset_id",
         "dataset_uid",
@@ -118,6 +119,7 @@ class DatasetAdmin(admin.ModelAdmin):
         "current_version",
         "created_at",
         "last_modified",
+        *LISTED_FILES,
     ]
     inlines = [MetadataValueInline, RulesetInline]
 

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from datasets.api.explore.attachments import published_attachments
+from datasets.api.explore.attachments import published_alternative_exports, published_attachments
 from datasets.api.explore.errors import ExploreError, QuotaExceeded, as_explore_error
 from datasets.api.explore.exports import FORMATS
 from datasets.api.explore.records import readable_count
@@ -165,7 +165,7 @@ def information(request, dataset: Dataset, published: PublishedTable, visualizat
         "fields": list(published.fields) if visible else [],
         "records_count": count,
         "last_processed": version.published_at,
-        "attachments": published_attachments(version),
+        "attachments": published_attachments(request, dataset.dataset_id, version),
     }
 
 
@@ -270,7 +270,8 @@ def view_links(request, dataset: Dataset, query: TableQuery) -> dict[str, Any]:
 def filtered_view(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
     """Export and API tabs: the links of the view the table's query string describes (no rows are read)."""
     _, query = table_query(request, published, visualization)
-    return {"query": query} | view_links(request, dataset, query)
+    alternatives = published_alternative_exports(dataset, published.access)
+    return {"query": query, "alternative_exports": alternatives} | view_links(request, dataset, query)
 
 
 def viz(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:

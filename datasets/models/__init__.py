@@ -1,4 +1,5 @@
 from datasets.models.apikey import ApiKey
+from datasets.models.attachment import AlternativeExport, Attachment
 from datasets.models.change import Change
 from datasets.models.dataset import Dataset, DatasetQuerySet
 from datasets.models.metadata import MetadataValue
@@ -9,6 +10,8 @@ from datasets.models.security import Ruleset
 from datasets.models.version import PublishedVersion
 
 __all__ = [
+    "AlternativeExport",
+    "Attachment",
     "ApiKey",
     "Change",
     "Dataset",

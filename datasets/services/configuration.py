@@ -62,12 +62,18 @@ class StepConfig:
 
 @dataclass
 class PublishConfiguration:
-    """Resources, processors and field specifications, in order."""
+    """Resources, processors and field specifications, in order; the files published beside the records.
+
+    ``attachments`` and ``alternative_exports`` do not shape the records: they are carried so that the
+    version shows the lists as of its publish (a scheduled run keeps the ones last published).
+    """
 
     resources: list[ResourceConfig]
     processors: list[StepConfig]
     specifications: list[StepConfig]
     sources: dict[str, SourceState] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    alternative_exports: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def of_dataset(cls, dataset: Dataset) -> PublishConfiguration:
@@ -81,6 +87,7 @@ class PublishConfiguration:
             specifications=[
                 StepConfig(s.processor_uid, s.name, copy.deepcopy(s.args)) for s in dataset.field_specifications.all()
             ],
+            **published_links(dataset),
         )
 
     @classmethod
@@ -90,6 +97,8 @@ class PublishConfiguration:
             processors=[StepConfig(**item) for item in snapshot.get("processors", [])],
             specifications=[StepConfig(**item) for item in snapshot.get("fields_specifications", [])],
             sources={uid: SourceState.from_dict(state) for uid, state in snapshot.get("sources", {}).items()},
+            attachments=list(snapshot.get("attachments", [])),
+            alternative_exports=list(snapshot.get("alternative_exports", [])),
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -99,6 +108,8 @@ class PublishConfiguration:
             "processors": [asdict(step) for step in self.processors],
             "fields_specifications": [asdict(step) for step in self.specifications],
             "sources": {uid: state.as_dict() for uid, state in self.sources.items()},
+            "attachments": self.attachments,
+            "alternative_exports": self.alternative_exports,
         }
 
     def steps(self) -> list[Any]:
@@ -106,6 +117,13 @@ class PublishConfiguration:
 
     def field_specifications(self) -> FieldSpecifications:
         return FieldSpecifications([(step.processor_uid, step.name, step.args) for step in self.specifications])
+
+
+def published_links(dataset: Dataset) -> dict[str, list[dict[str, Any]]]:
+    """The dataset's attachments and alternative exports as a version stores them, in order."""
+    attachments = dataset.attachments.order_by("position", "id").values("attachment_uid", "url", "title")
+    exports = dataset.alternative_exports.order_by("position", "id").values("export_uid", "url", "title")
+    return {"attachments": list(attachments), "alternative_exports": list(exports)}
 
 
 class SourceFiles:

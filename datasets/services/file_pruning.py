@@ -4,7 +4,7 @@ An upload (``POST /files``, the back-office) becomes a file first and a resource
 never attached, or whose resources were all replaced, keeps its bytes on disk for ever. A file is
 still wanted while anything may read it again:
 
-* a resource's URL (``odsfile://<file_id>``);
+* a resource's, an attachment's or an alternative export's URL (``odsfile://<file_id>``);
 * any published version's configuration: scheduled runs republish from it;
 * any change of the history (its diff or the state before it): restoring a change brings back the
   resources it held.
@@ -23,10 +23,13 @@ from django.db.models import Exists, OuterRef, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from datasets.models import Change, File, PublishedVersion, Resource
+from datasets.models import AlternativeExport, Attachment, Change, File, PublishedVersion, Resource
 from datasets.services.files import file_discard
 
 FILE_URL = re.compile(r"odsfile://([A-Za-z0-9_-]+)")
+# Rows whose ``url`` may name an uploaded file.
+LINKING_MODELS = (Resource, Attachment, AlternativeExport)
+FILE_URL_OF_ROW = Concat(Value("odsfile://"), OuterRef("file_id"))
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,11 @@ class PruneReport:
 
 
 def referenced_file_ids() -> set[str]:
-    """Every file id a resource, a version's configuration or a change mentions."""
+    """Every file id a row of ``LINKING_MODELS``, a version's configuration or a change mentions."""
     found = {
         url.removeprefix("odsfile://")
-        for url in Resource.objects.filter(url__startswith="odsfile://").values_list("url", flat=True)
+        for model in LINKING_MODELS
+        for url in model.objects.filter(url__startswith="odsfile://").values_list("url", flat=True)
     }
     texts = [
         PublishedVersion.objects.values_list(Cast("configuration", TextField()), flat=True),
@@ -64,10 +68,11 @@ def files_prune(*, older_than: timedelta, dry_run: bool = False) -> PruneReport:
     candidates = unused_files(older_than)
     if not dry_run:
         with transaction.atomic():
-            # A resource saved since the scan keeps its file: the delete re-checks resources itself.
-            attached = Resource.objects.filter(url=Concat(Value("odsfile://"), OuterRef("file_id")))
+            # A row saved since the scan keeps its file: the delete re-checks them itself.
             deletable = File.objects.select_for_update().filter(pk__in=[file.pk for file in candidates])
-            candidates = list(deletable.exclude(Exists(attached)))
+            for model in LINKING_MODELS:
+                deletable = deletable.exclude(Exists(model.objects.filter(url=FILE_URL_OF_ROW)))
+            candidates = list(deletable)
             File.objects.filter(pk__in=[file.pk for file in candidates]).delete()
         for file in candidates:
             file_discard(file)

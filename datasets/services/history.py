@@ -17,7 +17,16 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from datasets.models import Change, Dataset, FieldSpecification, MetadataValue, Processor, Resource
+from datasets.models import (
+    AlternativeExport,
+    Attachment,
+    Change,
+    Dataset,
+    FieldSpecification,
+    MetadataValue,
+    Processor,
+    Resource,
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,8 @@ SECTIONS: dict[str, Section] = {
     "resources": stack_section(Resource, "resource_uid", ("url", "title", "type", "params")),
     "processors": stack_section(Processor, "processor_uid", ("name", "label", "args")),
     "fields_specifications": stack_section(FieldSpecification, "processor_uid", ("name", "args")),
+    "attachments": stack_section(Attachment, "attachment_uid", ("url", "title")),
+    "alternative_exports": stack_section(AlternativeExport, "export_uid", ("url", "title")),
     # {"access_policy", "default": {attributes} | None, "users": {username: {...}}, "groups": {name: {...}}}:
     # diffs show ["access_policy"], ["default", attribute], ["users", name] and ["groups", name].
     "security": Section(security_snapshot, security_restore, depth=2, live=True),

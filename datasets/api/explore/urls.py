@@ -30,6 +30,16 @@ urlpatterns = [
         attachments.DatasetAttachmentsView.as_view(),
         name="attachments",
     ),
+    re_path(
+        rf"^catalog/datasets/{DATASET}/attachments/(?P<attachment_uid>[A-Za-z0-9_-]+)/?$",
+        attachments.DatasetAttachmentView.as_view(),
+        name="attachment",
+    ),
+    re_path(
+        rf"^catalog/datasets/{DATASET}/alternative_exports/(?P<export_uid>[A-Za-z0-9_-]+)/?$",
+        attachments.DatasetAlternativeExportView.as_view(),
+        name="alternative-export",
+    ),
     re_path(rf"^catalog/datasets/{DATASET}/exports/?$", exports.DatasetExportsView.as_view(), name="exports"),
     re_path(
         rf"^catalog/datasets/{DATASET}/exports/(?P<export>[A-Za-z0-9_.-]+)/?$",

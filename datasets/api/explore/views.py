@@ -113,11 +113,13 @@ class DatasetShape:
 
     def render(self, request: Request, dataset: Dataset, caller: Caller) -> dict[str, Any]:
         """The dataset object as the caller may see it (``dataset.access`` when the view has computed it)."""
-        from datasets.api.explore.records import readable_count  # records builds on these views
+        from datasets.api.explore.attachments import published_attachments  # both build on these views
+        from datasets.api.explore.records import readable_count
 
         access = getattr(dataset, "access", None) or dataset_access(caller, dataset)
         count = readable_count(dataset, access)
         shown = explore_dataset_repr(dataset, tz=self.tz, app_metas=self.app_metas, access=access, records_count=count)
+        shown["attachments"] = published_attachments(request, dataset.dataset_id, dataset.current_version)
         if self.links:
             shown["_links"] = dataset_links(request, dataset.dataset_id)
         return self.selection.apply(shown)

@@ -4,6 +4,7 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from datasets.api.management import views
+from datasets.api.management.views import attachments
 from jobs.api.views import JobDetailView, JobListView
 
 app_name = "management"
@@ -12,6 +13,8 @@ UID = r"(?P<dataset_uid>[A-Za-z0-9_-]+)"
 ITEM = r"(?P<resource_uid>[A-Za-z0-9_-]+)"
 STEP = r"(?P<uid>[A-Za-z0-9_-]+)"
 FILE = r"(?P<file_id>[A-Za-z0-9_-]+)"
+ATTACHMENT = r"(?P<attachment_uid>[A-Za-z0-9_-]+)"
+EXPORT = r"(?P<export_uid>[A-Za-z0-9_-]+)"
 # Django usernames may hold @ . + - _; group names anything but a slash.
 USERNAME = r"(?P<username>[\w.@+-]+)"
 GROUP = r"(?P<group_id>[^/]+)"
@@ -61,6 +64,20 @@ urlpatterns = [
     route(rf"datasets/{UID}/guess_processor_params", views.GuessProcessorParamsView, "guess-processor-params"),
     route(rf"datasets/{UID}/fields_specifications", views.FieldSpecificationListView, "field-specification-list"),
     route(rf"datasets/{UID}/fields_specifications/{STEP}", views.FieldSpecificationDetailView, "field-specification"),
+    route(rf"datasets/{UID}/attachments", attachments.AttachmentListView, "attachment-list"),
+    route(rf"datasets/{UID}/attachments/{ATTACHMENT}", attachments.AttachmentDetailView, "attachment-detail"),
+    route(
+        rf"datasets/{UID}/download_attachment/{ATTACHMENT}", attachments.AttachmentDownloadView, "attachment-download"
+    ),
+    route(rf"datasets/{UID}/alternative_exports", attachments.AlternativeExportListView, "alternative-export-list"),
+    route(
+        rf"datasets/{UID}/alternative_exports/{EXPORT}", attachments.AlternativeExportDetailView, "alternative-export"
+    ),
+    route(
+        rf"datasets/{UID}/download_alternative_export/{EXPORT}",
+        attachments.AlternativeExportDownloadView,
+        "alternative-export-download",
+    ),
     route(r"files", views.FileListView, "file-list"),
     route(rf"files/{FILE}", views.FileDetailView, "file-detail"),
     route(rf"download_file/{FILE}", views.FileDownloadView, "file-download"),
