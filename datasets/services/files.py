@@ -93,6 +93,13 @@ def files_visible_to(caller: Caller) -> QuerySet[File]:
     return File.objects.filter(owner=caller.user)
 
 
+def files_usable_by(user: AbstractBaseUser | AnonymousUser | Caller | None) -> QuerySet[File]:
+    """``files_visible_to`` for a user or a caller; every file for ``None`` (the platform itself)."""
+    if user is None:
+        return File.objects.all()
+    return files_visible_to(user if isinstance(user, Caller) else Caller(user))
+
+
 def file_for_user(user: AbstractBaseUser | AnonymousUser | Caller | None, url: str) -> File:
     """The uploaded file named by ``url`` (``odsfile://<file_id>``), if ``user`` may use it.
 
@@ -104,11 +111,7 @@ def file_for_user(user: AbstractBaseUser | AnonymousUser | Caller | None, url: s
     ``user=None`` means elsewhere; a view always passes its request's user.
     """
     file_id = url.removeprefix(FILE_URL_PREFIX) if url.startswith(FILE_URL_PREFIX) else None
-    if user is None:
-        files = File.objects.all()
-    else:
-        files = files_visible_to(user if isinstance(user, Caller) else Caller(user))
-    file = files.filter(file_id=file_id).first() if file_id else None
+    file = files_usable_by(user).filter(file_id=file_id).first() if file_id else None
     if file is None:
         raise InvalidFieldError(field="url", detail=f"no uploaded file {url}")
     return file

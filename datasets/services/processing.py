@@ -18,9 +18,9 @@ from datasets.models import Dataset, FieldSpecification, File, Processor, Resour
 from datasets.pipeline.extractors import validate_params
 from datasets.pipeline.processors import validate_processor
 from datasets.pipeline.specifications import validate_specification
-from datasets.services.history import recording_change
 from datasets.security import Caller
 from datasets.services.files import FILE_URL_PREFIX, file_for_user
+from datasets.services.history import recording_change
 from datasets.services.preview import resource_check_readable
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -57,7 +57,12 @@ def checked_resource(body: dict[str, Any], user: User | Caller, *, kept_url: str
     if not isinstance(extractor, str):
         raise InvalidFieldError(field="type", detail="expected an extractor name such as csvfile")
     params = validate_params(extractor, body.get("params") or {})
-    values = {"url": checked_url(body.get("url"), user, kept=kept_url), "title": title, "type": extractor, "params": params}
+    values = {
+        "url": checked_url(body.get("url"), user, kept=kept_url),
+        "title": title,
+        "type": extractor,
+        "params": params,
+    }
     resource_check_readable(values)
     return values
 

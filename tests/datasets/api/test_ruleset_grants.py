@@ -106,7 +106,9 @@ def test_a_domain_manager_or_superuser_grants_anything(django_user_model, datase
 
 def test_through_an_api_key_only_the_keys_rights_may_be_granted(django_user_model, dataset, bob):
     user = django_user_model.objects.create_user("kim", "kim@example.org", "kim-password-1")
-    Ruleset.objects.create(dataset=dataset, kind=Ruleset.Kind.USER, user=user, permissions=[*MANAGER_RIGHTS, "publish_dataset"])
+    Ruleset.objects.create(
+        dataset=dataset, kind=Ruleset.Kind.USER, user=user, permissions=[*MANAGER_RIGHTS, "publish_dataset"]
+    )
     _, key = apikey_create(owner=user, permissions=MANAGER_RIGHTS)
     api = basic_client("kim", "kim-password-1")
     api.credentials(HTTP_AUTHORIZATION=f"Apikey {key}")
