@@ -18,7 +18,7 @@ from datasets.admin_attachments import LISTED_FILES, LinkedFilesAdminMixin
 from datasets.models import ApiKey, Change, Dataset, MetadataValue, Ruleset
 from datasets.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
 from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
-from datasets.services.security import RULESET_ATTRIBUTES, validated_ruleset
+from datasets.services.security import RULESET_ATTRIBUTES, check_granted, validated_ruleset
 
 SECURITY_CHANGE = "_security_change"
 
@@ -40,7 +40,10 @@ class MetadataValueInline(admin.TabularInline):
 
 
 class RulesetForm(forms.ModelForm):
-    """Checks a ruleset as the API does (fields, ODSQL filter, quota, permissions, target)."""
+    """Checks a ruleset as the API does (fields, ODSQL filter, quota, permissions, target, and that it grants
+    only rights ``grantor`` holds: the inline sets it to the signed-in user)."""
+
+    grantor: Actor | None = None
 
     class Meta:
         model = Ruleset
@@ -58,6 +61,8 @@ class RulesetForm(forms.ModelForm):
         body.setdefault("permissions", [])
         try:
             data.update(validated_ruleset(self.instance.dataset, body, kind))
+            kept = self.instance.permissions if self.instance.pk else ()
+            check_granted(self.instance.dataset, data, self.grantor, kept=kept)
         except ManagementAPIError as error:
             errors = error.errors if isinstance(error, InvalidManagementAPIRequestError) else [error]
             raise ValidationError([str(item) for item in errors]) from None
@@ -68,6 +73,10 @@ class RulesetInline(admin.TabularInline):
     model = Ruleset
     form = RulesetForm
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("RulesetForm", (self.form,), {"grantor": Actor(request.user)})
+        return super().get_formset(request, obj, **kwargs)
 
     def may_manage(self, request, obj) -> bool:
         if obj is None:

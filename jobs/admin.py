@@ -1,7 +1,8 @@
 """The back-office's jobs: a list and a page with a live progress bar, the record errors and their CSV.
 
-Jobs are written by services and workers only; the admin reads them. A staff user without a domain-wide
-dataset right sees the jobs of the datasets they may manage (as in the dataset admin) and their own.
+Jobs are written by services and workers only; the admin reads them, scoped as the management API
+(``jobs.selectors.jobs_visible_to``): a staff user without a domain-wide dataset right sees the jobs of the
+datasets they may manage (as in the dataset admin) and their own jobs without a dataset.
 The progress bar (``static/backoffice/job-progress.js``) polls ``<id>/progress/``, a staff-only JSON view
 under the same scoping.
 """
@@ -11,14 +12,14 @@ from __future__ import annotations
 import csv
 
 from django.contrib import admin
-from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from datasets.permissions import MANAGEMENT_READ_PERMISSIONS, Actor
+from datasets.permissions import Actor
 from jobs.admin_progress import job_progress
 from jobs.models import Job
+from jobs.selectors import jobs_visible_to
 
 RECORD_ERRORS_SHOWN = 100
 CSV_COLUMNS = ["row", "resource_uid", "processor_uid", "field", "message", "raw_message"]
@@ -43,11 +44,7 @@ class JobAdmin(admin.ModelAdmin):
     change_form_template = "admin/jobs/job/change_form.html"
 
     def get_queryset(self, request):
-        jobs = super().get_queryset(request)
-        actor = Actor(request.user)
-        if actor.domain_permissions() & MANAGEMENT_READ_PERMISSIONS:
-            return jobs
-        return jobs.filter(Q(dataset__in=actor.manageable_datasets()) | Q(user=request.user.pk))
+        return super().get_queryset(request) & jobs_visible_to(Actor(request.user))
 
     def may_see(self, request) -> bool:
         return request.user.is_staff and self.get_queryset(request).exists()

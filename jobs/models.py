@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from datasets.identifiers import random_uid
+from jobs.redaction import redacted
 
 
 def new_job_uid() -> str:
@@ -94,14 +95,16 @@ class Job(models.Model):
         return self._move(from_states=self.ACTIVE_STATES, progresses=progresses)
 
     def finish(self, result: dict[str, Any]) -> bool:
+        """End the job in ``done`` with ``result``, its URL secrets masked (``jobs.redaction``)."""
         return self._move(
-            from_states=self.ACTIVE_STATES, state=self.State.DONE, result=result, finished_at=timezone.now()
+            from_states=self.ACTIVE_STATES, state=self.State.DONE, result=redacted(result), finished_at=timezone.now()
         )
 
     def fail(self, error: dict[str, Any]) -> bool:
-        """End the job in ``error`` with a management API error envelope."""
+        """End the job in ``error`` with a management API error envelope, its URL secrets masked: a fetch error
+        names the source URL, and a job is read by every manager of its dataset."""
         return self._move(
-            from_states=self.ACTIVE_STATES, state=self.State.ERROR, error=error, finished_at=timezone.now()
+            from_states=self.ACTIVE_STATES, state=self.State.ERROR, error=redacted(error), finished_at=timezone.now()
         )
 
     def abort(self) -> bool:

@@ -9,14 +9,19 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import get_valid_filename
 
-from config.errors import PayloadTooLargeError
+from config.errors import InvalidFieldError, PayloadTooLargeError
 from datasets.models import File
 from datasets.pipeline.guess import sniff_mimetype
+from datasets.security import Caller
 
+FILE_URL_PREFIX = "odsfile://"
+# Held domain-wide (within the API key; a superuser holds it), it opens every file, as ``GET /files`` shows.
+ALL_FILES_RIGHT = "edit_dataset"
 CHUNK_BYTES = 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 
@@ -76,3 +81,37 @@ def file_store(*, owner: AbstractBaseUser | None, stream: BinaryIO, filename: st
 def file_discard(file: File) -> None:
     """Remove a file's blob (after its row is gone)."""
     file_path(file).unlink(missing_ok=True)
+
+
+def files_visible_to(caller: Caller) -> QuerySet[File]:
+    """The files ``caller`` may read, attach, preview and download: their own uploads, every file for a
+    domain-wide editor or a superuser. A file whose uploader is unknown (deleted user) is nobody's own."""
+    if ALL_FILES_RIGHT in caller.domain_rights():
+        return File.objects.all()
+    if not caller.is_authenticated:
+        return File.objects.none()
+    return File.objects.filter(owner=caller.user)
+
+
+def files_usable_by(user: AbstractBaseUser | AnonymousUser | Caller | None) -> QuerySet[File]:
+    """``files_visible_to`` for a user or a caller; every file for ``None`` (the platform itself)."""
+    if user is None:
+        return File.objects.all()
+    return files_visible_to(user if isinstance(user, Caller) else Caller(user))
+
+
+def file_for_user(user: AbstractBaseUser | AnonymousUser | Caller | None, url: str) -> File:
+    """The uploaded file named by ``url`` (``odsfile://<file_id>``), if ``user`` may use it.
+
+    The one gate for every place a client names a file by URL (resource create/update, previews, the
+    extractor guesses…): a file the user could not ``GET /files/{file_id}`` answers exactly as a file that
+    does not exist (a 400 naming the URL), so its existence is not revealed either. ``user`` may be a
+    ``Caller`` (a management request's actor) so an API key's permissions apply too. ``None`` is the platform
+    itself (management commands, demo loading: no request), which may use any file, as the services'
+    ``user=None`` means elsewhere; a view always passes its request's user.
+    """
+    file_id = url.removeprefix(FILE_URL_PREFIX) if url.startswith(FILE_URL_PREFIX) else None
+    file = files_usable_by(user).filter(file_id=file_id).first() if file_id else None
+    if file is None:
+        raise InvalidFieldError(field="url", detail=f"no uploaded file {url}")
+    return file

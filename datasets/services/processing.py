@@ -18,6 +18,8 @@ from datasets.models import Dataset, FieldSpecification, File, Processor, Resour
 from datasets.pipeline.extractors import validate_params
 from datasets.pipeline.processors import validate_processor
 from datasets.pipeline.specifications import validate_specification
+from datasets.security import Caller
+from datasets.services.files import FILE_URL_PREFIX, file_for_user
 from datasets.services.history import recording_change
 from datasets.services.preview import resource_check_readable
 from datasets.services.stack_fields import check_processor_fields, check_specification_fields
@@ -30,21 +32,25 @@ def next_position(model: type[Model], dataset: Dataset) -> int:
     return 0 if last is None else last + 1
 
 
-def checked_url(url: Any) -> str:
-    """An ``odsfile://`` URL of an existing file, or an http(s) URL."""
+def checked_url(url: Any, user: User | Caller, *, kept: str | None = None) -> str:
+    """An ``odsfile://`` URL of a file ``user`` may use (``file_for_user``), or an http(s) URL.
+
+    ``kept`` is the URL the resource already has: keeping it needs no right on its file (a co-editor
+    changes the title of a resource whose file someone else uploaded), but the file must still exist.
+    """
     if not isinstance(url, str) or not url:
         raise InvalidFieldError(field="url", detail="expected odsfile://<file_id> or an http(s) URL")
-    if url.startswith("odsfile://"):
-        if not File.objects.filter(file_id=url.removeprefix("odsfile://")).exists():
-            raise InvalidFieldError(field="url", detail=f"no uploaded file {url}")
-        return url
+    if url.startswith(FILE_URL_PREFIX):
+        if url == kept and File.objects.filter(file_id=url.removeprefix(FILE_URL_PREFIX)).exists():
+            return url
+        return file_for_user(user, url).url
     if url.startswith(("http://", "https://")) and len(url) <= 2000:
         return url
     raise InvalidFieldError(field="url", detail="expected odsfile://<file_id> or an http(s) URL")
 
 
-def checked_resource(body: dict[str, Any]) -> dict[str, Any]:
-    """Validated resource attributes from a request body (a resource object without uid)."""
+def checked_resource(body: dict[str, Any], user: User | Caller, *, kept_url: str | None = None) -> dict[str, Any]:
+    """Validated resource attributes from a request body (a resource object without uid), for ``user``."""
     title = body.get("title") or ""
     if not isinstance(title, str) or len(title) > 255:
         raise InvalidFieldError(field="title", detail="expected a string of at most 255 characters")
@@ -52,7 +58,12 @@ def checked_resource(body: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(extractor, str):
         raise InvalidFieldError(field="type", detail="expected an extractor name such as csvfile")
     params = validate_params(extractor, body.get("params") or {})
-    values = {"url": checked_url(body.get("url")), "title": title, "type": extractor, "params": params}
+    values = {
+        "url": checked_url(body.get("url"), user, kept=kept_url),
+        "title": title,
+        "type": extractor,
+        "params": params,
+    }
     resource_check_readable(values)
     return values
 
@@ -79,12 +90,12 @@ def stack_delete(row: Any, section: str, user: User) -> None:
 
 @transaction.atomic
 def resource_add(*, dataset: Dataset, body: dict[str, Any], user: User) -> Resource:
-    return stack_add(Resource, "resources", dataset, checked_resource(body), user)
+    return stack_add(Resource, "resources", dataset, checked_resource(body, user), user)
 
 
 @transaction.atomic
 def resource_update(*, resource: Resource, body: dict[str, Any], user: User) -> Resource:
-    return stack_update(resource, "resources", checked_resource(body), user)
+    return stack_update(resource, "resources", checked_resource(body, user, kept_url=resource.url), user)
 
 
 @transaction.atomic

@@ -43,6 +43,7 @@ from datasets.store import (
 )
 from jobs.models import Job
 from jobs.models import RecordError as StoredRecordError
+from jobs.redaction import redact_text, redacted
 from jobs.runner import JobAborted
 
 S = Dataset.Status
@@ -348,8 +349,9 @@ class PublishRun:
                 resource_uid=error.resource_uid or "",
                 processor_uid=error.processor_uid or "",
                 field=error.field or "",
-                raw_message=error.raw_message,
-                raw_params=error.raw_params,
+                # A record's values may hold URLs with credentials; record errors are read by other people.
+                raw_message=redact_text(error.raw_message),
+                raw_params=redacted(error.raw_params),
             )
             for error in self.errors.kept
         )

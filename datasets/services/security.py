@@ -21,7 +21,9 @@ from datasets.explore.where import compile_where
 from datasets.models import Dataset, Ruleset
 from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS
 from datasets.odsql import ODSQLError, parse_where
+from datasets.security import Caller
 from datasets.services.history import recording_change
+from datasets.services.ruleset_grants import check_grantable
 
 Actor = AbstractBaseUser | AnonymousUser | None
 ALL_FIELDS = "*"
@@ -276,12 +278,33 @@ def default_ruleset_reset(*, dataset: Dataset, user: Actor) -> None:
         Ruleset.objects.filter(dataset=dataset, kind=Ruleset.Kind.DEFAULT).delete()
 
 
+def grantor_of(user: Actor, grantor: Caller | None) -> Caller | None:
+    """Whose rights bound what a ruleset grants: the request's caller, else ``user``; None for the platform."""
+    return grantor if grantor is not None else (Caller(user) if user is not None else None)
+
+
+def check_granted(dataset: Dataset, values: dict[str, Any], grantor: Caller | None, kept=()) -> None:
+    if grantor is not None:
+        check_grantable(dataset=dataset, grantor=grantor, permissions=values["permissions"], kept=kept)
+
+
 @transaction.atomic
-def ruleset_create(*, dataset: Dataset, target: AbstractBaseUser | Group, body: dict[str, Any], user: Actor) -> Ruleset:
-    """A new ruleset for a user or a group; a 409 when the target already has one (update it instead)."""
+def ruleset_create(
+    *,
+    dataset: Dataset,
+    target: AbstractBaseUser | Group,
+    body: dict[str, Any],
+    user: Actor,
+    grantor: Caller | None = None,
+) -> Ruleset:
+    """A new ruleset for a user or a group; a 409 when the target already has one (update it instead).
+
+    It grants only rights ``grantor`` (the request's caller; ``user`` by default) holds (``ruleset_grants``).
+    """
     is_group = isinstance(target, Group)
     kind = Ruleset.Kind.GROUP if is_group else Ruleset.Kind.USER
     values = validated_ruleset(dataset, body, kind)
+    check_granted(dataset, values, grantor_of(user, grantor))
     lookup = {"group": target} if is_group else {"user": target}
     # Lock the dataset row so two concurrent creations for the same target cannot both pass the check.
     Dataset.objects.select_for_update().filter(pk=dataset.pk).first()
@@ -295,8 +318,12 @@ def ruleset_create(*, dataset: Dataset, target: AbstractBaseUser | Group, body: 
 
 
 @transaction.atomic
-def ruleset_update(*, dataset: Dataset, ruleset: Ruleset, body: dict[str, Any], user: Actor) -> Ruleset:
+def ruleset_update(
+    *, dataset: Dataset, ruleset: Ruleset, body: dict[str, Any], user: Actor, grantor: Caller | None = None
+) -> Ruleset:
+    """Rewrite a ruleset; rights it did not grant yet must be held by ``grantor`` (as in ``ruleset_create``)."""
     values = validated_ruleset(dataset, body, ruleset.kind)
+    check_granted(dataset, values, grantor_of(user, grantor), kept=ruleset.permissions)
     with recording_change(dataset=dataset, user=user, sections=SECTION):
         for name, value in values.items():
             setattr(ruleset, name, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobs.models import Job
+from jobs.redaction import redacted
 
 
 def iso(moment) -> str | None:
@@ -12,16 +13,19 @@ def iso(moment) -> str | None:
 
 
 def job_repr(job: Job) -> dict[str, Any]:
-    """``job_uid`` and ``job_id`` carry the same value, for clients of either generation of the API."""
+    """``job_uid`` and ``job_id`` carry the same value, for clients of either generation of the API.
+
+    Params, result and error are shown with their URL secrets masked (rows stored before masking existed too).
+    """
     return {
         "job_uid": job.job_uid,
         "job_id": job.job_uid,
         "function": job.function,
-        "params": job.params,
+        "params": redacted(job.params),
         "state": job.state,
         "progresses": job.progresses,
-        "result": job.result,
-        "error": job.error,
+        "result": redacted(job.result),
+        "error": redacted(job.error),
         "dataset_uid": job.dataset.dataset_uid if job.dataset_id else None,
         "user": {"username": job.user.get_username()} if job.user_id else None,
         "created_at": iso(job.created_at),

@@ -1,12 +1,11 @@
-"""``GET /jobs/`` and ``GET /jobs/{job_uid}``: the caller's jobs (every job for staff).
+"""``GET /jobs/`` and ``GET /jobs/{job_uid}``: the jobs the caller may read (``jobs.selectors.jobs_visible_to``).
 
-Jobs nobody started by hand (scheduled runs) belong to their dataset: whoever sees the dataset in the
-management API sees them.
+A job belongs to its dataset: whoever sees the dataset in the management API (through an API key: within the
+key's permissions) sees its jobs, whoever started them; nobody else does, staff or not (a 404 as for the dataset).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,18 +15,14 @@ from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, int_param
 from jobs.api.representations import job_repr
 from jobs.models import Job
+from jobs.selectors import jobs_visible_to
 
 MAX_JOBS = 100
 
 
 class JobViewMixin:
     def visible_jobs(self):
-        jobs = Job.objects.select_related("dataset", "user")
-        user = self.request.user
-        if user.is_staff or user.is_superuser:
-            return jobs
-        unattended = Q(user__isnull=True, dataset__in=self.actor.manageable_datasets())
-        return jobs.filter(Q(user=user) | unattended)
+        return jobs_visible_to(self.actor)
 
 
 class JobListView(JobViewMixin, ManagementAPIView):

@@ -76,7 +76,8 @@ ENDPOINTS = [
     Endpoint("groups_get", "get", "/security/groups", "security", 200),
     Endpoint("groups_post", "post", "/security/groups/", "security", 201, {"group": {"group_id": "others"}}),
     Endpoint("group_get", "get", "/security/groups/readers/", "security", 200),
-    Endpoint("group_put", "put", "/security/groups/readers", "security", 200, {"permissions": ["publish_dataset"]}),
+    # A right the manager holds: a ruleset grants only its author's rights (test_ruleset_grants.py).
+    Endpoint("group_put", "put", "/security/groups/readers", "security", 200, {"permissions": ["manage_dataset"]}),
     Endpoint("group_delete", "delete", "/security/groups/readers/", "security", 204),
 ]
 PERMISSION_OF = {"edit": ("edit_dataset",), "publish": ("publish_dataset",), "security": SECURITY}
@@ -205,7 +206,7 @@ def expected_success(endpoint: Endpoint, dataset: Dataset, before: dict, after: 
     elif endpoint.name == "group_get":
         assert body == {**READERS, "group": {"group_id": "readers"}}
     elif endpoint.name == "group_put":
-        assert body == {**RESET, "permissions": ["publish_dataset"], "group": {"group_id": "readers"}}
+        assert body == {**RESET, "permissions": ["manage_dataset"], "group": {"group_id": "readers"}}
     elif endpoint.name == "group_delete":
         assert body is None and not any(row[0] == "group" for row in after["rulesets"])
     if endpoint.method != "get" and endpoint.need == "security":

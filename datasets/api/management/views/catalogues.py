@@ -46,9 +46,10 @@ class FieldSpecificationCatalogueView(CatalogueView):
         return Response(SPECIFICATIONS)
 
 
-def url_from(request: Request, *, extra: set[str] = frozenset()) -> dict:
+def url_from(view: ManagementAPIView, request: Request, *, extra: set[str] = frozenset()) -> dict:
+    """The body's ``url``: an http(s) URL or a file the caller may read (``file_for_user``)."""
     body = json_object(request, allowed={"url", *extra}, required={"url", *extra})
-    body["url"] = checked_url(body["url"])
+    body["url"] = checked_url(body["url"], view.actor)
     return body
 
 
@@ -57,7 +58,7 @@ class GuessExtractorsView(CatalogueView):
 
     @extend_schema(request=doc.GuessExtractorsRequest, responses=doc.GuessExtractorsSerializer)
     def post(self, request: Request) -> Response:
-        return Response(url_guess_extractors(url_from(request)["url"]))
+        return Response(url_guess_extractors(url_from(self, request)["url"]))
 
 
 class GuessExtractorParamsView(CatalogueView):
@@ -65,7 +66,7 @@ class GuessExtractorParamsView(CatalogueView):
 
     @extend_schema(request=doc.GuessExtractorParamsRequest, responses=doc.GuessExtractorParamsSerializer)
     def post(self, request: Request) -> Response:
-        body = url_from(request, extra={"extractor"})
+        body = url_from(self, request, extra={"extractor"})
         if not isinstance(body["extractor"], str):
             raise InvalidFieldError(field="extractor", detail="expected an extractor name such as csvfile")
         return Response(url_guess_extractor_params(body["url"], body["extractor"]))

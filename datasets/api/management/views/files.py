@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.db.models import Q
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import status
@@ -20,17 +19,15 @@ from datasets.api.management.representations import file_repr
 from datasets.api.management.uploads import BoundedUploadHandler
 from datasets.errors import DomainPermissionDeniedError
 from datasets.models import File
-from datasets.services.files import file_path, file_store
+from datasets.services.files import file_path, file_store, files_visible_to
 
 UPLOAD_PERMISSIONS = frozenset({"create_dataset", "edit_dataset"})
 
 
 class FileViewMixin:
     def visible_files(self):
-        """The caller's own uploads; everything for domain editors."""
-        if "edit_dataset" in self.actor.domain_permissions():
-            return File.objects.all()
-        return File.objects.filter(Q(owner=self.request.user))
+        """The caller's own uploads; everything for domain editors (the files ``file_for_user`` lets them use)."""
+        return files_visible_to(self.actor)
 
     def file_for(self, file_id: str) -> File:
         file = self.visible_files().filter(file_id=file_id).first()

@@ -114,7 +114,7 @@ class UnsavedResourcePreviewView(ManagementAPIView):
         if not isinstance(body["type"], str):
             raise InvalidFieldError(field="type", detail="expected an extractor name such as csvfile")
         spec = {
-            "url": checked_url(body["url"]),
+            "url": checked_url(body["url"], self.actor),
             "type": body["type"],
             "params": validate_params(body["type"], body.get("params") or {}),
         }

@@ -126,7 +126,7 @@ class RulesetListView(SecurityView):
         dataset = self.secured_dataset(dataset_uid)
         body = json_object(request, allowed=ATTRIBUTES | {self.targets.key}, required={self.targets.key})
         target = self.targets.target_in(body)
-        ruleset = ruleset_create(dataset=dataset, target=target, body=body, user=request.user)
+        ruleset = ruleset_create(dataset=dataset, target=target, body=body, user=request.user, grantor=self.actor)
         return self.respond(request, ruleset, status.HTTP_201_CREATED)
 
 
@@ -153,7 +153,8 @@ class RulesetDetailView(SecurityView):
             raise InvalidFieldError(
                 field=f"{self.targets.key}.{self.targets.natural_key}", detail=f"must be '{name}', as in the URL"
             )
-        return self.respond(request, ruleset_update(dataset=dataset, ruleset=ruleset, body=body, user=request.user))
+        updated = ruleset_update(dataset=dataset, ruleset=ruleset, body=body, user=request.user, grantor=self.actor)
+        return self.respond(request, updated)
 
     def delete(self, request: Request, dataset_uid: str, **target: str) -> Response:
         dataset = self.secured_dataset(dataset_uid)
