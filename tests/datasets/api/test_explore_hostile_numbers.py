@@ -1,4 +1,4 @@
-"""Integers beyond PostgreSQL's bounds in the Explore API and the catalog pages: a 4xx (or a clamped page), never a 500."""
+"""Integers beyond PostgreSQL's bounds in the Explore API and the catalog pages: a 400 or a clamped page, not a 500."""
 
 from __future__ import annotations
 
