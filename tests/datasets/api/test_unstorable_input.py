@@ -154,3 +154,9 @@ def test_a_request_id_with_a_trailing_newline_is_not_reused(client):
     response = client.get("/health/", HTTP_X_REQUEST_ID="abcdefgh12\n")
     assert response["X-Request-ID"] != "abcdefgh12\n"
     assert len(response["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+def test_a_basic_auth_username_with_nul_is_refused_as_unknown(alice):
+    response = basic_client("ali\x00ce", "alice-password-1").get(f"{BASE}/datasets/")
+    assert assert_status(response, 401)["error_key"] == "AuthenticationRequiredException"
