@@ -134,14 +134,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A path or query string PostgreSQL could not store is a 400 before any view (API decision 18); such a
+    # cookie is dropped before the session middleware looks its session up.
+    "config.input_guard_middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A path or query string PostgreSQL could not store is a 400 before any view (API decision 18).
-    "config.input_guard_middleware.InputGuardMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

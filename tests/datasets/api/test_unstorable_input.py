@@ -160,3 +160,10 @@ def test_a_request_id_with_a_trailing_newline_is_not_reused(client):
 def test_a_basic_auth_username_with_nul_is_refused_as_unknown(alice):
     response = basic_client("ali\x00ce", "alice-password-1").get(f"{BASE}/datasets/")
     assert assert_status(response, 401)["error_key"] == "AuthenticationRequiredException"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [f"{BASE}/datasets/", "/", f"{EXPLORE}/catalog/datasets/"])
+def test_a_session_cookie_with_nul_is_no_session(client, url):
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    assert client.get(url).status_code in (200, 401)
