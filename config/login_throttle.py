@@ -41,6 +41,8 @@ from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
+from config.input_guard import text_problem
+
 logger = logging.getLogger(__name__)
 
 # Set on the request by the backend when it refused a locked login, for the form and Basic auth to report.
@@ -135,6 +137,8 @@ class ThrottledModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(self._username_field())
+        if isinstance(username, str) and text_problem(username):
+            return None  # no stored username holds a NUL or a lone surrogate, and PostgreSQL refuses to look one up
         state = login_state(username, client_address(request))
         if state.wait:
             if request is not None:

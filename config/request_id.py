@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
 # A proxy's id is reused only when it looks like an id, so logs cannot be forged through it.
-ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Matched whole (fullmatch): "$" would let a trailing newline through, and a newline in a header is a 500.
+ACCEPTED_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 _local = threading.local()
 
@@ -29,7 +30,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(HEADER, "")
-        request.request_id = incoming if ACCEPTED_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = incoming if ACCEPTED_ID.fullmatch(incoming) else uuid.uuid4().hex
         _local.request_id = request.request_id
         try:
             response = self.get_response(request)

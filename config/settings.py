@@ -139,6 +139,9 @@ MIDDLEWARE = [
     "config.cors.PublicReadCorsMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A path or query string PostgreSQL could not store is a 400 before any view (API decision 18); such a
+    # cookie is dropped before the session middleware looks its session up.
+    "config.input_guard_middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,7 +200,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser refusing NUL, lone surrogates, out-of-range numbers and deep nesting (API decision 18).
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.GuardedJSONParser"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

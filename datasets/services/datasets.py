@@ -19,12 +19,13 @@ from datasets.models import Dataset, MetadataValue
 from datasets.services.history import acting_user, recording_change
 from datasets.services.metadata import validated_metas
 
-DATASET_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+# Matched whole (fullmatch): with re.match, "$" would also accept a trailing newline.
+DATASET_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 MAX_DATASET_ID_LENGTH = 100
 
 
 def check_dataset_id_format(dataset_id: str) -> None:
-    if not isinstance(dataset_id, str) or not DATASET_ID_PATTERN.match(dataset_id):
+    if not isinstance(dataset_id, str) or not DATASET_ID_PATTERN.fullmatch(dataset_id):
         raise InvalidDatasetIdError(dataset_id=dataset_id)
 
 

@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.input_guard import MAX_QUERY_INTEGER
 from datasets.api.explore.catalog_params import flag, lang_of
 from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset, unknown_record
 from datasets.api.explore.links import record_links, records_links
@@ -98,11 +99,15 @@ def records_where(request: Request, fields: list[Field]) -> str | None:
 
 
 def integer(request: Request, name: str, default: int) -> int:
+    """An integer query parameter (``limit``, ``offset``) that PostgreSQL can take (API decision 18)."""
     raw = request.query_params.get(name, str(default))
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise bad_parameter(name, f"expected an integer, got '{raw}'") from None
+    if abs(value) > MAX_QUERY_INTEGER:
+        raise bad_parameter(name, f"{value} is out of range (at most {MAX_QUERY_INTEGER} either side of 0)")
+    return value
 
 
 def run_bounded(statement: sql.Composed, params: list) -> list[tuple]:

@@ -13,6 +13,7 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 from rest_framework.views import APIView
 
 from config.errors import InvalidFieldError
+from config.input_guard import MAX_QUERY_INTEGER
 from datasets.api.management.expand import Expand
 from datasets.errors import UnknownDatasetError
 from datasets.models import ApiKey, Dataset
@@ -117,7 +118,11 @@ def json_object(request: Request, allowed: set[str], required: set[str] = frozen
 
 
 def int_param(request: Request, name: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
-    """An integer query parameter within bounds; anything else is a 400 naming it."""
+    """An integer query parameter within bounds; anything else is a 400 naming it.
+
+    With no ``maximum``, ``MAX_QUERY_INTEGER`` bounds it: a page number times a page size stays a valid offset.
+    """
+    maximum = MAX_QUERY_INTEGER if maximum is None else maximum
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -125,9 +130,8 @@ def int_param(request: Request, name: str, *, default: int, minimum: int, maximu
         value = int(raw)
     except ValueError:
         raise InvalidFieldError(field=name, detail=f"expected an integer, got '{raw}'") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise InvalidFieldError(field=name, detail=f"must be {bounds}, got {value}")
+    if not minimum <= value <= maximum:
+        raise InvalidFieldError(field=name, detail=f"must be between {minimum} and {maximum}, got {value}")
     return value
 
 

@@ -8,11 +8,11 @@ from typing import Any
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidFieldError, NotFoundError
+from config.parsers import GuardedJSONParser, GuardedMultiPartParser
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import file_repr
@@ -47,7 +47,7 @@ def json_upload(data: Any) -> tuple[io.BytesIO, str | None]:
 
 
 class FileListView(FileViewMixin, ManagementAPIView):
-    parser_classes = [MultiPartParser, JSONParser]
+    parser_classes = [GuardedMultiPartParser, GuardedJSONParser]
 
     def initialize_request(self, request, *args, **kwargs):
         request.upload_handlers = [BoundedUploadHandler(request)]
