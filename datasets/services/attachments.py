@@ -16,6 +16,7 @@ from django.db import transaction
 from config.errors import InvalidFieldError, ManagementAPIError
 from datasets.models import AlternativeExport, Attachment, Dataset, File
 from datasets.models.attachment import DatasetFileLink
+from datasets.security import Caller
 from datasets.services.processing import User, checked_url, stack_add, stack_delete, stack_update
 
 FILE_SCHEME = "odsfile://"
@@ -67,30 +68,36 @@ ATTACHMENTS = LinkKind(Attachment, "attachment_uid", "attachments", UnknownAttac
 ALTERNATIVE_EXPORTS = LinkKind(AlternativeExport, "export_uid", "alternative_exports", UnknownAlternativeExportError)
 
 
-def checked_file_url(url: Any) -> str:
-    """An ``odsfile://`` URL of a file the caller may use; anything else is a 400 naming ``url``."""
+def checked_file_url(url: Any, caller: User | Caller, *, kept: str | None = None) -> str:
+    """An ``odsfile://`` URL of a file ``caller`` may use (or the row's ``kept`` URL); else a 400 naming ``url``."""
     # PostgreSQL text cannot hold NUL: refused here rather than failing the lookup with a 500.
     if not isinstance(url, str) or not url.startswith(FILE_SCHEME) or "\x00" in url:
         raise InvalidFieldError(field="url", detail="expected odsfile://<file_id>, the URL of an uploaded file")
-    return checked_url(url)
+    return checked_url(url, caller, kept=kept)
 
 
-def checked_link(body: dict[str, Any]) -> dict[str, Any]:
+def checked_link(body: dict[str, Any], caller: User | Caller, *, kept_url: str | None = None) -> dict[str, Any]:
     """Validated ``url`` and ``title`` of a request body (``title`` optional, at most 255 characters)."""
     title = body.get("title") or ""
     if not isinstance(title, str) or len(title) > 255 or "\x00" in title:
         raise InvalidFieldError(field="title", detail="expected a string of at most 255 characters, without NUL")
-    return {"url": checked_file_url(body.get("url")), "title": title}
+    return {"url": checked_file_url(body.get("url"), caller, kept=kept_url), "title": title}
 
 
 @transaction.atomic
-def link_add(kind: LinkKind, *, dataset: Dataset, body: dict[str, Any], user: User) -> DatasetFileLink:
-    return stack_add(kind.model, kind.section, dataset, checked_link(body), user)
+def link_add(
+    kind: LinkKind, *, dataset: Dataset, body: dict[str, Any], user: User, caller: User | Caller
+) -> DatasetFileLink:
+    """Append a link; ``caller`` (the user or their API key) must be allowed to use the file it names."""
+    return stack_add(kind.model, kind.section, dataset, checked_link(body, caller), user)
 
 
 @transaction.atomic
-def link_update(kind: LinkKind, *, row: DatasetFileLink, body: dict[str, Any], user: User) -> DatasetFileLink:
-    return stack_update(row, kind.section, checked_link(body), user)
+def link_update(
+    kind: LinkKind, *, row: DatasetFileLink, body: dict[str, Any], user: User, caller: User | Caller
+) -> DatasetFileLink:
+    """Rewrite a link; keeping its current file needs no right on it, naming another one does."""
+    return stack_update(row, kind.section, checked_link(body, caller, kept_url=row.url), user)
 
 
 @transaction.atomic

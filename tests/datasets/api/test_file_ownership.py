@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from datasets.models import Resource, Ruleset
+from datasets.models import AlternativeExport, Attachment, Resource, Ruleset
 from datasets.services import dataset_create
 from datasets.services.apikeys import apikey_create
 from tests.conftest import assert_status, basic_client, grant
@@ -30,9 +30,13 @@ def resource_body(url: str, title: str = "Trees") -> dict:
 
 
 def uses_of(api, dataset_uid: str, url: str) -> dict[str, object]:
-    """Every request naming ``url``: attach, preview unsaved, both guesses; the responses by name."""
+    """Every request naming ``url``: attach as resource, attachment or alternative export, preview unsaved, both
+    guesses; the responses by name."""
+    link = {"url": url, "title": "Methodology"}
     return {
         "attach": api.post(f"{BASE}/datasets/{dataset_uid}/resources/", resource_body(url), format="json"),
+        "attachment": api.post(f"{BASE}/datasets/{dataset_uid}/attachments/", link, format="json"),
+        "alternative export": api.post(f"{BASE}/datasets/{dataset_uid}/alternative_exports/", link, format="json"),
         "preview": api.post(f"{BASE}/datasets/{dataset_uid}/resource_preview", resource_body(url), format="json"),
         "guess": api.post(f"{BASE}/guess_extractors/", {"url": url}, format="json"),
         "guess params": api.post(
@@ -53,6 +57,7 @@ def test_another_publishers_file_is_neither_attached_nor_read(bob_api, bobs_data
     assert_status(bob_api.get(f"{BASE}/files/{alices_file.file_id}"), 404)
     assert_refused_as_missing(uses_of(bob_api, bobs_dataset.dataset_uid, alices_file.url), alices_file.url)
     assert not Resource.objects.exists()
+    assert not Attachment.objects.exists() and not AlternativeExport.objects.exists()
     missing = "odsfile://fi_doesnotexist"
     assert_refused_as_missing(uses_of(bob_api, bobs_dataset.dataset_uid, missing), missing)
 

@@ -72,7 +72,7 @@ class LinkListView(LinkViewMixin, ManagementAPIView):
     def post(self, request: Request, dataset_uid: str) -> Response:
         dataset = self.dataset_for(dataset_uid, "edit_dataset")
         body = json_object(request, allowed=LINK_ATTRIBUTES, required={"url"})
-        row = link_add(self.kind, dataset=dataset, body=body, user=request.user)
+        row = link_add(self.kind, dataset=dataset, body=body, user=request.user, caller=self.actor)
         return Response(link_repr(self.kind, row), status=status.HTTP_201_CREATED)
 
 
@@ -83,7 +83,8 @@ class LinkDetailView(LinkViewMixin, ManagementAPIView):
     def put(self, request: Request, dataset_uid: str, **_uid: str) -> Response:
         row = self.row_for(dataset_uid, "edit_dataset")
         body = json_object(request, allowed=LINK_ATTRIBUTES, required={"url"})
-        return Response(link_repr(self.kind, link_update(self.kind, row=row, body=body, user=request.user)))
+        row = link_update(self.kind, row=row, body=body, user=request.user, caller=self.actor)
+        return Response(link_repr(self.kind, row))
 
     def delete(self, request: Request, dataset_uid: str, **_uid: str) -> Response:
         row = self.row_for(dataset_uid, "edit_dataset")
