@@ -22,7 +22,7 @@ class TestReadMetadata:
     def test_list_covers_every_template_field_set_or_not(self, alice_api, url):
         body = assert_status(alice_api.get(url), 200)
         templates = {item["template"]["name"] for item in body}
-        assert templates == {"default", "internal", "visualization", "dcat"}
+        assert templates == {"default", "internal", "visualization", "dcat", "asset_content_configuration"}
         title = next(item for item in body if item["name"] == "title")
         assert title == {
             "name": "title",
