@@ -24,7 +24,7 @@ from datasets.models import (
     Schedule,
 )
 from datasets.selectors import metas_repr, stored_metadata
-from datasets.services.security import ruleset_values
+from datasets.services.security import ALL_FIELDS, ruleset_values
 from jobs.models import Job
 
 
@@ -203,8 +203,14 @@ def group_repr(group: Group, *, expanded: bool) -> dict[str, Any]:
 
 
 def ruleset_repr(ruleset: Ruleset | None, expand: Expand) -> dict[str, Any]:
-    """A ruleset (reference §14); the default one (or its reset state, ``None``) has no target."""
+    """A ruleset (reference §14); the default one (or its reset state, ``None``) has no target.
+
+    The default ruleset shows "every field" as the reference's ``["*"]``; it is stored as ``null``, the
+    Automation API's spelling, which user and group rulesets still show.
+    """
     body = ruleset_values(ruleset)
+    if (ruleset is None or ruleset.kind == Ruleset.Kind.DEFAULT) and body["visible_fields"] is None:
+        body["visible_fields"] = [ALL_FIELDS]
     if ruleset is not None and ruleset.kind == Ruleset.Kind.USER:
         body["user"] = user_repr(ruleset.user, expanded=expand.has("user"))
     elif ruleset is not None and ruleset.kind == Ruleset.Kind.GROUP:
