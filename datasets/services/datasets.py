@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from datasets.errors import (
@@ -69,6 +70,8 @@ def dataset_create(
 ) -> Dataset:
     """Create a dataset with its metadata (``{template: {name: value}}``), recording the creation as a change."""
     clean_metas = validated_metas(metas or {})
+    # The reference's create sets default.modified to the creation time unless the body gives one.
+    clean_metas.setdefault("default", {}).setdefault("modified", timezone.now().replace(microsecond=0).isoformat())
     dataset = Dataset(owner=acting_user(owner), visibility=visibility)
     dataset.dataset_id = initial_dataset_id(
         dataset_id=dataset_id, metas=clean_metas, uid=dataset.dataset_uid, strict=strict
