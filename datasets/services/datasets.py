@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from datasets.errors import (
@@ -18,7 +17,7 @@ from datasets.errors import (
 )
 from datasets.models import Dataset, MetadataValue
 from datasets.services.history import acting_user, recording_change
-from datasets.services.metadata import validated_metas
+from datasets.services.metadata import now_iso, validated_metas
 
 DATASET_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 MAX_DATASET_ID_LENGTH = 100
@@ -71,7 +70,7 @@ def dataset_create(
     """Create a dataset with its metadata (``{template: {name: value}}``), recording the creation as a change."""
     clean_metas = validated_metas(metas or {})
     # The reference's create sets default.modified to the creation time unless the body gives one.
-    clean_metas.setdefault("default", {}).setdefault("modified", timezone.now().replace(microsecond=0).isoformat())
+    clean_metas.setdefault("default", {}).setdefault("modified", now_iso())
     dataset = Dataset(owner=acting_user(owner), visibility=visibility)
     dataset.dataset_id = initial_dataset_id(
         dataset_id=dataset_id, metas=clean_metas, uid=dataset.dataset_uid, strict=strict

@@ -28,6 +28,7 @@ from datasets.pipeline.readers import EncodingDecision, open_source, settled_par
 from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
 from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
+from datasets.services.metadata import touch_modified_on_data_change
 from datasets.status import status_move
 from datasets.store import (
     FinishReport,
@@ -274,6 +275,7 @@ class PublishRun:
             dataset = Dataset.objects.select_for_update().get(pk=self.dataset.pk)
             if dataset.status == S.ABORTING_PROCESSING:
                 raise JobAborted()
+            self.stamp_data_change(dataset)
             version = self.new_version(dataset, table, fields, count, limited)
             old = dataset.current_version
             Dataset.objects.filter(pk=dataset.pk).update(
@@ -303,6 +305,13 @@ class PublishRun:
             limit_reached=limited,
             job=self.job,
         )
+
+    def stamp_data_change(self, dataset: Dataset) -> None:
+        """New data goes public: ``default.modified`` moves to now if the dataset asks for it, in the stored
+        metadata and in what this run publishes (a scheduled run publishes the served version's metadata)."""
+        modified = touch_modified_on_data_change(dataset)
+        if modified is not None and self.metadata is not None:
+            self.metadata = {**self.metadata, "default": {**self.metadata.get("default", {}), "modified": modified}}
 
     def published_metadata(self, dataset: Dataset) -> dict[str, Any]:
         if self.metadata is not None:

@@ -79,3 +79,55 @@ def test_a_draft_cannot_be_published(chief_api, trees):
     set_draft(chief_api, uid, False)
     assert_status(chief_api.put(f"{BASE}/datasets/{uid}/publish"), 202)
     assert Dataset.objects.get(dataset_uid=uid).status == "queued"
+
+
+def modified_of(api, uid: str) -> str:
+    return assert_status(api.get(f"{BASE}/datasets/{uid}/"), 200)["metas"]["default"]["modified"]
+
+
+@pytest.mark.django_db
+def test_a_metadata_change_moves_modified_only_when_asked(alice_api):
+    old = "2020-05-01T10:00:00+00:00"
+    metas = {"default": {"title": "Trees", "modified": old}}
+    still = assert_status(alice_api.post(f"{BASE}/datasets/", {"metas": metas}, format="json"), 201)["dataset_uid"]
+    flagged = {"default": {**metas["default"], "modified_updates_on_metadata_change": True}}
+    moving = assert_status(alice_api.post(f"{BASE}/datasets/", {"metas": flagged}, format="json"), 201)["dataset_uid"]
+    before = datetime.now(UTC).replace(microsecond=0)
+    for uid in (still, moving):
+        url = f"{BASE}/datasets/{uid}/metadata/default/title"
+        assert_status(alice_api.put(url, {"value": "Oaks"}, format="json"), 200)
+    assert modified_of(alice_api, still) == old
+    moved = datetime.fromisoformat(modified_of(alice_api, moving))
+    assert before <= moved <= datetime.now(UTC)
+    # A reset and a bulk write move it too; a write of modified itself keeps what was written.
+    assert_status(
+        alice_api.put(f"{BASE}/datasets/{moving}/metadata/default/modified", {"value": old}, format="json"), 200
+    )
+    assert modified_of(alice_api, moving) == old
+    assert_status(alice_api.delete(f"{BASE}/datasets/{moving}/metadata/default/title"), 200)
+    assert modified_of(alice_api, moving) != old
+    bulk = {"metas": [{"template_name": "default", "metadata_name": "modified", "value": old}]}
+    assert_status(alice_api.put(f"{BASE}/datasets/{moving}/metadata/", bulk, format="json"), 200)
+    assert modified_of(alice_api, moving) == old
+    bulk = {"metas": [{"template_name": "default", "metadata_name": "title", "value": "Elms"}]}
+    assert_status(alice_api.put(f"{BASE}/datasets/{moving}/metadata/", bulk, format="json"), 200)
+    assert modified_of(alice_api, moving) != old
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_moves_modified_only_when_asked(chief_api, trees, run_worker):
+    uid, _ = trees
+    old = "2020-05-01T10:00:00+00:00"
+    assert_status(chief_api.put(f"{BASE}/datasets/{uid}/metadata/default/modified", {"value": old}, format="json"), 200)
+    assert_status(chief_api.put(f"{BASE}/datasets/{uid}/publish"), 202)
+    run_worker()
+    assert modified_of(chief_api, uid) == old
+    flag = f"{BASE}/datasets/{uid}/metadata/default/modified_updates_on_data_change"
+    assert_status(chief_api.put(flag, {"value": True}, format="json"), 200)
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert_status(chief_api.put(f"{BASE}/datasets/{uid}/publish"), 202)
+    run_worker()
+    moved = modified_of(chief_api, uid)
+    assert before <= datetime.fromisoformat(moved) <= datetime.now(UTC)
+    # What goes public carries it too.
+    assert Dataset.objects.get(dataset_uid=uid).current_version.metadata["default"]["modified"] == moved
