@@ -328,6 +328,8 @@ class DatasetCreateRequest(serializers.Serializer):
 
 
 class DatasetRenameRequest(serializers.Serializer):
+    """The new ``dataset_id``; the whole dataset object as fetched may be sent, its read-only keys unchanged."""
+
     dataset_id = serializers.CharField()
 
 
