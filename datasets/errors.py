@@ -32,6 +32,15 @@ class DatasetIdChangeForbiddenError(ManagementAPIError):
     raw_message = "The identifier of dataset {dataset_uid} cannot change while it is published; unpublish it first"
 
 
+class DatasetIsDraftError(ManagementAPIError):
+    """A dataset whose ``internal.draft`` is true cannot be published (the Automation API's rule, API-DECISIONS)."""
+
+    error_key = "DatasetIsDraftException"
+    raw_message = (
+        "Dataset {dataset_uid} is a draft (internal.draft) and cannot be published; unset internal.draft first"
+    )
+
+
 class UnknownChangeError(ManagementAPIError):
     error_key = "UnknownChangeException"
     raw_message = "Unknown change '{change_uid}' for dataset {dataset_uid}"

@@ -124,6 +124,8 @@ class RecordError(models.Model):
     field = models.CharField(max_length=63, blank=True, default="")
     raw_message = models.TextField()
     raw_params = models.JSONField(default=dict)
+    # The id the record got in the published table; null when the record was dropped or never produced.
+    record_id = models.CharField(max_length=40, null=True, blank=True)
 
     class Meta:
         ordering = ["job", "id"]

@@ -1,4 +1,5 @@
-"""Metadata templates (``default``, ``internal``, ``visualization``, ``dcat``) and the validation of their values."""
+"""Metadata templates (``default``, ``internal``, ``visualization``, ``dcat``, ``asset_content_configuration``) and
+the validation of their values."""
 
 from .definitions import (
     TEMPLATES,

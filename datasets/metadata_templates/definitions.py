@@ -1,4 +1,5 @@
-"""Metadata templates as data: the field definitions of ``default``, ``internal``, ``visualization`` and ``dcat``.
+"""Metadata templates as data: the fields of ``default``, ``internal``, ``visualization``, ``dcat`` and
+``asset_content_configuration`` (reference §9.5).
 
 A template is a namespace of metadata fields (reference §9.1); each field carries the form ``definition`` of
 §9.4 (type, label, widget, help text, choices). The lookups come in two flavours: ``get_template`` /
@@ -225,6 +226,12 @@ DEFAULT_FIELDS = (
     ),
     _field("modified_updates_on_data_change", "boolean", "Update the modified date when the data change"),
     _field("geographic_reference", "multitext", "Geographic reference"),
+    _field(
+        "geographic_reference_auto",
+        "boolean",
+        "Compute the geographic reference",
+        help_text="Derive the geographic reference from the records' geometries",
+    ),
     _field("publisher", "text", "Publisher"),
     _field("references", "text", "References", help_text="A web page about the dataset (http or https URL)"),
     _field("attributions", "multitext", "Attributions"),
@@ -241,6 +248,10 @@ INTERNAL_FIELDS = (
     ),
 )
 
+SORT_DIRECTIONS = (("asc", "Ascending"), ("desc", "Descending"))
+# The calendar view's layouts (month grid, week and day agendas).
+CALENDAR_VIEWS = (("month", "Month"), ("agendaWeek", "Week"), ("agendaDay", "Day"))
+
 VISUALIZATION_FIELDS = (
     _field("analyze_disabled", "boolean", "Disable the analyze view"),
     _field(
@@ -256,24 +267,42 @@ VISUALIZATION_FIELDS = (
         "table_default_sort_direction",
         "text",
         "Default sort direction of the table view",
-        choices=(("asc", "Ascending"), ("desc", "Descending")),
+        choices=SORT_DIRECTIONS,
     ),
     _field("map_disabled", "boolean", "Disable the map view"),
     _field("map_marker_picto", "text", "Map marker pictogram"),
     _field("map_marker_color", "text", "Map marker color", help_text="A hexadecimal color: #rgb or #rrggbb"),
+    _field("map_marker_hidemarkershape", "boolean", "Hide the map marker's shape"),
     _field("map_tooltip_title", "text", "Map tooltip title", help_text="The name of the field shown as the title"),
     _field("map_tooltip_fields", "multitext", "Fields shown in the map tooltip"),
     _field("map_tooltip_disabled", "boolean", "Disable the map tooltip"),
+    _field("map_tooltip_html_enabled", "boolean", "Use a custom HTML map tooltip"),
+    _field("map_tooltip_html", "html", "Map tooltip HTML"),
+    _field("map_tooltip_sort_field", "text", "Sort field of the map tooltip"),
+    _field("map_tooltip_sort_direction", "text", "Sort direction of the map tooltip", choices=SORT_DIRECTIONS),
     _field("map_basemap", "text", "Map basemap"),
     _field("images_disabled", "boolean", "Disable the images view"),
+    _field("media_gallery_fields", "multitext", "Fields shown in the media gallery"),
     _field("image_title", "text", "Image title"),
+    _field("image_fields", "multitext", "Image fields"),
+    _field("image_tooltip_html_enabled", "boolean", "Use a custom HTML image tooltip"),
+    _field("image_tooltip_html", "html", "Image tooltip HTML"),
     _field("calendar_enabled", "boolean", "Enable the calendar view"),
     _field("calendar_event_title", "text", "Calendar event title"),
     _field("calendar_event_start", "text", "Calendar event start"),
     _field("calendar_event_end", "text", "Calendar event end"),
+    _field("calendar_tooltip_html_enabled", "boolean", "Use a custom HTML calendar tooltip"),
+    _field("calendar_tooltip_html", "html", "Calendar tooltip HTML"),
+    _field("calendar_tooltip_fields", "multitext", "Fields shown in the calendar tooltip"),
+    _field("calendar_event_color", "text", "Calendar event color", help_text="A hexadecimal color: #rgb or #rrggbb"),
+    _field("calendar_available_views", "multitext", "Calendar views offered", choices=CALENDAR_VIEWS),
+    _field("calendar_default_view", "text", "Default calendar view", choices=CALENDAR_VIEWS),
     _field("custom_view_enabled", "boolean", "Enable the custom view"),
-    _field("custom_view_title", "text", "Custom view title"),
     _field("custom_view_html", "html", "Custom view HTML"),
+    _field("custom_view_css", "text", "Custom view CSS", help_text="A style sheet applied to the custom view"),
+    _field("custom_view_icon", "text", "Custom view icon"),
+    _field("custom_view_title", "text", "Custom view title"),
+    _field("custom_view_slug", "text", "Custom view slug", help_text="The last part of the custom view's URL"),
 )
 
 DCAT_FIELDS = (
@@ -290,6 +319,19 @@ DCAT_FIELDS = (
     _field("data_quality", "html", "Data quality"),
 )
 
+# How the portal searches and shows the dataset's records; the [AUTO] schema types these as lists, held
+# here as lists of field names (``records_search_boosts`` as ``field^boost`` items).
+ASSET_CONTENT_FIELDS = (
+    _field("facets", "multitext", "Fields offered as facets"),
+    _field("fields_displayed_in_specific_languages", "multitext", "Fields displayed in specific languages"),
+    _field(
+        "records_search_boosts",
+        "multitext",
+        "Records search boosts",
+        help_text="field^boost items, e.g. title^2: matches in that field weigh more in full-text search",
+    ),
+)
+
 TEMPLATES: dict[str, Template] = {
     template.name: template
     for template in (
@@ -297,6 +339,7 @@ TEMPLATES: dict[str, Template] = {
         Template("internal", "Internal", "admin", INTERNAL_FIELDS),
         Template("visualization", "Visualization", "general", VISUALIZATION_FIELDS),
         Template("dcat", "DCAT", "interop", DCAT_FIELDS),
+        Template("asset_content_configuration", "Asset content configuration", "admin", ASSET_CONTENT_FIELDS),
     )
 }
 

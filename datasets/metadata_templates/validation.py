@@ -84,6 +84,7 @@ def _check_color(value: str) -> None:
 EXTRA_CHECKS: dict[tuple[str, str], Callable[[str], None]] = {
     ("default", "references"): _check_url,
     ("visualization", "map_marker_color"): _check_color,
+    ("visualization", "calendar_event_color"): _check_color,
     ("dcat", "contact_email"): _check_email,
 }
 

@@ -17,7 +17,7 @@ from datasets.errors import (
 )
 from datasets.models import Dataset, MetadataValue
 from datasets.services.history import acting_user, recording_change
-from datasets.services.metadata import validated_metas
+from datasets.services.metadata import now_iso, validated_metas
 
 # Matched whole (fullmatch): with re.match, "$" would also accept a trailing newline.
 DATASET_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
@@ -70,6 +70,8 @@ def dataset_create(
 ) -> Dataset:
     """Create a dataset with its metadata (``{template: {name: value}}``), recording the creation as a change."""
     clean_metas = validated_metas(metas or {})
+    # The reference's create sets default.modified to the creation time unless the body gives one.
+    clean_metas.setdefault("default", {}).setdefault("modified", now_iso())
     dataset = Dataset(owner=acting_user(owner), visibility=visibility)
     dataset.dataset_id = initial_dataset_id(
         dataset_id=dataset_id, metas=clean_metas, uid=dataset.dataset_uid, strict=strict

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 
 from config.errors import InvalidFieldError, ManagementAPIError, combine
 from datasets.metadata_templates import resolve_field, validate_value
@@ -31,6 +32,33 @@ def validated_metas(metas: Any) -> dict[str, dict[str, Any]]:
     if errors:
         raise combine(errors)
     return clean
+
+
+def now_iso() -> str:
+    """The current time as metadata datetimes are stored (UTC, to the second)."""
+    return timezone.now().replace(microsecond=0).isoformat()
+
+
+def touch_modified(dataset: Dataset, written: set[tuple[str, str]]) -> None:
+    """Move ``default.modified`` to now after a metadata change, when ``modified_updates_on_metadata_change`` is
+    true (reference §9.5); a change that sets ``modified`` itself keeps its value."""
+    if ("default", "modified") in written:
+        return
+    flag = MetadataValue.objects.filter(dataset=dataset, template="default", name="modified_updates_on_metadata_change")
+    if flag.values_list("value", flat=True).first() is True:
+        store_value(dataset, "default", "modified", now_iso(), None)
+
+
+def touch_modified_on_data_change(dataset: Dataset) -> str | None:
+    """Move ``default.modified`` to now when ``modified_updates_on_data_change`` is true, for a publish of new data
+    (reference §9.5); returns the new value, None when the flag is off. Not a configuration change: no Change."""
+    flag = MetadataValue.objects.filter(dataset=dataset, template="default", name="modified_updates_on_data_change")
+    if flag.values_list("value", flat=True).first() is not True:
+        return None
+    value = now_iso()
+    row = {"dataset": dataset, "template": "default", "name": "modified"}
+    MetadataValue.objects.update_or_create(**row, defaults={"value": value})
+    return value
 
 
 def store_value(dataset: Dataset, template: str, name: str, value: Any, override: bool | None) -> MetadataValue:
@@ -59,7 +87,9 @@ def metadata_set(
     """Set one metadata value after checking it against its definition."""
     clean = validate_value(resolve_field(template, name), value)
     with recording_change(dataset=dataset, user=user, sections=("metadata",)):
-        return store_value(dataset, template, name, clean, override_remote_value)
+        row = store_value(dataset, template, name, clean, override_remote_value)
+        touch_modified(dataset, {(template, name)})
+        return row
 
 
 @transaction.atomic
@@ -75,6 +105,7 @@ def metadata_reset(
         row.value = None
         row.override_remote_value = False
         row.save(update_fields=["value", "override_remote_value"])
+        touch_modified(dataset, {(template, name)})
         return row
 
 
@@ -103,4 +134,5 @@ def metadata_bulk_set(
     with recording_change(dataset=dataset, user=user, sections=("metadata",)):
         for template, name, value, item in clean_items:
             store_value(dataset, template, name, value, item.get("override_remote_value"))
+        touch_modified(dataset, {(template, name) for template, name, _, _ in clean_items})
     return [(template, name) for template, name, _, _ in clean_items]

@@ -28,6 +28,7 @@ from datasets.pipeline.readers import EncodingDecision, Source, open_source, set
 from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
 from datasets.selectors import metas_repr, stored_metadata
 from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
+from datasets.services.metadata import touch_modified_on_data_change
 from datasets.services.read_limits import configured_limits
 from datasets.status import status_move
 from datasets.store import (
@@ -69,16 +70,42 @@ class Progress:
 
 
 class RecordErrors:
-    """Keeps the first RECORD_ERRORS_KEPT record errors and counts them all."""
+    """Keeps the first RECORD_ERRORS_KEPT record errors and counts them all.
+
+    ``record_ids`` runs beside ``kept``: the id of the record an error concerns, once the loader wrote that
+    record (``written``), else None (the record was dropped, or never produced).
+    """
 
     def __init__(self) -> None:
         self.kept: list[RecordError] = []
+        self.record_ids: list[str | None] = []
         self.count = 0
+        self._pending: list[int] = []  # indexes in ``kept`` of errors whose record is not written yet
 
     def __call__(self, error: RecordError) -> None:
         self.count += 1
         if len(self.kept) < settings.RECORD_ERRORS_KEPT:
+            self._pending.append(len(self.kept))
             self.kept.append(error)
+            self.record_ids.append(None)
+
+    def written(self, row: int, record_id: str) -> None:
+        """The record of ``row`` was loaded as ``record_id``.
+
+        The runner reports every error of a row before it yields that row, so the pending errors of ``row``
+        are all known here; pending errors of other rows concern records that were dropped and keep None.
+        """
+        for index in self._pending:
+            if self.kept[index].row == row:
+                self.record_ids[index] = record_id
+        self._pending.clear()
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        """The kept errors as the reference shows them (§5.4), ``record_id`` included."""
+        return [
+            {"record_id": record_id, **error.as_dict()}
+            for error, record_id in zip(self.kept, self.record_ids, strict=True)
+        ]
 
 
 def widest(first: str, second: str) -> str:
@@ -201,10 +228,10 @@ class PublishRun:
                 formats=formats_of(self.details.get(resource.resource_uid, {})),
                 on_error=self.errors,
             )
-            for _row, record in records:
+            for row, record in records:
                 if loaded >= settings.MAX_RECORDS_PER_DATASET:
                     return loaded, True
-                loader.write(record)
+                self.errors.written(row, loader.write(record))
                 loaded += 1
                 if loaded % settings.PUBLISH_BATCH_ROWS == 0:
                     self.progress.set("read", self.bytes_read + stream.tell(), self.bytes_total)
@@ -254,6 +281,7 @@ class PublishRun:
             dataset = Dataset.objects.select_for_update().get(pk=self.dataset.pk)
             if dataset.status == S.ABORTING_PROCESSING:
                 raise JobAborted()
+            self.stamp_data_change(dataset)
             version = self.new_version(dataset, table, fields, count, limited)
             old = dataset.current_version
             Dataset.objects.filter(pk=dataset.pk).update(
@@ -279,10 +307,17 @@ class PublishRun:
             metadata_published_at=self.metadata_published_at(dataset, now),
             configuration=self.configuration.snapshot(),
             record_error_count=self.errors.count,
-            record_errors=[error.as_dict() for error in self.errors.kept],
+            record_errors=self.errors.as_dicts(),
             limit_reached=limited,
             job=self.job,
         )
+
+    def stamp_data_change(self, dataset: Dataset) -> None:
+        """New data goes public: ``default.modified`` moves to now if the dataset asks for it, in the stored
+        metadata and in what this run publishes (a scheduled run publishes the served version's metadata)."""
+        modified = touch_modified_on_data_change(dataset)
+        if modified is not None and self.metadata is not None:
+            self.metadata = {**self.metadata, "default": {**self.metadata.get("default", {}), "modified": modified}}
 
     def published_metadata(self, dataset: Dataset) -> dict[str, Any]:
         if self.metadata is not None:
@@ -352,8 +387,9 @@ class PublishRun:
                 # A record's values may hold URLs with credentials; record errors are read by other people.
                 raw_message=redact_text(error.raw_message),
                 raw_params=redacted(error.raw_params),
+                record_id=record_id,
             )
-            for error in self.errors.kept
+            for error, record_id in zip(self.errors.kept, self.errors.record_ids, strict=True)
         )
 
 

@@ -8,7 +8,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 
 from config.errors import ConflictError
-from datasets.models import Dataset
+from datasets.errors import DatasetIsDraftError
+from datasets.models import Dataset, MetadataValue
+from datasets.selectors import effective_value
 from datasets.status import ABORT_ORIGINS, ACTION_ORIGINS, require_status, status_move
 from jobs.models import Job
 from jobs.services import job_enqueue
@@ -49,8 +51,18 @@ def queue_action(
 
 @transaction.atomic
 def dataset_publish_request(*, dataset: Dataset, user: AbstractBaseUser | AnonymousUser | None) -> Job:
-    """Queue a publish: every resource through the pipeline into a new records table, then an atomic swap."""
+    """Queue a publish: every resource through the pipeline into a new records table, then an atomic swap.
+
+    A draft (``internal.draft`` true) is refused: drafts cannot be published (reference §16).
+    """
+    if is_draft(dataset):
+        raise DatasetIsDraftError(dataset_uid=dataset.dataset_uid)
     return queue_action(dataset, "publish", user)
+
+
+def is_draft(dataset: Dataset) -> bool:
+    row = MetadataValue.objects.filter(dataset=dataset, template="internal", name="draft").first()
+    return row is not None and effective_value(row) is True
 
 
 @transaction.atomic

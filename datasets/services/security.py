@@ -212,14 +212,13 @@ def checked_bool(value: Any) -> bool:
 
 
 def user_named(username: Any, *, field: str | None = None) -> AbstractBaseUser:
-    """The user ``username``: a 400 naming the body attribute ``field`` when given, else the documented 404."""
+    """The user ``username``: a malformed one is a 400 naming the body attribute ``field`` (when given); one
+    naming nobody is the documented 404, wherever it was sent."""
     if not isinstance(username, str) or not username:
         raise InvalidFieldError(field=field or "username", detail="expected a username")
     model = get_user_model()
     user = model.objects.filter(**{model.USERNAME_FIELD: username}).first()
     if user is None:
-        if field:
-            raise InvalidFieldError(field=field, detail=f"unknown username '{username}'")
         raise UnknownUsernameError(username=username)
     return user
 

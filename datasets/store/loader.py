@@ -121,14 +121,16 @@ class Loader:
         self._copy_context = cursor.copy(statement)
         self._copy = self._copy_context.__enter__()
 
-    def write(self, record: dict[str, Any]) -> None:
-        """Queue one typed record (missing fields are null); sends a batch when it is full."""
+    def write(self, record: dict[str, Any]) -> str:
+        """Queue one typed record (missing fields are null) and return its record id; sends a batch when full."""
         values = list(map(record.get, self._names))
         cells = [NULL if value is None else encode(value) for value, encode in zip(values, self._encoders, strict=True)]
-        self._lines.append(self._record_id(record, values, cells) + "\t" + "\t".join(cells) + "\n")
+        identifier = self._record_id(record, values, cells)
+        self._lines.append(identifier + "\t" + "\t".join(cells) + "\n")
         self.rows += 1
         if len(self._lines) >= self._batch_rows:
             self._flush()
+        return identifier
 
     def _record_id(self, record: dict[str, Any], values: list[Any], cells: list[str]) -> str:
         """From the id fields: ``record_id``. From the whole record: sha1 of its COPY line's cells.

@@ -8,7 +8,7 @@ import pytest
 
 from config.errors import ManagementAPIError
 from datasets.dataset_where import InvalidWhereError, dataset_where_q
-from datasets.models import Dataset
+from datasets.models import Dataset, MetadataValue
 from datasets.services import dataset_create
 
 ALL = {"trees", "salaries", "parks", "100001"}
@@ -54,6 +54,8 @@ def catalog(db):
         visibility="domain",
     )
     dataset_create(owner=None, dataset_id="100001")
+    # Without the creation date that create sets: salaries has no modified, 100001 no metadata at all.
+    MetadataValue.objects.filter(dataset__dataset_id__in=["salaries", "100001"], name="modified").delete()
     Dataset.objects.filter(dataset_id="parks").update(is_published=True)
     Dataset.objects.update(created_at=utc(2020, 5, 1, 12), last_modified=utc(2024, 5, 1, 12))
     Dataset.objects.filter(dataset_id="salaries").update(created_at=utc(2021, 1, 1), last_modified=utc(2024, 5, 2))
@@ -233,7 +235,10 @@ def test_unknown_field_names_the_field_and_the_accepted_ones():
     assert reason.startswith("unknown field 'foo' at position 0; accepted fields are dataset_id, datasetid, ")
     assert "published, last_modified, created_at" in reason
     assert "the default metadata (title, description, keyword, " in reason
-    assert reason.endswith("<template>.<name> for the metadata templates default, internal, visualization, dcat")
+    assert reason.endswith(
+        "<template>.<name> for the metadata templates default, internal, visualization, dcat, "
+        "asset_content_configuration"
+    )
     assert error.as_dict() == {
         "status_code": 400,
         "error_key": "InvalidWhereClauseException",

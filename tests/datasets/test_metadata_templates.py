@@ -49,13 +49,14 @@ def reason(field, value):
 # --- Templates and their fields ---
 
 
-def test_templates_are_the_four_in_order():
-    assert list(TEMPLATES) == ["default", "internal", "visualization", "dcat"]
+def test_templates_are_the_five_in_order():
+    assert list(TEMPLATES) == ["default", "internal", "visualization", "dcat", "asset_content_configuration"]
     assert [template.as_dict() for template in TEMPLATES.values()] == [
         {"name": "default", "label": "Default metadata", "purpose": "general"},
         {"name": "internal", "label": "Internal", "purpose": "admin"},
         {"name": "visualization", "label": "Visualization", "purpose": "general"},
         {"name": "dcat", "label": "DCAT", "purpose": "interop"},
+        {"name": "asset_content_configuration", "label": "Asset content configuration", "purpose": "admin"},
     ]
 
 
@@ -76,6 +77,7 @@ def test_templates_are_the_four_in_order():
                 "modified_updates_on_metadata_change",
                 "modified_updates_on_data_change",
                 "geographic_reference",
+                "geographic_reference_auto",
                 "publisher",
                 "references",
                 "attributions",
@@ -93,19 +95,37 @@ def test_templates_are_the_four_in_order():
                 "map_disabled",
                 "map_marker_picto",
                 "map_marker_color",
+                "map_marker_hidemarkershape",
                 "map_tooltip_title",
                 "map_tooltip_fields",
                 "map_tooltip_disabled",
+                "map_tooltip_html_enabled",
+                "map_tooltip_html",
+                "map_tooltip_sort_field",
+                "map_tooltip_sort_direction",
                 "map_basemap",
                 "images_disabled",
+                "media_gallery_fields",
                 "image_title",
+                "image_fields",
+                "image_tooltip_html_enabled",
+                "image_tooltip_html",
                 "calendar_enabled",
                 "calendar_event_title",
                 "calendar_event_start",
                 "calendar_event_end",
+                "calendar_tooltip_html_enabled",
+                "calendar_tooltip_html",
+                "calendar_tooltip_fields",
+                "calendar_event_color",
+                "calendar_available_views",
+                "calendar_default_view",
                 "custom_view_enabled",
-                "custom_view_title",
                 "custom_view_html",
+                "custom_view_css",
+                "custom_view_icon",
+                "custom_view_title",
+                "custom_view_slug",
             ],
         ),
         (
@@ -124,6 +144,7 @@ def test_templates_are_the_four_in_order():
                 "data_quality",
             ],
         ),
+        ("asset_content_configuration", ["facets", "fields_displayed_in_specific_languages", "records_search_boosts"]),
     ],
 )
 def test_every_template_has_its_fields_and_owns_them(template_name, field_names):
@@ -150,6 +171,11 @@ def test_every_template_has_its_fields_and_owns_them(template_name, field_names)
         ("internal", "theme_id", "multitext", "multitextinput"),
         ("visualization", "table_default_sort_direction", "text", "select"),
         ("visualization", "custom_view_html", "html", "richtextinput"),
+        ("default", "geographic_reference_auto", "boolean", "checkbox"),
+        ("visualization", "map_tooltip_html", "html", "richtextinput"),
+        ("visualization", "calendar_available_views", "multitext", "multiselect"),
+        ("visualization", "calendar_default_view", "text", "select"),
+        ("asset_content_configuration", "facets", "multitext", "multitextinput"),
         ("dcat", "created", "date", "dateinput"),
         ("dcat", "issued", "datetime", "datetimeinput"),
         ("dcat", "accrual_periodicity", "text", "select"),
@@ -273,9 +299,13 @@ def test_resolve_field_unknown_template():
     assert caught.value.as_dict() == {
         "status_code": 400,
         "error_key": "UnknownMetadataTemplateException",
-        "message": "Unknown metadata template 'inspire'; known templates: default, internal, visualization, dcat",
+        "message": "Unknown metadata template 'inspire'; known templates: default, internal, visualization, dcat, "
+        "asset_content_configuration",
         "raw_message": "Unknown metadata template '{template}'; known templates: {known}",
-        "raw_params": {"template": "inspire", "known": "default, internal, visualization, dcat"},
+        "raw_params": {
+            "template": "inspire",
+            "known": "default, internal, visualization, dcat, asset_content_configuration",
+        },
     }
 
 

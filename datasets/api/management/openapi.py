@@ -41,7 +41,9 @@ class StatusSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, allow_null=True)
     raw_message = serializers.CharField(required=False, allow_null=True)
     raw_params = serializers.DictField(required=False, allow_null=True)
-    records_errors = serializers.IntegerField(required=False)
+    records_errors = serializers.JSONField(
+        required=False, help_text="Published only: the count of record errors, their list with expand=records_errors"
+    )
     progresses = serializers.ListField(child=serializers.DictField(), required=False)
 
 
@@ -237,6 +239,9 @@ class JobSerializer(serializers.Serializer):
 
 
 class RecordErrorSerializer(serializers.Serializer):
+    record_id = serializers.CharField(
+        required=False, allow_null=True, help_text="The published record's id; null if not produced (publish only)"
+    )
     row = serializers.IntegerField()
     resource_uid = serializers.CharField(allow_null=True)
     processor_uid = serializers.CharField(allow_null=True)
@@ -323,6 +328,8 @@ class DatasetCreateRequest(serializers.Serializer):
 
 
 class DatasetRenameRequest(serializers.Serializer):
+    """The new ``dataset_id``; the whole dataset object as fetched may be sent, its read-only keys unchanged."""
+
     dataset_id = serializers.CharField()
 
 

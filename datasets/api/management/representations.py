@@ -24,8 +24,8 @@ from datasets.models import (
     Schedule,
 )
 from datasets.selectors import metas_repr, stored_metadata
-from datasets.services.security import ruleset_values
-from jobs.models import Job
+from datasets.services.security import ALL_FIELDS, ruleset_values
+from jobs.models import Job, RecordError
 
 
 def user_repr(user: AbstractBaseUser | None, *, expanded: bool) -> dict[str, Any] | None:
@@ -56,11 +56,35 @@ def status_repr(dataset: Dataset, expand: Expand, *, with_progress: bool = False
     if dataset.status == Dataset.Status.ERROR and dataset.status_error:
         status |= {key: dataset.status_error.get(key) for key in ("message", "raw_message", "raw_params")}
     if dataset.is_published and dataset.current_version is not None:
-        status["records_errors"] = dataset.current_version.record_error_count
+        status["records_errors"] = (
+            records_errors_repr(dataset) if expand.has("records_errors") else dataset.current_version.record_error_count
+        )
     active = dataset.jobs.filter(state__in=Job.ACTIVE_STATES).only("progresses").first() if with_progress else None
     if active is not None:
         status["progresses"] = active.progresses
     return status
+
+
+def records_errors_repr(dataset: Dataset) -> list[dict[str, Any]]:
+    """The record errors kept from the dataset's last successful publish (reference §5.4), in row order."""
+    version = dataset.current_version
+    if version is None or version.job_id is None:
+        return []
+    return [record_error_repr(error) for error in RecordError.objects.filter(job=version.job_id)]
+
+
+def record_error_repr(error: RecordError) -> dict[str, Any]:
+    """One record error; ``record_id`` is the id of the published record, null when it was not produced."""
+    return {
+        "record_id": error.record_id,
+        "row": error.row,
+        "resource_uid": error.resource_uid or None,
+        "processor_uid": error.processor_uid or None,
+        "field_uid": error.field or None,
+        "message": error.message,
+        "raw_message": error.raw_message,
+        "raw_params": error.raw_params,
+    }
 
 
 def metadata_repr(
@@ -104,7 +128,7 @@ def dataset_repr(dataset: Dataset, expand: Expand, *, with_changes: bool = True)
         "last_modified": dataset.last_modified.isoformat(),
         "has_unpublished_changes": dataset.has_unpublished_changes,
         "status": status_repr(dataset, expand.child("status")) if expand.has("status") else {"name": dataset.status},
-        "metas": metas_repr(rows),
+        "metas": {**metas_repr(rows), "publishing": publishing_repr(dataset)},
         "metadata": [metadata_row_repr(row, expand_definition=expand_definition) for row in rows],
     }
     if with_changes:
@@ -115,6 +139,11 @@ def dataset_repr(dataset: Dataset, expand: Expand, *, with_changes: bool = True)
             else [{"change_uid": change.change_uid} for change in changes]
         )
     return body
+
+
+def publishing_repr(dataset: Dataset) -> dict[str, Any]:
+    """The read-only ``publishing`` metas (reference §4.1, §9.5): whether the dataset is published, and its status."""
+    return {"published": dataset.is_published, "status": dataset.status}
 
 
 def metadata_row_repr(row: MetadataValue, *, expand_definition: bool) -> dict[str, Any]:
@@ -203,8 +232,14 @@ def group_repr(group: Group, *, expanded: bool) -> dict[str, Any]:
 
 
 def ruleset_repr(ruleset: Ruleset | None, expand: Expand) -> dict[str, Any]:
-    """A ruleset (reference §14); the default one (or its reset state, ``None``) has no target."""
+    """A ruleset (reference §14); the default one (or its reset state, ``None``) has no target.
+
+    The default ruleset shows "every field" as the reference's ``["*"]``; it is stored as ``null``, the
+    Automation API's spelling, which user and group rulesets still show.
+    """
     body = ruleset_values(ruleset)
+    if (ruleset is None or ruleset.kind == Ruleset.Kind.DEFAULT) and body["visible_fields"] is None:
+        body["visible_fields"] = [ALL_FIELDS]
     if ruleset is not None and ruleset.kind == Ruleset.Kind.USER:
         body["user"] = user_repr(ruleset.user, expanded=expand.has("user"))
     elif ruleset is not None and ruleset.kind == Ruleset.Kind.GROUP:

@@ -84,6 +84,9 @@ def publish(api, run_worker, dataset_id: str, spec: dict, visibility: str) -> st
     body = {"dataset_id": dataset_id, "visibility": visibility, "metas": metas}
     uid = assert_status(api.post("/api/management/v2/datasets/", body, format="json"), 201)["dataset_uid"]
     base = f"/api/management/v2/datasets/{uid}"
+    if "modified" not in spec["metas"]:
+        # Reset the creation date set on create: such a dataset's ``modified`` is its publish time.
+        assert_status(api.delete(f"{base}/metadata/default/modified"), 200)
     file = stored_file(rows_csv(spec["rows"]), f"{dataset_id}.csv")
     assert_status(api.post(f"{base}/resources/", {"url": file.url, "type": "csvfile"}, format="json"), 201)
     for processor in spec.get("processors", ()):
@@ -104,6 +107,8 @@ def publish_catalog(api, owner, run_worker) -> None:
             dataset = dataset_create(
                 owner=owner, dataset_id=dataset_id, metas={"default": spec["metas"]}, visibility=visibility
             )
+            if "modified" not in spec["metas"]:
+                dataset.metadata_values.filter(template="default", name="modified").delete()  # as above
             mark_published(dataset)
     # A draft never published: never in the catalog.
     dataset_create(owner=owner, dataset_id="draft", metas={"default": {"keyword": ["bus"]}}, visibility="domain")

@@ -1,6 +1,7 @@
 """Datasets through the management API: create, list, read, rename, delete, status."""
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -21,7 +22,12 @@ class TestCreate:
         assert re.fullmatch(r"da_[a-z0-9]{6}", body["dataset_uid"])
         assert body["dataset_id"] == body["dataset_uid"]
         assert body["status"] == {"name": "idle"}
-        assert body["metas"] == {}
+        # Only what the platform sets itself: the creation date and the publishing state (reference §4.4).
+        modified = body["metas"]["default"]["modified"]
+        publishing = {"published": False, "status": "idle"}
+        assert body["metas"] == {"default": {"modified": modified}, "publishing": publishing}
+        created = datetime.fromisoformat(body["last_modified"])
+        assert abs(datetime.fromisoformat(modified) - created).total_seconds() < 2
         assert body["visibility"] == "restricted"
         dataset = Dataset.objects.get(dataset_uid=body["dataset_uid"])
         assert dataset.owner == alice
@@ -31,7 +37,7 @@ class TestCreate:
         second = assert_status(create(alice_api, {"metas": {"default": {"title": "Arbres d'Été 2024"}}}), 201)
         assert first["dataset_id"] == "arbres-dete-2024"
         assert second["dataset_id"] == "arbres-dete-2024-2"
-        assert first["metas"] == {"default": {"title": "Arbres d'Été 2024"}}
+        assert first["metas"]["default"]["title"] == "Arbres d'Été 2024"
 
     def test_taken_id_is_altered_unless_strict(self, alice_api):
         assert_status(create(alice_api, {"dataset_id": "trees"}), 201)
@@ -64,12 +70,14 @@ class TestCreate:
         ]
         body = assert_status(create(alice_api, {"metadata": metadata}), 201)
         assert body["metas"] == {
-            "default": {"title": "Bikes", "keyword": ["mobility"]},
+            "default": {"title": "Bikes", "keyword": ["mobility"], "modified": body["metas"]["default"]["modified"]},
             "dcat": {"contact_email": "data@example.org"},
+            "publishing": {"published": False, "status": "idle"},
         }
         assert [(m["template"]["name"], m["name"]) for m in body["metadata"]] == [
             ("default", "title"),
             ("default", "keyword"),
+            ("default", "modified"),
             ("dcat", "contact_email"),
         ]
 
@@ -119,8 +127,10 @@ class TestCreate:
         change = Change.objects.get(dataset__dataset_uid=body["dataset_uid"])
         assert change.user == alice
         assert change.sections == ["dataset", "metadata"]
+        modified = body["metas"]["default"]["modified"]
         assert change.diff["metadata"] == [
-            {"path": ["default", "title"], "old_value": None, "new_value": "Bikes", "operation_type": "create"}
+            {"path": ["default", "modified"], "old_value": None, "new_value": modified, "operation_type": "create"},
+            {"path": ["default", "title"], "old_value": None, "new_value": "Bikes", "operation_type": "create"},
         ]
         assert body["changes"] == [{"change_uid": change.change_uid}]
 

@@ -22,7 +22,7 @@ class TestReadMetadata:
     def test_list_covers_every_template_field_set_or_not(self, alice_api, url):
         body = assert_status(alice_api.get(url), 200)
         templates = {item["template"]["name"] for item in body}
-        assert templates == {"default", "internal", "visualization", "dcat"}
+        assert templates == {"default", "internal", "visualization", "dcat", "asset_content_configuration"}
         title = next(item for item in body if item["name"] == "title")
         assert title == {
             "name": "title",
@@ -123,7 +123,8 @@ class TestWriteMetadata:
         assert body["value"] is None
         assert MetadataValue.objects.get(dataset__dataset_uid=dataset["dataset_uid"], name="keyword").value is None
         dataset_body = assert_status(alice_api.get(f"/api/management/v2/datasets/{dataset['dataset_uid']}/"), 200)
-        assert dataset_body["metas"] == {"default": {"title": "Trees"}}
+        assert dataset_body["metas"]["default"]["title"] == "Trees"
+        assert "keyword" not in dataset_body["metas"]["default"]
 
     def test_bulk_put_sets_all_or_nothing(self, alice_api, url, dataset):
         metas = [

@@ -70,7 +70,7 @@ def test_publish_goes_through_the_worker(chief_api, trees, run_worker, redis):
     version = current(uid)
     assert table_rows(version.table_name) == 2
     assert [field["name"] for field in version.fields][:2] == ["name", "year"]
-    assert version.metadata == {}
+    assert list(version.metadata) == ["default"] and list(version.metadata["default"]) == ["modified"]
 
 
 def test_republish_serves_the_old_rows_until_the_swap(chief_api, alice, published, run_worker):

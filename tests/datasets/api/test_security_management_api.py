@@ -22,6 +22,8 @@ RESET = {
     "api_calls_quota": None,
     "permissions": [],
 }
+# The default ruleset as the API shows it: "every field" is the reference's ["*"].
+DEFAULT_RESET = {**RESET, "visible_fields": ["*"]}
 
 
 def published(dataset: Dataset) -> Dataset:
@@ -97,7 +99,7 @@ def test_access_policy_refuses_anything_else(api, dataset, body):
 
 
 def test_default_ruleset_without_a_row_reads_as_the_reset_state(api, dataset):
-    assert assert_status(api.get(f"{base(dataset)}/default"), 200) == RESET
+    assert assert_status(api.get(f"{base(dataset)}/default"), 200) == DEFAULT_RESET
 
 
 def test_default_ruleset_put_replaces_and_delete_resets(api, dataset):
@@ -113,12 +115,12 @@ def test_default_ruleset_put_replaces_and_delete_resets(api, dataset):
     assert rows(dataset) == [{"kind": "default", "user__username": None, "group__name": None, **ruleset}]
     # A PUT replaces the whole ruleset: what it leaves out takes the reset value.
     assert assert_status(api.put(f"{base(dataset)}/default", {"is_data_visible": False}, format="json"), 200) == {
-        **RESET,
+        **DEFAULT_RESET,
         "is_data_visible": False,
     }
-    assert assert_status(api.delete(f"{base(dataset)}/default"), 200) == RESET
+    assert assert_status(api.delete(f"{base(dataset)}/default"), 200) == DEFAULT_RESET
     assert rows(dataset) == []
-    assert assert_status(api.get(f"{base(dataset)}/default/"), 200) == RESET
+    assert assert_status(api.get(f"{base(dataset)}/default/"), 200) == DEFAULT_RESET
 
 
 def test_star_keeps_its_meaning_and_round_trips(api, dataset):
@@ -216,8 +218,8 @@ def test_user_rulesets_create_list_read_update_delete(api, dataset, people):
 
 
 def test_user_ruleset_errors(api, dataset):
-    error = assert_status(api.post(f"{base(dataset)}/users", {"user": {"username": "ghost"}}, format="json"), 400)
-    assert error["raw_params"]["field"] == "user.username" and "ghost" in error["message"]
+    error = assert_status(api.post(f"{base(dataset)}/users", {"user": {"username": "ghost"}}, format="json"), 404)
+    assert (error["error_key"], error["message"]) == ("UnknownUsernameException", "Unknown username: ghost")
     error = assert_status(api.post(f"{base(dataset)}/users", {"filter_query": ""}, format="json"), 400)
     assert error["raw_params"]["field"] == "user"
     error = assert_status(api.post(f"{base(dataset)}/users", {"user": "zoe"}, format="json"), 400)

@@ -179,10 +179,10 @@ def expected_success(endpoint: Endpoint, dataset: Dataset, before: dict, after: 
     elif endpoint.name == "default_get":
         assert body == DEFAULT
     elif endpoint.name == "default_put":
-        assert body == {**RESET, "is_data_visible": False}
+        assert body == {**RESET, "is_data_visible": False, "visible_fields": ["*"]}
         assert ("default", None, None, False, None, "", []) in after["rulesets"]
     elif endpoint.name == "default_delete":
-        assert body == RESET and not any(row[0] == "default" for row in after["rulesets"])
+        assert body == {**RESET, "visible_fields": ["*"]} and not any(row[0] == "default" for row in after["rulesets"])
     elif endpoint.name == "users_get":
         names = sorted(row[1] for row in before["rulesets"] if row[0] == "user")
         assert [item["user"]["username"] for item in body] == names

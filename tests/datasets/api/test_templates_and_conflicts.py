@@ -14,7 +14,13 @@ URL = "/api/management/v2/"
 @pytest.mark.django_db
 def test_templates_list_their_field_definitions(alice_api):
     body = assert_status(alice_api.get(f"{URL}metadata_templates/"), 200)
-    assert [template["name"] for template in body] == ["default", "internal", "visualization", "dcat"]
+    assert [template["name"] for template in body] == [
+        "default",
+        "internal",
+        "visualization",
+        "dcat",
+        "asset_content_configuration",
+    ]
     default = body[0]
     assert (default["label"], default["purpose"]) == ("Default metadata", "general")
     keyword = next(field for field in default["fields"] if field["name"] == "keyword")
@@ -23,7 +29,8 @@ def test_templates_list_their_field_definitions(alice_api):
     one = assert_status(alice_api.get(f"{URL}metadata_templates/dcat"), 200)
     assert one["purpose"] == "interop"
     missing = assert_status(alice_api.get(f"{URL}metadata_templates/inspire/"), 404)
-    assert missing["raw_params"] == {"template": "inspire", "known": "default, internal, visualization, dcat"}
+    known = "default, internal, visualization, dcat, asset_content_configuration"
+    assert missing["raw_params"] == {"template": "inspire", "known": known}
 
 
 @pytest.mark.django_db

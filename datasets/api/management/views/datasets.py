@@ -14,6 +14,7 @@ from config.errors import InvalidFieldError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, bool_param, int_param, json_object
 from datasets.api.management.expand import Expand
+from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import dataset_repr, status_repr
 from datasets.dataset_where import dataset_where_q
 from datasets.models import Change, Dataset, DatasetQuerySet, MetadataValue
@@ -28,6 +29,7 @@ SORTS = {
     "title": "sort_title",
 }
 MAX_ROWS = 100
+FULL = Expand(tuple(path.split(".")) for path in DATASET_EXPANDABLE)
 
 
 def with_related(queryset: DatasetQuerySet, expand: Expand) -> DatasetQuerySet:
@@ -130,7 +132,10 @@ class DatasetListView(ManagementAPIView):
 
 
 class DatasetDetailView(ManagementAPIView):
-    """One dataset: read, rename (``PUT``/``PATCH`` with ``dataset_id``), delete."""
+    """One dataset: read, rename (``PUT``/``PATCH`` with ``dataset_id``), delete.
+
+    A ``PUT`` may send back the whole dataset object as fetched; its read-only keys must be unchanged.
+    """
 
     expandable = DATASET_EXPANDABLE
 
@@ -147,8 +152,9 @@ class DatasetDetailView(ManagementAPIView):
     )
     def put(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
-        dataset = self.dataset_for(dataset_uid, "edit_dataset")
-        body = json_object(request, allowed={"dataset_id"}, required={"dataset_id"})
+        dataset = self.dataset_for(dataset_uid, "edit_dataset", queryset=with_related(Dataset.objects.all(), FULL))
+        # The dataset as fetched (every expandable attribute in full): what a client may send back.
+        body = sent_back(request, dataset_repr(dataset, FULL), writable={"dataset_id"}, required={"dataset_id"})
         if not isinstance(body["dataset_id"], str):
             raise InvalidFieldError(field="dataset_id", detail="expected a string")
         dataset_rename(dataset=dataset, dataset_id=body["dataset_id"], user=request.user)
@@ -173,9 +179,9 @@ class DatasetDetailView(ManagementAPIView):
 class DatasetStatusView(ManagementAPIView):
     """``GET /datasets/{uid}/status``: where the dataset stands in its processing status machine."""
 
-    expandable = ("user",)
+    expandable = ("user", "records_errors")
 
-    @extend_schema(parameters=[doc.expand_parameter("user")], responses=doc.StatusSerializer)
+    @extend_schema(parameters=[doc.expand_parameter("user", "records_errors")], responses=doc.StatusSerializer)
     def get(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, READ)

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from config.errors import InvalidFieldError, NotFoundError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import field_specification_repr, processor_repr
 from datasets.permissions import READ
 from datasets.services import processing
@@ -55,7 +56,7 @@ class ProcessorDetailView(StackView):
     @extend_schema(request=doc.ProcessorRequest, responses=doc.ProcessorSerializer)
     def put(self, request: Request, dataset_uid: str, uid: str) -> Response:
         item = self.item_for(dataset_uid, uid, "edit_dataset")
-        body = json_object(request, allowed={"name", "label", "args"}, required={"name"})
+        body = sent_back(request, processor_repr(item), writable={"name", "label", "args"}, required={"name"})
         return Response(processor_repr(processing.processor_update(processor=item, body=body, user=request.user)))
 
     @extend_schema(responses={204: None})
@@ -88,7 +89,7 @@ class FieldSpecificationDetailView(StackView):
     @extend_schema(request=doc.FieldSpecificationRequest, responses=doc.FieldSpecificationSerializer)
     def put(self, request: Request, dataset_uid: str, uid: str) -> Response:
         item = self.item_for(dataset_uid, uid, "edit_dataset")
-        body = json_object(request, allowed={"name", "args"}, required={"name", "args"})
+        body = sent_back(request, field_specification_repr(item), writable={"name", "args"}, required={"name", "args"})
         updated = processing.field_specification_update(specification=item, body=body, user=request.user)
         return Response(field_specification_repr(updated))
 

@@ -11,11 +11,10 @@ from rest_framework.response import Response
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.expand import Expand
-from datasets.api.management.representations import status_repr
+from datasets.api.management.representations import records_errors_repr, status_repr
 from datasets.permissions import READ
 from datasets.services.publishing import dataset_abort_request, dataset_publish_request, dataset_unpublish_request
 from jobs.api.representations import job_repr
-from jobs.models import RecordError
 
 
 class ActionView(ManagementAPIView):
@@ -55,18 +54,4 @@ class RecordErrorsView(ManagementAPIView):
     @extend_schema(responses=doc.RecordErrorSerializer(many=True))
     def get(self, request: Request, dataset_uid: str) -> Response:
         dataset = self.dataset_for(dataset_uid, READ)
-        version = dataset.current_version
-        errors = RecordError.objects.filter(job=version.job_id) if version and version.job_id else []
-        return Response([record_error_repr(error) for error in errors])
-
-
-def record_error_repr(error: RecordError) -> dict:
-    return {
-        "row": error.row,
-        "resource_uid": error.resource_uid or None,
-        "processor_uid": error.processor_uid or None,
-        "field_uid": error.field or None,
-        "message": error.message,
-        "raw_message": error.raw_message,
-        "raw_params": error.raw_params,
-    }
+        return Response(records_errors_repr(dataset))

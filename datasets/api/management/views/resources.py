@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from config.errors import InvalidFieldError, NotFoundError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import resource_repr
 from datasets.api.management.views.files import download_response
 from datasets.models import File, Resource
@@ -56,7 +57,8 @@ class ResourceDetailView(ResourceViewMixin, ManagementAPIView):
     @extend_schema(request=doc.ResourceRequest, responses=doc.ResourceSerializer)
     def put(self, request: Request, dataset_uid: str, resource_uid: str) -> Response:
         resource = self.resource_for(dataset_uid, resource_uid, "edit_dataset")
-        body = json_object(request, allowed=RESOURCE_ATTRIBUTES, required={"url", "type"})
+        # The resource may be sent back as fetched: its read-only keys (resource_uid) must be unchanged.
+        body = sent_back(request, resource_repr(resource), writable=RESOURCE_ATTRIBUTES, required={"url", "type"})
         return Response(resource_repr(resource_update(resource=resource, body=body, user=request.user)))
 
     @extend_schema(responses={204: None})
