@@ -3,8 +3,8 @@
 ``GET /catalog/datasets/{dataset_id}/attachments`` lists the attachments of the published version (a publish
 snapshots them into its configuration, API decision 12: edits made since stay private) as
 ``{"href", "metas": {"mime-type", "title", "id"}}``; ``href`` is ``…/attachments/{attachment_uid}``, which
-answers the file; the Explore dataset object's ``attachments`` is the same list. The ``url`` meta (``odsfile://<file_id>``) is left out: it names an upload, which the public
-has no use for.
+answers the file; the Explore dataset object's ``attachments`` is the same list. The ``url`` meta
+(``odsfile://<file_id>``) is left out: it names an upload, which the public has no use for.
 
 Alternative exports have no place in the Explore reference ("managed by the Management API"); the catalog's
 export menu links them to ``…/alternative_exports/{export_uid}`` here. An alternative export is a static copy of
