@@ -214,3 +214,17 @@ class TestJobPages:
     def test_a_bad_page_or_state_is_a_400_naming_it(self, alice_api):
         assert assert_status(alice_api.get(f"{API}/jobs/?page=0"), 400)["raw_params"]["field"] == "page"
         assert assert_status(alice_api.get(f"{API}/jobs/?state=finished"), 400)["raw_params"]["field"] == "state"
+
+    def test_create_and_rename_answer_the_application_metas_when_asked_for(self, alice_api):
+        body = {"dataset_id": "trees", "metas": {"visualization": {"table_default_sort_field": "name"}}}
+        created = assert_status(alice_api.post(f"{API}/datasets/?include_app_metas=true", body, format="json"), 201)
+        assert created["metas"]["visualization"] == {"table_default_sort_field": "name"}
+        url = f"{API}/datasets/{created['dataset_uid']}/"
+        renamed = assert_status(alice_api.put(url, {"dataset_id": "oaks"}, format="json"), 200)
+        assert (renamed["dataset_id"], "visualization" in renamed["metas"]) == ("oaks", False)
+        shown = assert_status(alice_api.patch(f"{url}?include_app_metas=1", {"dataset_id": "elms"}, format="json"), 200)
+        assert shown["metas"]["visualization"] == {"table_default_sort_field": "name"}
+        assert assert_status(alice_api.delete(f"{url}?include_app_metas=1"), 400)["raw_params"]["parameters"] == (
+            "include_app_metas"
+        )
+        assert Dataset.objects.get().dataset_id == "elms"
