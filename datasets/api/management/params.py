@@ -108,7 +108,8 @@ def time_zone(name: str, raw: str) -> ZoneInfo:
     """An IANA zone id such as ``Europe/Paris``."""
     try:
         return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    # ZoneInfo opens a file named after the id: a directory ("Europe") or an overlong name is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidFieldError(
             field=name, detail=f"unknown time zone '{raw}'; expected an IANA id such as Europe/Paris"
         ) from None

@@ -142,6 +142,11 @@ class TestTimezone:
         assert body["raw_params"]["field"] == "timezone"
         assert "Mars/Olympus" in body["message"]
 
+    @pytest.mark.parametrize("zone", ["Europe", "x" * 300, "../../etc/passwd", "Europe/Paris\x00"])
+    def test_a_directory_a_path_or_an_overlong_name_is_a_400_not_a_500(self, alice_api, zone):
+        body = assert_status(alice_api.get(f"{API}/jobs/", {"timezone": zone}), 400)
+        assert body["raw_params"]["field"] == "timezone"
+
 
 class TestIncludeAppMetas:
     @pytest.fixture
