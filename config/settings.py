@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
     # DRF's JSON parser refusing NUL, lone surrogates, out-of-range numbers and deep nesting (API decision 18).
     "DEFAULT_PARSER_CLASSES": ["config.parsers.GuardedJSONParser"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "datasets.api.management.params_schema.DeclaredParamsSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # The client address of throttles, quotas and login throttling: REMOTE_ADDR, or behind proxies the
     # address the nearest one saw. DRF's default (None) would trust a client-sent X-Forwarded-For whole,

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from datasets.api.management.params import local_iso
 from jobs.models import Job
 from jobs.redaction import redacted
-
-
-def iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def job_repr(job: Job) -> dict[str, Any]:
@@ -28,7 +25,7 @@ def job_repr(job: Job) -> dict[str, Any]:
         "error": redacted(job.error),
         "dataset_uid": job.dataset.dataset_uid if job.dataset_id else None,
         "user": {"username": job.user.get_username()} if job.user_id else None,
-        "created_at": iso(job.created_at),
-        "started_at": iso(job.started_at),
-        "finished_at": iso(job.finished_at),
+        "created_at": local_iso(job.created_at),
+        "started_at": local_iso(job.started_at),
+        "finished_at": local_iso(job.finished_at),
     }

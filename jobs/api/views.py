@@ -6,18 +6,23 @@ key's permissions) sees its jobs, whoever started them; nobody else does, staff 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError, NotFoundError
+from config.errors import NotFoundError
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, int_param
+from datasets.api.management.base import ManagementAPIView
+from datasets.api.management.params import PAGE, QueryParam, one_of, rows, text
 from jobs.api.representations import job_repr
 from jobs.models import Job
 from jobs.selectors import jobs_visible_to
 
 MAX_JOBS = 100
+DATASET_UID = QueryParam("dataset_uid", text, description="Only the jobs of this dataset")
+STATE = QueryParam(
+    "state", one_of(Job.State.values), description=f"Only the jobs in this state: {', '.join(Job.State.values)}"
+)
 
 
 class JobViewMixin:
@@ -26,24 +31,21 @@ class JobViewMixin:
 
 
 class JobListView(JobViewMixin, ManagementAPIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("dataset_uid", str, description="Only the jobs of this dataset"),
-            OpenApiParameter("state", str, description="waiting, started, running, done, error or aborted"),
-            OpenApiParameter("rows", int, description="At most this many jobs, newest first (default 20, max 100)"),
-        ],
-        responses=doc.JobSerializer(many=True),
-    )
+    """A page of the caller's jobs, newest first: a bare array (reference §7); ``page`` reaches the older ones."""
+
+    declared_params = {"GET": (DATASET_UID, STATE, rows(20, MAX_JOBS, "Jobs"), PAGE)}
+
+    @extend_schema(responses=doc.JobSerializer(many=True))
     def get(self, request: Request) -> Response:
         jobs = self.visible_jobs()
-        if dataset_uid := request.query_params.get("dataset_uid"):
-            jobs = jobs.filter(dataset__dataset_uid=dataset_uid)
-        if state := request.query_params.get("state"):
-            if state not in Job.State.values:
-                raise InvalidFieldError(field="state", detail=f"expected one of {', '.join(Job.State.values)}")
-            jobs = jobs.filter(state=state)
-        rows = int_param(request, "rows", default=20, minimum=1, maximum=MAX_JOBS)
-        return Response([job_repr(job) for job in jobs[:rows]])
+        if self.params["dataset_uid"]:
+            jobs = jobs.filter(dataset__dataset_uid=self.params["dataset_uid"])
+        if self.params["state"]:
+            jobs = jobs.filter(state=self.params["state"])
+        # The uid breaks ties between jobs created in the same microsecond, so pages never overlap.
+        jobs = jobs.order_by("-created_at", "-job_uid")
+        rows, page = self.params["rows"], self.params["page"]
+        return Response([job_repr(job) for job in jobs[(page - 1) * rows : page * rows]])
 
 
 class JobDetailView(JobViewMixin, ManagementAPIView):

@@ -96,10 +96,14 @@ def datasets(api: ReferenceClient) -> str:
     assert again["dataset_id"] != "my-dataset-title"
     strict = api.post("/datasets/?strict=true", {"dataset_id": "my-dataset-title"}, expect=400)
     assert strict["status_code"] == 400
-    mine = api.post("/datasets/?strict=true", {"dataset_id": "my-dataset", "metas": {"default": {"title": "My Dataset"}}}, expect=201)
+    mine = api.post(
+        "/datasets/?strict=true",
+        {"dataset_id": "my-dataset", "metas": {"default": {"title": "My Dataset"}}},
+        expect=201,
+    )
     uid = mine["dataset_uid"]
 
-    listed = api.get('/datasets/?where=datasetid="my-dataset"&rows=10&page=1&sort=-modified')
+    listed = api.get('/datasets/?where=datasetid="my-dataset"&rows=10&page=1&sort=-last_modified')
     assert [item["dataset_uid"] for item in listed["datasets"]] == [uid]
     with_app = api.get("/datasets/?include_app_metas=true&timezone=Europe/Paris&rows=100")
     assert {item["dataset_uid"] for item in with_app["datasets"]} >= {uid, empty["dataset_uid"]}
@@ -130,8 +134,12 @@ def files(api: ReferenceClient) -> dict[str, Any]:
 
 def resources(api: ReferenceClient, uid: str, file: dict[str, Any]) -> str:
     """§10.1: create, list, retrieve, update, preview (saved and unsaved), download, delete."""
-    body = {"url": file["url"], "title": "My Awesome Data File", "type": "csvfile",
-            "params": {"headers_first_row": True, "separator": ";"}}
+    body = {
+        "url": file["url"],
+        "title": "My Awesome Data File",
+        "type": "csvfile",
+        "params": {"headers_first_row": True, "separator": ";"},
+    }
     created = api.post(f"/datasets/{uid}/resources/", body, expect=201)
     resource = created["resource_uid"]
     assert resource.startswith("re_") and created["title"] == "My Awesome Data File"
@@ -165,11 +173,24 @@ def extractors(api: ReferenceClient, file: dict[str, Any]) -> None:
 def processors(api: ReferenceClient, uid: str) -> None:
     """§11: the documented examples, the stack's order, update in place, delete, guessing."""
     base = f"/datasets/{uid}/processors/"
-    replace = api.post(base, {"name": "regexp_replace", "args": {"field": "text_field", "regexp": ".*", "new": "Hello World"}}, expect=201)
+    replace = api.post(
+        base,
+        {"name": "regexp_replace", "args": {"field": "text_field", "regexp": ".*", "new": "Hello World"}},
+        expect=201,
+    )
     assert replace["processor_uid"].startswith("pr_")
-    expression = api.post(base, {"name": "expression", "label": "my_column > or < 0", "args": {
-        "output_field": "result", "expression": "{{my_column > 0 ? 'positive' : 'negative'}}"}}, expect=201)
-    extractor = api.post(base, {"name": "string_extractor", "args": {"field": "text_field", "regexp": "(?P<planet>^World)"}}, expect=201)
+    expression = api.post(
+        base,
+        {
+            "name": "expression",
+            "label": "my_column > or < 0",
+            "args": {"output_field": "result", "expression": "{{my_column > 0 ? 'positive' : 'negative'}}"},
+        },
+        expect=201,
+    )
+    extractor = api.post(
+        base, {"name": "string_extractor", "args": {"field": "text_field", "regexp": "(?P<planet>^World)"}}, expect=201
+    )
     stack = [item["processor_uid"] for item in api.get(base)]
     assert stack == [replace["processor_uid"], expression["processor_uid"], extractor["processor_uid"]]
     one = api.get(f"{base}{replace['processor_uid']}")
@@ -183,9 +204,24 @@ def processors(api: ReferenceClient, uid: str) -> None:
     assert {"annotations", "description", "label", "name", "original_name", "type"} <= set(candidate)
     catalogue = api.get("/processors/")
     names = {item["name"] if isinstance(item, dict) else item for item in catalogue}
-    documented = {"regexp_replace", "transform_coordinates", "string_extractor", "skip_record", "create_geopoint",
-                  "split", "delete_record", "set_timezone", "string_replace", "date_normalizer", "geojoin", "concat",
-                  "geo_distance", "expression", "unicode_normalize", "expand_json_array"}
+    documented = {
+        "regexp_replace",
+        "transform_coordinates",
+        "string_extractor",
+        "skip_record",
+        "create_geopoint",
+        "split",
+        "delete_record",
+        "set_timezone",
+        "string_replace",
+        "date_normalizer",
+        "geojoin",
+        "concat",
+        "geo_distance",
+        "expression",
+        "unicode_normalize",
+        "expand_json_array",
+    }
     assert documented <= names, documented - names
 
 
@@ -218,10 +254,22 @@ def metadata(api: ReferenceClient, uid: str) -> None:
     one = api.get(f"/datasets/{uid}/metadata/default/title?expand=definition")
     assert one["value"] == "My Dataset" and one["definition"]["type"] == "text"
     assert api.put(f"/datasets/{uid}/metadata/default/title", {"value": "My agenda"})["value"] == "My agenda"
-    bulk = {"metas": [
-        {"template_name": "default", "metadata_name": "title", "override_remote_value": False, "value": "My Dataset"},
-        {"template_name": "default", "metadata_name": "keyword", "override_remote_value": False, "value": ["keyword1", "keyword"]},
-    ]}
+    bulk = {
+        "metas": [
+            {
+                "template_name": "default",
+                "metadata_name": "title",
+                "override_remote_value": False,
+                "value": "My Dataset",
+            },
+            {
+                "template_name": "default",
+                "metadata_name": "keyword",
+                "override_remote_value": False,
+                "value": ["keyword1", "keyword"],
+            },
+        ]
+    }
     updated = api.put(f"/datasets/{uid}/metadata/", bulk)
     values = {item["name"]: item["value"] for item in updated}
     assert (values["title"], values["keyword"]) == ("My Dataset", ["keyword1", "keyword"])
@@ -241,7 +289,10 @@ def attachments_and_exports(api: ReferenceClient, uid: str, file: dict[str, Any]
         assert [entry[key] for entry in api.get(f"/datasets/{uid}/{collection}")] == [item]
         assert api.get(f"/datasets/{uid}/{collection}/{item}")[key] == item
         fetched = api.raw("get", f"/datasets/{uid}/{download}/{item}")
-        assert fetched.status_code == 200 and b"".join(fetched.streaming_content if fetched.streaming else [fetched.content]) == CSV
+        assert (
+            fetched.status_code == 200
+            and b"".join(fetched.streaming_content if fetched.streaming else [fetched.content]) == CSV
+        )
         spare = api.post(f"/datasets/{uid}/{collection}", {"url": file["url"]}, expect=201)
         api.delete(f"/datasets/{uid}/{collection}/{spare[key]}", expect=200)
         api.get(f"/datasets/{uid}/{collection}/{spare[key]}", expect=404)
@@ -255,12 +306,23 @@ def security(api: ReferenceClient, uid: str) -> None:
     assert api.get(f"{base}/access_policy") == "domain"
     default = api.get(f"{base}/default")
     assert default["visible_fields"] == ["*"]
-    changed = {"is_data_visible": True, "visible_fields": ["greeting", "my_column"], "filter_query": "",
-               "api_calls_quota": None, "permissions": []}
+    changed = {
+        "is_data_visible": True,
+        "visible_fields": ["greeting", "my_column"],
+        "filter_query": "",
+        "api_calls_quota": None,
+        "permissions": [],
+    }
     assert api.put(f"{base}/default", changed)["visible_fields"] == ["greeting", "my_column"]
-    assert api.delete(f"{base}/default")["visible_fields"] == ["*"]
-    ruleset = {"user": {"username": "myuser"}, "is_data_visible": True, "visible_fields": ["*"], "filter_query": "",
-               "api_calls_quota": {"limit": 10000, "unit": "day"}, "permissions": []}
+    assert api.delete(f"{base}/default", expect=200)["visible_fields"] == ["*"]  # DELETE resets, answers it
+    ruleset = {
+        "user": {"username": "myuser"},
+        "is_data_visible": True,
+        "visible_fields": ["*"],
+        "filter_query": "",
+        "api_calls_quota": {"limit": 10000, "unit": "day"},
+        "permissions": [],
+    }
     api.post(f"{base}/users", ruleset, expect=201)
     api.post(f"{base}/users", {**ruleset, "user": {"username": "jane_doe"}}, expect=201)
     listed = api.get(f"{base}/users?expand=user")
@@ -333,9 +395,12 @@ def changes(api: ReferenceClient, uid: str) -> None:
     """§8: the change log, and ``restore_change`` undoing the title change as a new change."""
     listed = api.get(f"/datasets/{uid}/changes")
     title_change = next(
-        change for change in listed
-        if any(entry["path"] == ["default", "title"] and entry["new_value"] == "My agenda"
-               for entry in change["diff"].get("metadata", []))
+        change
+        for change in listed
+        if any(
+            entry["path"] == ["default", "title"] and entry["new_value"] == "My agenda"
+            for entry in change["diff"].get("metadata", [])
+        )
     )
     assert set(title_change) >= {"change_uid", "dataset", "user", "timestamp", "diff", "sections"}
     assert title_change["user"] == {"username": "username"}
@@ -360,17 +425,35 @@ def explore(api: ReferenceClient, run_worker, uid: str, resource: str) -> None:
 
 
 def end_to_end(api: ReferenceClient, run_worker) -> None:
-    """§17.2, in order: upload, strict create, resource, preview, processor, facet, description, policy, publish, unpublish."""
+    """§17.2 in order: upload, create, resource, preview, processor, facet, description, policy, publish, unpublish."""
     file = api.upload("/files", "data.csv", b"f;g\na;1\nc;2\n")
-    created = api.post("/datasets/?strict=true", {"dataset_id": "my-data", "metas": {"default": {"title": "My data"}}}, expect=201)
+    created = api.post(
+        "/datasets/?strict=true", {"dataset_id": "my-data", "metas": {"default": {"title": "My data"}}}, expect=201
+    )
     assert created["status"]["name"] == "idle"
     uid = created["dataset_uid"]
-    resource = api.post(f"/datasets/{uid}/resources/", {"url": file["url"], "title": "Data", "type": "csvfile",
-                                                       "params": {"headers_first_row": True, "separator": ";"}}, expect=201)
+    resource = api.post(
+        f"/datasets/{uid}/resources/",
+        {
+            "url": file["url"],
+            "title": "Data",
+            "type": "csvfile",
+            "params": {"headers_first_row": True, "separator": ";"},
+        },
+        expect=201,
+    )
     preview = api.get(f"/datasets/{uid}/resources/{resource['resource_uid']}/preview")
     assert len(preview["records"]) <= 20
-    api.post(f"/datasets/{uid}/processors/", {"name": "string_replace", "args": {"field": "f", "all_fields": False, "old": "a", "new": "b"}}, expect=201)
-    api.post(f"/datasets/{uid}/fields_specifications/", {"name": "annotate", "args": {"field": "f", "annotation": "facet"}}, expect=201)
+    api.post(
+        f"/datasets/{uid}/processors/",
+        {"name": "string_replace", "args": {"field": "f", "all_fields": False, "old": "a", "new": "b"}},
+        expect=201,
+    )
+    api.post(
+        f"/datasets/{uid}/fields_specifications/",
+        {"name": "annotate", "args": {"field": "f", "annotation": "facet"}},
+        expect=201,
+    )
     api.put(f"/datasets/{uid}/metadata/default/description", {"value": "<p>…</p>"})
     assert api.put(f"/datasets/{uid}/security/access_policy", "restricted") == "restricted"
     job = api.put(f"/datasets/{uid}/publish", expect=202)

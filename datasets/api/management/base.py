@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +14,8 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 from rest_framework.views import APIView
 
 from config.errors import InvalidFieldError
-from config.input_guard import MAX_QUERY_INTEGER
 from datasets.api.management.expand import Expand
+from datasets.api.management.params import COMMON, RESPONSE_ZONE, QueryParam, parse_query
 from datasets.errors import UnknownDatasetError
 from datasets.models import ApiKey, Dataset
 from datasets.permissions import Actor
@@ -77,12 +78,40 @@ class UserThrottle(WindowThrottle, UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-class ManagementAPIView(APIView):
+class DeclaredParamsMixin:
+    """Reads the query string as the view declares it (``datasets.api.management.params``).
+
+    ``declared_params`` maps an HTTP method to the parameters it accepts besides the common ones; after
+    authentication, permissions and throttling, anything else is a 400. Handlers read ``self.params``
+    and ``self.expanded``; datetimes of the response follow ``timezone``.
+    """
+
+    declared_params: Mapping[str, tuple[QueryParam, ...]] = {}
+    expandable: tuple[str, ...] = ()
+
+    @classmethod
+    def accepted_params(cls, method: str) -> dict[str, QueryParam]:
+        declared = cls.declared_params.get("GET" if method.upper() == "HEAD" else method.upper(), ())
+        return {param.name: param for param in (*COMMON, *declared)}
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.params = parse_query(request.query_params, self.accepted_params(request.method))
+        self.expanded = Expand.from_values(self.params["expand"], self.expandable)
+        self.zone_token = RESPONSE_ZONE.set(self.params["timezone"])
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "zone_token", None) is not None:
+            RESPONSE_ZONE.reset(self.zone_token)
+            self.zone_token = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ManagementAPIView(DeclaredParamsMixin, APIView):
     """Base of the management API views: authenticated, throttled, JSON in and out."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes = [AnonThrottle, UserThrottle]
-    expandable: tuple[str, ...] = ()
 
     @property
     def actor(self) -> Actor:
@@ -90,7 +119,8 @@ class ManagementAPIView(APIView):
         return Actor(user=self.request.user, api_key=api_key)
 
     def expand(self, request: Request) -> Expand:
-        return Expand.from_request(request, self.expandable)
+        """The parsed ``expand`` of this request (checked in ``initial``)."""
+        return self.expanded
 
     def dataset_for(self, dataset_uid: str, permission: str, *, queryset=None) -> Dataset:
         """The dataset ``dataset_uid`` if the actor holds ``permission`` on it (404 if unseen, 403 if not allowed)."""
@@ -115,32 +145,3 @@ def json_object(request: Request, allowed: set[str], required: set[str] = frozen
     if missing:
         raise InvalidFieldError(field=missing[0], detail="This field is required.")
     return data
-
-
-def int_param(request: Request, name: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
-    """An integer query parameter within bounds; anything else is a 400 naming it.
-
-    With no ``maximum``, ``MAX_QUERY_INTEGER`` bounds it: a page number times a page size stays a valid offset.
-    """
-    maximum = MAX_QUERY_INTEGER if maximum is None else maximum
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidFieldError(field=name, detail=f"expected an integer, got '{raw}'") from None
-    if not minimum <= value <= maximum:
-        raise InvalidFieldError(field=name, detail=f"must be between {minimum} and {maximum}, got {value}")
-    return value
-
-
-def bool_param(request: Request, name: str, *, default: bool = False) -> bool:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    raise InvalidFieldError(field=name, detail=f"expected true or false, got '{raw}'")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rest_framework.request import Request
-
 from config.errors import InvalidFieldError
 
 
@@ -20,10 +18,10 @@ class Expand:
         self.paths = frozenset(paths)
 
     @classmethod
-    def from_request(cls, request: Request, allowed: Iterable[str]) -> Expand:
-        """Parse ``expand`` (comma-separated, possibly repeated); unknown attributes are a 400."""
+    def from_values(cls, values: Iterable[str], allowed: Iterable[str]) -> Expand:
+        """Parse the values of ``expand`` (each comma-separated); unknown attributes are a 400."""
         allowed = sorted(allowed)
-        names = [name.strip() for value in request.query_params.getlist("expand") for name in value.split(",")]
+        names = [name.strip() for value in values for name in value.split(",")]
         names = [name for name in names if name]
         unknown = [name for name in names if name not in allowed]
         if unknown:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from datasets.models import Dataset
@@ -118,6 +118,7 @@ class DatasetPageSerializer(serializers.Serializer):
     nhits = serializers.IntegerField()
     rows = serializers.IntegerField()
     page = serializers.IntegerField()
+    start = serializers.IntegerField(help_text="Index of the first dataset of the page, from 0")
     datasets = DatasetSerializer(many=True)
 
 
@@ -493,24 +494,3 @@ def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -
             if "security" in operation:
                 operation["security"] = split_alternatives(operation["security"])
     return result
-
-
-# --- query parameters ----------------------------------------------------------------------------
-
-
-def expand_parameter(*names: str) -> OpenApiParameter:
-    return OpenApiParameter(
-        "expand", str, description=f"Comma-separated attributes to show in full: {', '.join(names)}", required=False
-    )
-
-
-LIST_PARAMETERS = [
-    OpenApiParameter("rows", int, description="Datasets per page, 1 to 100 (default 10)"),
-    OpenApiParameter("page", int, description="Page number from 1"),
-    OpenApiParameter("sort", str, description="dataset_id, dataset_uid, last_modified or title; '-' for descending"),
-    OpenApiParameter("where", str, description='ODSQL filter on dataset_id and metadata, e.g. title = "Trees"'),
-]
-STRICT_PARAMETER = OpenApiParameter(
-    "strict", bool, description="Refuse a missing or taken dataset_id instead of generating or altering it"
-)
-TEMPLATE_PARAMETER = OpenApiParameter("template", str, description="Only the metadata of this template")

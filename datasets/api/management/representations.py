@@ -1,6 +1,7 @@
 """JSON shapes of the management API objects, as the reference defines them.
 
-Related objects render as stubs (their natural key) unless the request expands them.
+Related objects render as stubs (their natural key) unless the request expands them. Datetimes, and the
+values of datetime metadata, are rendered in the zone the request asked for (``timezone``, UTC by default).
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group
 
+from datasets.api.explore.representations import localised
 from datasets.api.management.expand import Expand
+from datasets.api.management.params import RESPONSE_ZONE, UTC, local_iso
+from datasets.explore.catalog import APP_TEMPLATES
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
 from datasets.models import (
     ApiKey,
@@ -50,7 +54,7 @@ def status_repr(dataset: Dataset, expand: Expand, *, with_progress: bool = False
     status = {
         "name": dataset.status,
         "published": dataset.is_published,
-        "since": dataset.status_since.isoformat(),
+        "since": local_iso(dataset.status_since),
         "user": user_repr(dataset.status_user, expanded=expand.has("user")),
     }
     if dataset.status == Dataset.Status.ERROR and dataset.status_error:
@@ -94,9 +98,22 @@ def metadata_repr(
         "name": field.name,
         "template": template.as_dict(),
         "definition": field.as_dict() if expand_definition else {"name": field.name},
-        "value": row.value if row else None,
-        "remote_value": row.remote_value if row else None,
+        "value": local_value(template.name, field.name, row.value if row else None),
+        "remote_value": local_value(template.name, field.name, row.remote_value if row else None),
         "override_remote_value": row.override_remote_value if row else False,
+    }
+
+
+def local_value(template: str, name: str, value: Any) -> Any:
+    """A metadata value; a datetime one (stored in UTC) in the request's zone."""
+    zone = RESPONSE_ZONE.get()
+    return value if zone == UTC else localised(template, name, value, zone)
+
+
+def local_metas(metas: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        template: {name: local_value(template, name, value) for name, value in values.items()}
+        for template, values in metas.items()
     }
 
 
@@ -111,24 +128,30 @@ def change_repr(change: Change, expand: Expand) -> dict[str, Any]:
         "change_uid": change.change_uid,
         "dataset": dataset_value,
         "user": user_repr(change.user, expanded=expand.has("user")),
-        "timestamp": change.timestamp.isoformat(),
+        "timestamp": local_iso(change.timestamp),
         "diff": change.diff,
         "sections": change.sections,
     }
 
 
-def dataset_repr(dataset: Dataset, expand: Expand, *, with_changes: bool = True) -> dict[str, Any]:
-    """The dataset object; expects metadata_values (and changes, when shown) prefetched."""
-    rows = stored_metadata(dataset)
+def dataset_repr(
+    dataset: Dataset, expand: Expand, *, with_changes: bool = True, app_metas: bool = False
+) -> dict[str, Any]:
+    """The dataset object; expects metadata_values (and changes, when shown) prefetched.
+
+    The application templates (``APP_TEMPLATES``: how the portal's views are set up) show in ``metas`` and
+    ``metadata`` only with ``app_metas`` (``include_app_metas=true``), as on the Explore API.
+    """
+    rows = [row for row in stored_metadata(dataset) if app_metas or row.template not in APP_TEMPLATES]
     expand_definition = expand.child("metadata").has("definition")
     body = {
         "dataset_uid": dataset.dataset_uid,
         "dataset_id": dataset.dataset_id,
         "visibility": dataset.visibility,
-        "last_modified": dataset.last_modified.isoformat(),
+        "last_modified": local_iso(dataset.last_modified),
         "has_unpublished_changes": dataset.has_unpublished_changes,
         "status": status_repr(dataset, expand.child("status")) if expand.has("status") else {"name": dataset.status},
-        "metas": {**metas_repr(rows), "publishing": publishing_repr(dataset)},
+        "metas": {**local_metas(metas_repr(rows)), "publishing": publishing_repr(dataset)},
         "metadata": [metadata_row_repr(row, expand_definition=expand_definition) for row in rows],
     }
     if with_changes:
@@ -168,8 +191,8 @@ def apikey_repr(apikey: ApiKey, *, clear_key: str | None = None) -> dict[str, An
         "key_prefix": apikey.key_prefix,
         "label": apikey.label,
         "permissions": apikey.permissions,
-        "created_at": apikey.created_at.isoformat(),
-        "last_used_at": apikey.last_used_at.isoformat() if apikey.last_used_at else None,
+        "created_at": local_iso(apikey.created_at),
+        "last_used_at": local_iso(apikey.last_used_at),
     }
     if clear_key is not None:
         body["key"] = clear_key
@@ -182,7 +205,7 @@ def file_repr(file: File) -> dict[str, Any]:
         "url": file.url,
         "filename": file.filename,
         "properties": {"mimetype": file.mimetype, "size": file.size, "sha256": file.sha256},
-        "created": file.created_at.isoformat(),
+        "created": local_iso(file.created_at),
     }
 
 
@@ -212,10 +235,10 @@ def schedule_repr(schedule: Schedule) -> dict[str, Any]:
         "schedule_uid": schedule.schedule_uid,
         "cron_schedule": schedule.cron_schedule,
         "timezone": schedule.timezone,
-        "next_run": schedule.next_run_at.isoformat(),
-        "last_run": schedule.last_run_at.isoformat() if schedule.last_run_at else None,
+        "next_run": local_iso(schedule.next_run_at),
+        "last_run": local_iso(schedule.last_run_at),
         "last_job": {"job_uid": job.job_uid, "state": job.state} if job else None,
-        "created_at": schedule.created_at.isoformat(),
+        "created_at": local_iso(schedule.created_at),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -12,8 +13,9 @@ from rest_framework.response import Response
 
 from config.errors import InvalidFieldError
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, bool_param, int_param, json_object
+from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.expand import Expand
+from datasets.api.management.params import INCLUDE_APP_METAS, PAGE, QueryParam, boolean, integer, rows, text
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import dataset_repr, status_repr
 from datasets.dataset_where import dataset_where_q
@@ -30,6 +32,22 @@ SORTS = {
 }
 MAX_ROWS = 100
 FULL = Expand(tuple(path.split(".")) for path in DATASET_EXPANDABLE)
+ROWS = rows(10, MAX_ROWS, "Datasets")
+START = QueryParam(
+    "start",
+    integer(0),
+    schema_type=int,
+    description="Index of the first dataset, from 0, instead of page (the parameter before 2020)",
+)
+SORT = QueryParam("sort", text, description=f"{', '.join(SORTS)}; '-' for descending")
+WHERE = QueryParam("where", text, description='ODSQL filter on dataset_id and metadata, e.g. title = "Trees"')
+STRICT = QueryParam(
+    "strict",
+    boolean,
+    default=False,
+    schema_type=bool,
+    description="Refuse a missing or taken dataset_id instead of generating or altering it",
+)
 
 
 def with_related(queryset: DatasetQuerySet, expand: Expand) -> DatasetQuerySet:
@@ -56,6 +74,15 @@ def sorted_by(queryset: DatasetQuerySet, sort: str | None) -> DatasetQuerySet:
         queryset = queryset.annotate(sort_title=Subquery(titles.values("value")[:1]))
     field = SORTS[name]
     return queryset.order_by(f"-{field}" if descending else field, "dataset_uid")
+
+
+def page_window(params: dict[str, Any], query: QueryDict) -> tuple[int, int]:
+    """(offset, page) of the requested page: ``start`` is an offset, ``page`` counts pages of ``rows``."""
+    if params["start"] is None:
+        return (params["page"] - 1) * params["rows"], params["page"]
+    if "page" in query:
+        raise InvalidFieldError(field="start", detail="give start or page, not both")
+    return params["start"], params["start"] // params["rows"] + 1
 
 
 def create_arguments(body: dict[str, Any]) -> dict[str, Any]:
@@ -97,38 +124,34 @@ class DatasetListView(ManagementAPIView):
     """``GET /datasets/``: the datasets the caller may edit; ``POST /datasets/``: create one."""
 
     expandable = DATASET_EXPANDABLE
+    declared_params = {
+        "GET": (ROWS, PAGE, START, SORT, WHERE, INCLUDE_APP_METAS),
+        "POST": (STRICT, INCLUDE_APP_METAS),
+    }
 
-    @extend_schema(
-        operation_id="datasets_list",
-        parameters=[*doc.LIST_PARAMETERS, doc.expand_parameter(*DATASET_EXPANDABLE)],
-        responses=doc.DatasetPageSerializer,
-    )
+    @extend_schema(operation_id="datasets_list", responses=doc.DatasetPageSerializer)
     def get(self, request: Request) -> Response:
-        expand = self.expand(request)
-        rows = int_param(request, "rows", default=10, minimum=1, maximum=MAX_ROWS)
-        page = int_param(request, "page", default=1, minimum=1)
+        expand, rows = self.expand(request), self.params["rows"]
+        offset, page = page_window(self.params, request.query_params)
         queryset = self.actor.manageable_datasets()
-        where = request.query_params.get("where")
-        if where:
-            queryset = queryset.filter(dataset_where_q(where))
-        queryset = sorted_by(queryset, request.query_params.get("sort"))
+        if self.params["where"]:
+            queryset = queryset.filter(dataset_where_q(self.params["where"]))
+        queryset = sorted_by(queryset, self.params["sort"])
         total = queryset.count()
-        window = with_related(queryset, expand)[(page - 1) * rows : page * rows]
-        datasets = [dataset_repr(dataset, expand) for dataset in window]
-        return Response({"nhits": total, "rows": rows, "page": page, "datasets": datasets})
+        window = with_related(queryset, expand)[offset : offset + rows]
+        app_metas = self.params["include_app_metas"]
+        datasets = [dataset_repr(dataset, expand, app_metas=app_metas) for dataset in window]
+        return Response({"nhits": total, "rows": rows, "page": page, "start": offset, "datasets": datasets})
 
-    @extend_schema(
-        parameters=[doc.STRICT_PARAMETER, doc.expand_parameter(*DATASET_EXPANDABLE)],
-        request=doc.DatasetCreateRequest,
-        responses={201: doc.DatasetSerializer},
-    )
+    @extend_schema(request=doc.DatasetCreateRequest, responses={201: doc.DatasetSerializer})
     def post(self, request: Request) -> Response:
         self.actor.require_domain("create_dataset")
         expand = self.expand(request)
         body = json_object(request, allowed={"dataset_id", "metas", "metadata", "visibility"})
-        dataset = dataset_create(owner=request.user, strict=bool_param(request, "strict"), **create_arguments(body))
+        dataset = dataset_create(owner=request.user, strict=self.params["strict"], **create_arguments(body))
         dataset = with_related(Dataset.objects.all(), expand).get(pk=dataset.pk)
-        return Response(dataset_repr(dataset, expand), status=status.HTTP_201_CREATED)
+        body = dataset_repr(dataset, expand, app_metas=self.params["include_app_metas"])
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class DatasetDetailView(ManagementAPIView):
@@ -138,34 +161,28 @@ class DatasetDetailView(ManagementAPIView):
     """
 
     expandable = DATASET_EXPANDABLE
+    declared_params = {"GET": (INCLUDE_APP_METAS,), "PUT": (INCLUDE_APP_METAS,), "PATCH": (INCLUDE_APP_METAS,)}
 
-    @extend_schema(parameters=[doc.expand_parameter(*DATASET_EXPANDABLE)], responses=doc.DatasetSerializer)
+    @extend_schema(responses=doc.DatasetSerializer)
     def get(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, READ, queryset=with_related(Dataset.objects.all(), expand))
-        return Response(dataset_repr(dataset, expand))
+        return Response(dataset_repr(dataset, expand, app_metas=self.params["include_app_metas"]))
 
-    @extend_schema(
-        parameters=[doc.expand_parameter(*DATASET_EXPANDABLE)],
-        request=doc.DatasetRenameRequest,
-        responses=doc.DatasetSerializer,
-    )
+    @extend_schema(request=doc.DatasetRenameRequest, responses=doc.DatasetSerializer)
     def put(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, "edit_dataset", queryset=with_related(Dataset.objects.all(), FULL))
         # The dataset as fetched (every expandable attribute in full): what a client may send back.
-        body = sent_back(request, dataset_repr(dataset, FULL), writable={"dataset_id"}, required={"dataset_id"})
+        shown = dataset_repr(dataset, FULL, app_metas=self.params["include_app_metas"])
+        body = sent_back(request, shown, writable={"dataset_id"}, required={"dataset_id"})
         if not isinstance(body["dataset_id"], str):
             raise InvalidFieldError(field="dataset_id", detail="expected a string")
         dataset_rename(dataset=dataset, dataset_id=body["dataset_id"], user=request.user)
         dataset = with_related(Dataset.objects.all(), expand).get(pk=dataset.pk)
-        return Response(dataset_repr(dataset, expand))
+        return Response(dataset_repr(dataset, expand, app_metas=self.params["include_app_metas"]))
 
-    @extend_schema(
-        parameters=[doc.expand_parameter(*DATASET_EXPANDABLE)],
-        request=doc.DatasetRenameRequest,
-        responses=doc.DatasetSerializer,
-    )
+    @extend_schema(request=doc.DatasetRenameRequest, responses=doc.DatasetSerializer)
     def patch(self, request: Request, dataset_uid: str) -> Response:
         return self.put(request, dataset_uid)
 
@@ -181,7 +198,7 @@ class DatasetStatusView(ManagementAPIView):
 
     expandable = ("user", "records_errors")
 
-    @extend_schema(parameters=[doc.expand_parameter("user", "records_errors")], responses=doc.StatusSerializer)
+    @extend_schema(responses=doc.StatusSerializer)
     def get(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, READ)

@@ -22,7 +22,7 @@ class ChangeListView(ManagementAPIView):
 
     expandable = ("user", "dataset")
 
-    @extend_schema(parameters=[doc.expand_parameter("user", "dataset")], responses=doc.ChangeSerializer(many=True))
+    @extend_schema(responses=doc.ChangeSerializer(many=True))
     def get(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, READ)
@@ -37,11 +37,7 @@ class RestoreChangeView(ManagementAPIView):
 
     expandable = ("user", "dataset")
 
-    @extend_schema(
-        parameters=[doc.expand_parameter("user", "dataset")],
-        request=doc.RestoreChangeRequest,
-        responses=doc.ChangeSerializer,
-    )
+    @extend_schema(request=doc.RestoreChangeRequest, responses=doc.ChangeSerializer)
     def put(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, "edit_dataset")

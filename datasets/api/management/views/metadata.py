@@ -9,12 +9,22 @@ from rest_framework.response import Response
 from config.errors import InvalidFieldError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.params import QueryParam
 from datasets.api.management.representations import metadata_repr
 from datasets.errors import UnknownMetadataError
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template, get_template
 from datasets.models import Dataset, MetadataValue
 from datasets.permissions import READ
 from datasets.services import metadata_bulk_set, metadata_reset, metadata_set
+
+
+def known_template(name: str, raw: str) -> str:
+    if raw not in TEMPLATES:
+        raise InvalidFieldError(field=name, detail=f"unknown template; known: {', '.join(TEMPLATES)}")
+    return raw
+
+
+TEMPLATE = QueryParam("template", known_template, description="Only the metadata of this template")
 
 
 def rows_by_key(dataset: Dataset) -> dict[tuple[str, str], MetadataValue]:
@@ -34,18 +44,13 @@ class MetadataListView(ManagementAPIView):
     """``GET .../metadata``: every metadata of every template, set or not; ``PUT``: bulk update."""
 
     expandable = ("definition",)
+    declared_params = {"GET": (TEMPLATE,)}
 
-    @extend_schema(
-        operation_id="datasets_metadata_list",
-        parameters=[doc.TEMPLATE_PARAMETER, doc.expand_parameter("definition")],
-        responses=doc.MetadataSerializer(many=True),
-    )
+    @extend_schema(operation_id="datasets_metadata_list", responses=doc.MetadataSerializer(many=True))
     def get(self, request: Request, dataset_uid: str) -> Response:
         expand = self.expand(request)
         dataset = self.dataset_for(dataset_uid, READ)
-        only = request.query_params.get("template")
-        if only is not None and only not in TEMPLATES:
-            raise InvalidFieldError(field="template", detail=f"unknown template; known: {', '.join(TEMPLATES)}")
+        only = self.params["template"]
         rows = rows_by_key(dataset)
         body = [
             metadata_repr(
@@ -59,7 +64,6 @@ class MetadataListView(ManagementAPIView):
 
     @extend_schema(
         operation_id="datasets_metadata_bulk_update",
-        parameters=[doc.expand_parameter("definition")],
         request=doc.BulkMetadataRequest,
         responses=doc.MetadataSerializer(many=True),
     )
@@ -89,16 +93,12 @@ class MetadataDetailView(ManagementAPIView):
         expand = self.expand(request)
         return Response(metadata_repr(template, field, row, expand_definition=expand.has("definition")))
 
-    @extend_schema(parameters=[doc.expand_parameter("definition")], responses=doc.MetadataSerializer)
+    @extend_schema(responses=doc.MetadataSerializer)
     def get(self, request: Request, dataset_uid: str, template_name: str, name: str) -> Response:
         dataset = self.dataset_for(dataset_uid, READ)
         return self.respond(request, dataset, *template_and_field(template_name, name))
 
-    @extend_schema(
-        parameters=[doc.expand_parameter("definition")],
-        request=doc.MetadataValueRequest,
-        responses=doc.MetadataSerializer,
-    )
+    @extend_schema(request=doc.MetadataValueRequest, responses=doc.MetadataSerializer)
     def put(self, request: Request, dataset_uid: str, template_name: str, name: str) -> Response:
         self.expand(request)
         dataset = self.dataset_for(dataset_uid, "edit_dataset")
@@ -117,7 +117,7 @@ class MetadataDetailView(ManagementAPIView):
         )
         return self.respond(request, dataset, template, field)
 
-    @extend_schema(parameters=[doc.expand_parameter("definition")], responses=doc.MetadataSerializer)
+    @extend_schema(responses=doc.MetadataSerializer)
     def delete(self, request: Request, dataset_uid: str, template_name: str, name: str) -> Response:
         self.expand(request)
         dataset = self.dataset_for(dataset_uid, "edit_dataset")

@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.errors import InvalidFieldError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.expand import Expand
@@ -15,6 +16,15 @@ from datasets.api.management.representations import records_errors_repr, status_
 from datasets.permissions import READ
 from datasets.services.publishing import dataset_abort_request, dataset_publish_request, dataset_unpublish_request
 from jobs.api.representations import job_repr
+
+
+def require_no_body(request: Request) -> None:
+    """Actions take no parameters: a body other than none or ``{}`` is refused rather than ignored."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise InvalidFieldError(field="body", detail="this action takes no body; send none or {}")
+    if data:
+        raise InvalidFieldError(field=sorted(data)[0], detail="unknown attribute; this action takes no body")
 
 
 class ActionView(ManagementAPIView):
@@ -25,6 +35,7 @@ class ActionView(ManagementAPIView):
     @extend_schema(request=None, responses={202: doc.JobSerializer})
     def put(self, request: Request, dataset_uid: str) -> Response:
         dataset = self.dataset_for(dataset_uid, "publish_dataset")
+        require_no_body(request)
         job = type(self).request_action(dataset=dataset, user=request.user)
         location = reverse("management:job-detail", kwargs={"job_uid": job.job_uid})
         return Response(job_repr(job), status=status.HTTP_202_ACCEPTED, headers={"Location": location})
@@ -44,6 +55,7 @@ class AbortView(ManagementAPIView):
     @extend_schema(request=None, responses=doc.StatusSerializer)
     def put(self, request: Request, dataset_uid: str) -> Response:
         dataset = self.dataset_for(dataset_uid, "publish_dataset")
+        require_no_body(request)
         dataset = dataset_abort_request(dataset=dataset, user=request.user)
         return Response(status_repr(dataset, Expand()))
 

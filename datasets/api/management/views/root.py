@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import AnonThrottle, UserThrottle
+from datasets.api.management.base import AnonThrottle, DeclaredParamsMixin, UserThrottle
 
 
-class ManagementRootView(APIView):
+class ManagementRootView(DeclaredParamsMixin, APIView):
     """Entry point of the management API: its version and where to go next."""
 
     permission_classes = [AllowAny]

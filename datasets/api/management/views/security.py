@@ -164,18 +164,16 @@ class RulesetDetailView(SecurityView):
 
 
 def list_schema(key: str, request_body):
-    expand = [doc.expand_parameter(key)]
     return extend_schema_view(
-        get=extend_schema(parameters=expand, responses=doc.RulesetSerializer(many=True)),
-        post=extend_schema(parameters=expand, request=request_body, responses={201: doc.RulesetSerializer}),
+        get=extend_schema(responses=doc.RulesetSerializer(many=True)),
+        post=extend_schema(request=request_body, responses={201: doc.RulesetSerializer}),
     )
 
 
 def detail_schema(key: str, request_body):
-    expand = [doc.expand_parameter(key)]
     return extend_schema_view(
-        get=extend_schema(parameters=expand, responses=doc.RulesetSerializer),
-        put=extend_schema(parameters=expand, request=request_body, responses=doc.RulesetSerializer),
+        get=extend_schema(responses=doc.RulesetSerializer),
+        put=extend_schema(request=request_body, responses=doc.RulesetSerializer),
         delete=extend_schema(responses={204: None}),
     )
 
