@@ -103,7 +103,7 @@ def datasets(api: ReferenceClient) -> str:
     )
     uid = mine["dataset_uid"]
 
-    listed = api.get('/datasets/?where=datasetid="my-dataset"&rows=10&page=1&sort=-last_modified')
+    listed = api.get('/datasets/?where=datasetid="my-dataset"&rows=10&page=1&sort=-modified')
     assert [item["dataset_uid"] for item in listed["datasets"]] == [uid]
     with_app = api.get("/datasets/?include_app_metas=true&timezone=Europe/Paris&rows=100")
     assert {item["dataset_uid"] for item in with_app["datasets"]} >= {uid, empty["dataset_uid"]}

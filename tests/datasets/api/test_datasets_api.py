@@ -166,6 +166,18 @@ class TestList:
         body = assert_status(alice_api.get(URL, {"sort": "owner"}), 400)
         assert body["raw_params"]["field"] == "sort"
 
+    def test_sorts_by_the_modified_metadata_latest_first(self, alice_api, many):
+        for dataset_id, modified in (("set-04", "2031-05-01T00:00:00+00:00"), ("set-09", "2030-01-01T00:00:00+00:00")):
+            uid = Dataset.objects.get(dataset_id=dataset_id).dataset_uid
+            url = f"{URL}{uid}/metadata/default/modified/"
+            assert_status(alice_api.put(url, {"value": modified}, format="json"), 200)
+        MetadataValue.objects.filter(dataset__dataset_id="set-07", template="default", name="modified").delete()
+        body = assert_status(alice_api.get(URL, {"sort": "-modified", "rows": 100}), 200)
+        ids = [d["dataset_id"] for d in body["datasets"]]
+        assert ids[:2] == ["set-04", "set-09"] and ids[-1] == "set-07"
+        body = assert_status(alice_api.get(URL, {"sort": "modified", "rows": 100}), 200)
+        assert [d["dataset_id"] for d in body["datasets"]][-3:] == ["set-09", "set-04", "set-07"]
+
     def test_where_filters_on_id_and_metadata(self, alice_api, many):
         body = assert_status(alice_api.get(URL, {"where": 'dataset_id = "set-03"'}), 200)
         assert [d["dataset_id"] for d in body["datasets"]] == ["set-03"]

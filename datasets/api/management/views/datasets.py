@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -29,7 +29,10 @@ SORTS = {
     "dataset_uid": "dataset_uid",
     "last_modified": "last_modified",
     "title": "sort_title",
+    "modified": "sort_modified",
 }
+# Sort keys read from the ``default`` metadata value of that name (annotated as ``SORTS[name]``).
+METADATA_SORTS = ("title", "modified")
 MAX_ROWS = 100
 FULL = Expand(tuple(path.split(".")) for path in DATASET_EXPANDABLE)
 ROWS = rows(10, MAX_ROWS, "Datasets")
@@ -63,17 +66,22 @@ def with_related(queryset: DatasetQuerySet, expand: Expand) -> DatasetQuerySet:
 
 
 def sorted_by(queryset: DatasetQuerySet, sort: str | None) -> DatasetQuerySet:
-    """Order by ``sort`` (``-`` for descending); ``title`` sorts by the default title."""
+    """Order by ``sort`` (``-`` for descending).
+
+    ``title`` and ``modified`` sort by the ``default`` metadata value of that name (``modified`` by its ISO text,
+    which orders the dates and times the metadata API stores); datasets without the value come last.
+    """
     if not sort:
         return queryset.order_by("dataset_id")
     descending, name = sort.startswith("-"), sort.lstrip("-")
     if name not in SORTS:
         raise InvalidFieldError(field="sort", detail=f"cannot sort by '{name}'; sortable: {', '.join(SORTS)}")
-    if name == "title":
-        titles = MetadataValue.objects.filter(dataset=OuterRef("pk"), template="default", name="title")
-        queryset = queryset.annotate(sort_title=Subquery(titles.values("value")[:1]))
-    field = SORTS[name]
-    return queryset.order_by(f"-{field}" if descending else field, "dataset_uid")
+    if name in METADATA_SORTS:
+        values = MetadataValue.objects.filter(dataset=OuterRef("pk"), template="default", name=name)
+        queryset = queryset.annotate(**{SORTS[name]: Subquery(values.values("value")[:1])})
+    field = F(SORTS[name])
+    ordering = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+    return queryset.order_by(ordering, "dataset_uid")
 
 
 def page_window(params: dict[str, Any], query: QueryDict) -> tuple[int, int]:
