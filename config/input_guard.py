@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Deep enough for every document the APIs take (metadata, processor args: a handful of levels), shallow
-# enough that no recursive walk of a parsed body ever nears Python's recursion limit (API decision 18).
+# enough that no recursive walk of a parsed body ever nears Python's recursion limit (API decision 27).
 MAX_JSON_DEPTH = 64
 # PostgreSQL's bigint: the widest integer column, and the widest offset a LIMIT/OFFSET accepts.
 MAX_BIGINT = 2**63 - 1

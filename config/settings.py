@@ -139,7 +139,7 @@ MIDDLEWARE = [
     "config.cors.PublicReadCorsMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # A path or query string PostgreSQL could not store is a 400 before any view (API decision 18); such a
+    # A path or query string PostgreSQL could not store is a 400 before any view (API decision 27); such a
     # cookie is dropped before the session middleware looks its session up.
     "config.input_guard_middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -200,7 +200,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # DRF's JSON parser refusing NUL, lone surrogates, out-of-range numbers and deep nesting (API decision 18).
+    # DRF's JSON parser refusing NUL, lone surrogates, out-of-range numbers and deep nesting (API decision 27).
     "DEFAULT_PARSER_CLASSES": ["config.parsers.GuardedJSONParser"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "datasets.api.management.params_schema.DeclaredParamsSchema",

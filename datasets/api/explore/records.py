@@ -99,7 +99,7 @@ def records_where(request: Request, fields: list[Field]) -> str | None:
 
 
 def integer(request: Request, name: str, default: int) -> int:
-    """An integer query parameter (``limit``, ``offset``) that PostgreSQL can take (API decision 18)."""
+    """An integer query parameter (``limit``, ``offset``) that PostgreSQL can take (API decision 27)."""
     raw = request.query_params.get(name, str(default))
     try:
         value = int(raw)

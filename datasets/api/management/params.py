@@ -1,6 +1,6 @@
 """Query parameters of the management API: each view declares the ones it accepts; nothing else gets in.
 
-One rule for every endpoint (API decision 18):
+One rule for every endpoint (API decision 34):
 
 * a view declares, per HTTP method, the parameters it reads (``declared_params = {"GET": (ROWS, PAGE)}``);
 * every endpoint also accepts the common ones: ``apikey`` (authentication), ``expand`` (checked against the

@@ -1,4 +1,4 @@
-"""Query parameters of the management API: one rule for every endpoint (API decision 18).
+"""Query parameters of the management API: one rule for every endpoint (API decision 34).
 
 Each endpoint accepts the parameters it declares plus ``apikey``, ``expand`` and ``timezone``; anything else,
 or a single-valued parameter given twice, is a 400 naming it. The documented ones (``timezone``,
