@@ -103,3 +103,35 @@ def test_no_5xx_and_every_response_matches_the_schema(
             response_schema_conformance,
         ],
     )
+
+
+def hostile(value, *, nul: bool):
+    """``value`` with every string given a NUL (``nul``) or every number made 10**20 (otherwise), recursively."""
+    if isinstance(value, dict):
+        return {key: hostile(item, nul=nul) for key, item in value.items()}
+    if isinstance(value, list):
+        return [hostile(item, nul=nul) for item in value]
+    if nul and isinstance(value, str):
+        return f"{value}\x00"
+    if not nul and isinstance(value, int | float) and not isinstance(value, bool):
+        return 10**20
+    return value
+
+
+@api_schema.parametrize()
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_generated_requests_with_nul_or_huge_numbers_are_never_a_server_error(
+    case, superuser_credentials, seeded, unthrottled, keep_db_connection
+):
+    """The bounded run again, each generated request made hostile: a NUL in every string of its path, query
+    and JSON body, then every number 10**20; both answer a 4xx or a success, never a 5xx."""
+    for nul in (True, False):
+        hostile_case = case.operation.Case(
+            path_parameters=hostile(case.path_parameters, nul=nul),
+            query=hostile(case.query, nul=nul),
+            body=hostile(case.body, nul=nul) if case.media_type == "application/json" else case.body,
+            headers=case.headers,
+            media_type=case.media_type,
+        )
+        response = hostile_case.call(auth=superuser_credentials)
+        assert response.status_code < 500, (nul, hostile_case.method, hostile_case.formatted_path, response.text[:300])
