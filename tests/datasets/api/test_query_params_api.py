@@ -159,7 +159,7 @@ class TestIncludeAppMetas:
 
     def test_application_metas_show_only_when_asked_for(self, alice_api, configured):
         plain = assert_status(alice_api.get(f"{API}/datasets/{configured}/"), 200)
-        assert set(plain["metas"]) == {"default"}
+        assert set(plain["metas"]) == {"default", "publishing"}
         assert {item["template"]["name"] for item in plain["metadata"]} == {"default"}
         shown = assert_status(alice_api.get(f"{API}/datasets/{configured}/?include_app_metas=true"), 200)
         assert shown["metas"]["visualization"] == {"table_default_sort_field": "name"}
@@ -197,7 +197,7 @@ class TestStart:
         both = assert_status(alice_api.get(f"{API}/datasets/?start=1&page=1"), 400)
         assert both["raw_params"] == {"field": "start", "detail": "give start or page, not both"}
         negative = assert_status(alice_api.get(f"{API}/datasets/?start=-1"), 400)
-        assert negative["raw_params"] == {"field": "start", "detail": "must be at least 0, got -1"}
+        assert negative["raw_params"] == {"field": "start", "detail": "must be between 0 and 2147483647, got -1"}
 
 
 class TestJobPages:
