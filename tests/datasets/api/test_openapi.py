@@ -11,6 +11,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -105,6 +106,13 @@ def test_no_5xx_and_every_response_matches_the_schema(
     )
 
 
+# The hostile run skips the coverage phase (two minutes of boundary cases for every operation): the deterministic
+# walk of test_hostile_input.py puts a hostile value in every position; this run adds generated shapes to it.
+FUZZ_ONLY = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
+hostile_schema = schemathesis.openapi.from_path(str(COMMITTED), config=FUZZ_ONLY)
+hostile_schema.app = FreshDjangoApp()
+
+
 def hostile(value, *, nul: bool):
     """``value`` with every string given a NUL (``nul``) or every number made 10**20 (otherwise), recursively."""
     if isinstance(value, dict):
@@ -118,13 +126,13 @@ def hostile(value, *, nul: bool):
     return value
 
 
-@api_schema.parametrize()
-@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@hostile_schema.parametrize()
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_generated_requests_with_nul_or_huge_numbers_are_never_a_server_error(
     case, superuser_credentials, seeded, unthrottled, keep_db_connection
 ):
-    """The bounded run again, each generated request made hostile: a NUL in every string of its path, query
-    and JSON body, then every number 10**20; both answer a 4xx or a success, never a 5xx."""
+    """The bounded run again (examples and fuzzing), each generated request made hostile: a NUL in every string of
+    its path, query and JSON body, then every number 10**20; both answer a 4xx or a success, never a 5xx."""
     for nul in (True, False):
         hostile_case = case.operation.Case(
             path_parameters=hostile(case.path_parameters, nul=nul),
