@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from datasets.odsql import ODSQLError, ast
+from datasets.timezones import zone_named
 
 UTC = "UTC"
 
@@ -46,10 +47,7 @@ def check_timezone(name: str | None) -> str:
     if name is None or not name.strip():
         return UTC
     name = name.strip()
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        # ValueError: paths such as "../x" are refused by zoneinfo itself.
+    if zone_named(name) is None:
         message = f"Invalid value for timezone: unknown time zone {name!r}; use an IANA id such as Europe/Paris"
         raise ODSQLError(message) from None
     return name

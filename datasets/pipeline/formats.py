@@ -33,7 +33,8 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from datasets.timezones import zone_named
 
 DOT, COMMA = 1, 2  # decimal marks, as bits: a value may read both ways
 DMY, MDY = 1, 2  # date orders, as bits
@@ -91,10 +92,10 @@ def time_zone(name: str) -> dt.tzinfo:
     """The IANA zone ``name`` (UTC for "UTC"); raises ValueError for an unknown name."""
     if name.upper() == "UTC":
         return dt.UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}") from None
+    zone = zone_named(name)
+    if zone is None:
+        raise ValueError(f"unknown time zone {name!r}")
+    return zone
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from croniter import CroniterError, croniter
 from django.conf import settings
@@ -27,6 +27,7 @@ from django.utils import timezone
 from config.errors import InvalidFieldError, ManagementAPIError
 from datasets.models import Dataset, Schedule
 from datasets.services.publishing import queue_action
+from datasets.timezones import zone_named
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -77,10 +78,8 @@ def checked_timezone(value: Any) -> str:
         return settings.SCHEDULE_TIME_ZONE
     if not isinstance(value, str) or not value:
         raise InvalidFieldError(field="timezone", detail="expected an IANA time zone name such as 'Europe/Paris'")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidFieldError(field="timezone", detail=f"unknown time zone '{value}'") from None
+    if zone_named(value) is None:
+        raise InvalidFieldError(field="timezone", detail=f"unknown time zone '{value}'")
     return value
 
 

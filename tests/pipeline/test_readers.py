@@ -781,6 +781,7 @@ def test_unknown_extractor():
         ("jsonfile", {"decimal_mark": ";"}, "decimal_mark", "must be one of auto, ., ,"),
         ("xlsfile", {"date_order": "ymd"}, "date_order", "must be one of dmy, mdy"),
         ("csvfile", {"timezone": "Mars/Olympus"}, "timezone", "unknown IANA time zone 'Mars/Olympus'"),
+        ("csvfile", {"timezone": "Europe"}, "timezone", "unknown IANA time zone 'Europe'"),
         ("csvfile", {"separator": 1}, "separator", "must be a string, not int"),
         ("csvfile", {"separator": ";;"}, "separator", "must be a single character, not ';;'"),
         ("csvfile", {"separator": "\n"}, "separator", "cannot be a line break"),

@@ -95,6 +95,8 @@ def test_list_one_replace_and_delete(alice_api, dataset_uid):
         ({"cron_schedule": "*/5 * * * *"}, "cron_schedule", "runs every 5 minutes; runs must be at least 1 day apart"),
         ({"cron_schedule": "0 3,15 * * *"}, "cron_schedule", "runs every 12 hours"),
         ({"cron_schedule": "0 3 * * *", "timezone": "Mars/Olympus"}, "timezone", "unknown time zone 'Mars/Olympus'"),
+        ({"cron_schedule": "0 3 * * *", "timezone": "Europe"}, "timezone", "unknown time zone 'Europe'"),
+        ({"cron_schedule": "0 3 * * *", "timezone": "x" * 300}, "timezone", "unknown time zone 'xxx"),
         ({"cron_schedule": "0 3 * * *", "timezone": 2}, "timezone", "IANA time zone"),
         ({"cron_schedule": "0 3 * * *", "every": "day"}, "every", "unknown attribute"),
         ({"timezone": "UTC"}, "cron_schedule", "required"),

@@ -5,13 +5,14 @@ Each reader raises the Explore error naming its parameter (400), before any quer
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from rest_framework.request import Request
 
 from datasets.api.explore.errors import bad_parameter
 from datasets.explore.catalog import CATALOG_FACETS, catalog_where, refine_exclude
+from datasets.timezones import zone_named
 
 # Reference §4: the languages ``lang`` accepts.
 LANGUAGES = ("en", "fr", "nl", "pt", "it", "ar", "de", "es", "ca", "eu", "sv")
@@ -29,10 +30,10 @@ def flag(request: Request, name: str) -> bool:
 def timezone_of(request: Request) -> ZoneInfo:
     """``timezone``: an IANA (CLDR) zone id such as ``Europe/Paris``; UTC when absent."""
     raw = request.query_params.get("timezone", "UTC")
-    try:
-        return ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise bad_parameter("timezone", f"unknown time zone '{raw}'; expected an id such as Europe/Paris") from None
+    zone = zone_named(raw)
+    if zone is None:
+        raise bad_parameter("timezone", f"unknown time zone '{raw}'; expected an id such as Europe/Paris")
+    return zone
 
 
 def lang_of(request: Request) -> str:

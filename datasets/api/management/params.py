@@ -17,12 +17,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.http import QueryDict
 
 from config.errors import InvalidFieldError, ManagementAPIError
 from config.input_guard import MAX_QUERY_INTEGER
+from datasets.timezones import zone_named
 
 UTC = ZoneInfo("UTC")
 # The zone of the response being built: set from ``timezone`` for the request, UTC otherwise (reference §2.6).
@@ -109,13 +110,12 @@ def one_of(values: Iterable[str]) -> Parser:
 
 def time_zone(name: str, raw: str) -> ZoneInfo:
     """An IANA zone id such as ``Europe/Paris``."""
-    try:
-        return ZoneInfo(raw)
-    # ZoneInfo opens a file named after the id: a directory ("Europe") or an overlong name is an OSError.
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+    zone = zone_named(raw)
+    if zone is None:
         raise InvalidFieldError(
             field=name, detail=f"unknown time zone '{raw}'; expected an IANA id such as Europe/Paris"
-        ) from None
+        )
+    return zone
 
 
 # --- the parameters every endpoint accepts, and shared ones ------------------------------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from datasets.pipeline.core import Record, RecordFailure
 from datasets.pipeline.expression import is_blank, shown, to_text
 from datasets.pipeline.processors.base import FieldToOutputStep, Step
+from datasets.timezones import zone_named
 
 DATE_DIRECTIVES = frozenset("dmYybBjxc")
 TIME_DIRECTIVES = frozenset("HIMSfpzXc")
@@ -35,9 +36,7 @@ def date_format_problem(date_format: str) -> str | None:
 
 def timezone_problem(name: str) -> str | None:
     """Why ``name`` is not an IANA time zone, or None."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "Europe"
+    if zone_named(name) is None:
         return f"unknown time zone '{name}'; use an IANA name such as 'Europe/Paris' or 'UTC'"
     return None
 
