@@ -19,10 +19,12 @@ from django.utils.html import format_html
 from datasets.permissions import Actor
 from jobs.admin_progress import job_progress
 from jobs.models import Job
+from jobs.redaction import redact_text, redacted
 from jobs.selectors import jobs_visible_to
 
 RECORD_ERRORS_SHOWN = 100
 CSV_COLUMNS = ["row", "resource_uid", "processor_uid", "field", "message", "raw_message"]
+MASKED_FIELDS = ("params", "result", "error")
 
 
 @admin.register(Job)
@@ -40,7 +42,11 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["state", "function"]
     list_select_related = ["dataset", "user"]
     search_fields = ["job_uid", "dataset__dataset_id", "dataset__dataset_uid"]
-    readonly_fields = [field.name for field in Job._meta.fields]
+    # params, result and error show masked (jobs.redaction): rows stored before masking may hold URL secrets.
+    readonly_fields = [
+        f"masked_{field.name}" if field.name in MASKED_FIELDS else field.name for field in Job._meta.fields
+    ]
+    fields = readonly_fields  # only these: the model's own params/result/error would show unmasked
     change_form_template = "admin/jobs/job/change_form.html"
 
     def get_queryset(self, request):
@@ -69,6 +75,18 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description="state", ordering="state")
+    @admin.display(description="params")
+    def masked_params(self, obj):
+        return redacted(obj.params)
+
+    @admin.display(description="result")
+    def masked_result(self, obj):
+        return redacted(obj.result)
+
+    @admin.display(description="error")
+    def masked_error(self, obj):
+        return redacted(obj.error)
+
     def state_badge(self, obj):
         return format_html(
             '<span class="badge badge-job-{}" data-job-state>{}</span>', obj.state, obj.get_state_display()
@@ -126,7 +144,8 @@ class JobAdmin(admin.ModelAdmin):
         writer.writerow(CSV_COLUMNS)
         for error in job.record_errors.all():
             writer.writerow(
-                [error.row, error.resource_uid, error.processor_uid, error.field, error.message, error.raw_message]
+                [error.row, error.resource_uid, error.processor_uid, error.field]
+                + [redact_text(error.message), redact_text(error.raw_message)]
             )
         return response
 

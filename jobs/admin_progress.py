@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from jobs.models import Job
+from jobs.redaction import redacted
 
 # Share of a publish's time each phase usually takes, and the order they run in.
 WEIGHTS = {"extract": 0.25, "load": 0.65, "index": 0.08, "swap": 0.02}
@@ -80,7 +81,7 @@ def job_progress(job: Job) -> dict[str, Any]:
     phases = phases_of(job)
     phase = current_phase(job, phases)
     fraction = overall_fraction(job, phase, phases)
-    error = job.error or {}
+    error = redacted(job.error or {})  # an error stored before masking may quote a URL with its secret
     return {
         "job_uid": job.job_uid,
         "function": job.function,

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from datasets.identifiers import random_uid
-from jobs.redaction import redacted
+from jobs.redaction import redact_text, redacted
 
 
 def new_job_uid() -> str:
@@ -135,7 +135,9 @@ class RecordError(models.Model):
 
     @property
     def message(self) -> str:
+        """The error in words, URL secrets masked (rows stored before masking may still hold them)."""
         try:
-            return self.raw_message.format(**self.raw_params)
+            text = self.raw_message.format(**self.raw_params)
         except (KeyError, IndexError, ValueError):
-            return self.raw_message
+            text = self.raw_message
+        return redact_text(text)
