@@ -23,7 +23,7 @@ from jobs.redaction import redact_text, redacted
 from jobs.selectors import jobs_visible_to
 
 RECORD_ERRORS_SHOWN = 100
-CSV_COLUMNS = ["row", "resource_uid", "processor_uid", "field", "message", "raw_message"]
+CSV_COLUMNS = ["row", "record_id", "resource_uid", "processor_uid", "field", "message", "raw_message"]
 MASKED_FIELDS = ("params", "result", "error")
 
 
@@ -144,7 +144,7 @@ class JobAdmin(admin.ModelAdmin):
         writer.writerow(CSV_COLUMNS)
         for error in job.record_errors.all():
             writer.writerow(
-                [error.row, error.resource_uid, error.processor_uid, error.field]
+                [error.row, error.record_id or "", error.resource_uid, error.processor_uid, error.field]
                 + [redact_text(error.message), redact_text(error.raw_message)]
             )
         return response

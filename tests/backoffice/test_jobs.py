@@ -137,9 +137,15 @@ def test_progress_json_after_a_real_publish(editor_client, trees, run_worker):
 def record_errors(job: Job) -> list[RecordError]:
     return [
         RecordError.objects.create(
-            job=job, row=row, resource_uid="re_1", field="year", raw_message="{value} is not an int", raw_params=params
+            job=job,
+            row=row,
+            resource_uid="re_1",
+            field="year",
+            raw_message="{value} is not an int",
+            raw_params=params,
+            record_id=record_id,
         )
-        for row, params in ((3, {"value": "abc"}), (7, {"value": 'x,"y"'}))
+        for row, params, record_id in ((3, {"value": "abc"}, "a1b2"), (7, {"value": 'x,"y"'}, None))
     ]
 
 
@@ -151,10 +157,14 @@ def test_record_errors_csv(editor_client, trees):
     assert response["Content-Type"].startswith("text/csv")
     assert f"{job.job_uid}-record-errors.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["row", "resource_uid", "processor_uid", "field", "message", "raw_message"]
-    expected = [[str(e.row), "re_1", "", "year", e.raw_message.format(**e.raw_params), e.raw_message] for e in errors]
+    assert rows[0] == ["row", "record_id", "resource_uid", "processor_uid", "field", "message", "raw_message"]
+    expected = [
+        [str(e.row), e.record_id or "", "re_1", "", "year", e.raw_message.format(**e.raw_params), e.raw_message]
+        for e in errors
+    ]
+    assert [row[1] for row in expected] == ["a1b2", ""]  # empty when the record was not produced
     assert rows[1:] == expected
-    assert expected[1][4] == 'x,"y" is not an int'
+    assert expected[1][5] == 'x,"y" is not an int'
 
 
 def test_job_page_lists_the_record_errors(editor_client, trees):
