@@ -70,8 +70,7 @@ ALTERNATIVE_EXPORTS = LinkKind(AlternativeExport, "export_uid", "alternative_exp
 
 def checked_file_url(url: Any, caller: User | Caller, *, kept: str | None = None) -> str:
     """An ``odsfile://`` URL of a file ``caller`` may use (or the row's ``kept`` URL); else a 400 naming ``url``."""
-    # PostgreSQL text cannot hold NUL: refused here rather than failing the lookup with a 500.
-    if not isinstance(url, str) or not url.startswith(FILE_SCHEME) or "\x00" in url:
+    if not isinstance(url, str) or not url.startswith(FILE_SCHEME):
         raise InvalidFieldError(field="url", detail="expected odsfile://<file_id>, the URL of an uploaded file")
     return checked_url(url, caller, kept=kept)
 
@@ -79,8 +78,8 @@ def checked_file_url(url: Any, caller: User | Caller, *, kept: str | None = None
 def checked_link(body: dict[str, Any], caller: User | Caller, *, kept_url: str | None = None) -> dict[str, Any]:
     """Validated ``url`` and ``title`` of a request body (``title`` optional, at most 255 characters)."""
     title = body.get("title") or ""
-    if not isinstance(title, str) or len(title) > 255 or "\x00" in title:
-        raise InvalidFieldError(field="title", detail="expected a string of at most 255 characters, without NUL")
+    if not isinstance(title, str) or len(title) > 255:
+        raise InvalidFieldError(field="title", detail="expected a string of at most 255 characters")
     return {"url": checked_file_url(body.get("url"), caller, kept=kept_url), "title": title}
 
 
