@@ -21,6 +21,7 @@ from django.http import QueryDict
 
 from datasets.api.explore.records import cached_count, cached_rows, json_value, run_bounded
 from datasets.catalog.refines import refine_links
+from datasets.catalog.search import PageError
 from datasets.explore.facets import (
     FacetRequest,
     annotated,
@@ -32,8 +33,6 @@ from datasets.explore.facets import (
 from datasets.explore.published import PublishedTable
 from datasets.explore.query import MAX_WINDOW, RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
-
-from .search import PageError
 
 PAGE_SIZE = 20
 LAST_PAGE = MAX_WINDOW // PAGE_SIZE

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import standards, views
+from datasets.catalog import standards, views
 
 urlpatterns = [
     path("", views.catalog_home, name="catalog-home"),

@@ -26,6 +26,8 @@ from datasets.api.explore.errors import ExploreError, QuotaExceeded, as_explore_
 from datasets.api.explore.exports import FORMATS
 from datasets.api.explore.records import readable_count
 from datasets.api.explore.representations import features, public_metas
+from datasets.catalog.search import SORTS, HomeQuery, PageError, search_home
+from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
 from datasets.explore.catalog import APP_TEMPLATES
 from datasets.explore.datapackage import schema_org_dataset
 from datasets.explore.published import PublishedTable, published_table
@@ -34,9 +36,6 @@ from datasets.metadata_templates import TEMPLATES
 from datasets.models import Dataset
 from datasets.odsql import ODSQLError
 from datasets.security import caller_of, visible_datasets
-
-from .search import SORTS, HomeQuery, PageError, search_home
-from .table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
 
 TABS = {
     "information": "Information",

@@ -1,5 +1,5 @@
 """The Explore API v2.1 over published records tables: ODSQL clauses compiled to SQL (``query.py``)."""
 
-from .query import CompiledQuery, RecordsQuery, compile_records_query
+from datasets.explore.query import CompiledQuery, RecordsQuery, compile_records_query
 
 __all__ = ["CompiledQuery", "RecordsQuery", "compile_records_query"]

@@ -32,11 +32,10 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from datasets.explore.values import Fragment, Schema
+from datasets.explore.where import combine, compile_where
 from datasets.pipeline.core import Field
 from datasets.security import DataAccess
-
-from .values import Fragment, Schema
-from .where import combine, compile_where
 
 logger = logging.getLogger(__name__)
 

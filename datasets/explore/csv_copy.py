@@ -27,7 +27,7 @@ import io
 
 from psycopg import sql
 
-from .writers import CSV_DELIMITERS, neutralise
+from datasets.explore.writers import CSV_DELIMITERS, neutralise
 
 FORMULA_CHECK = sql.SQL("CASE WHEN left({0}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || {0} ELSE {0} END")
 

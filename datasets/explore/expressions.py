@@ -23,11 +23,10 @@ from decimal import Decimal
 
 from psycopg import sql
 
+from datasets.explore import dates, geo
+from datasets.explore.values import CASTS, NUMERIC, ORDERED, Fragment, Schema, coerce, literal_fragment, placeholder
 from datasets.odsql import ODSQLError, ast
 from datasets.pipeline.core import Field
-
-from . import dates, geo
-from .values import CASTS, NUMERIC, ORDERED, Fragment, Schema, coerce, literal_fragment, placeholder
 
 AGGREGATES = ("count", "sum", "avg", "min", "max", "median", "percentile", "envelope", "bbox")
 DATE_PARTS = {"year": "YEAR", "month": "MONTH", "day": "DAY", "hour": "HOUR", "minute": "MINUTE", "second": "SECOND"}

@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from datasets.explore.access import TableAccess, guarded
+from datasets.explore.values import Fragment, Schema
+from datasets.explore.where import compile_where
 from datasets.odsql import ODSQLError, ast
 from datasets.pipeline.core import Field
 from datasets.store.tables import qualified
-
-from .access import TableAccess, guarded
-from .values import Fragment, Schema
-from .where import compile_where
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 1000

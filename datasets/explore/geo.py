@@ -32,10 +32,9 @@ import shapely
 from psycopg import sql
 from shapely.errors import GEOSException
 
+from datasets.explore.values import Fragment, Schema, placeholder
 from datasets.odsql import ODSQLError, ast
 from datasets.store.tables import GEOMETRY_TYPES
-
-from .values import Fragment, Schema, placeholder
 
 # Metres in one of each distance unit of within_distance (section 7.3).
 UNITS = {"mi": 1609.344, "yd": 0.9144, "ft": 0.3048, "m": 1.0, "cm": 0.01, "km": 1000.0, "mm": 0.001}

@@ -29,11 +29,19 @@ from decimal import Decimal
 
 from psycopg import sql
 
+from datasets.explore import dates
+from datasets.explore.expressions import (
+    GEO,
+    TEMPORAL,
+    Scope,
+    combined,
+    expression,
+    item_name,
+    local_time,
+    value_argument,
+)
+from datasets.explore.values import NUMERIC, Fragment, Schema, coerce, placeholder
 from datasets.odsql import ast
-
-from . import dates
-from .expressions import GEO, TEMPORAL, Scope, combined, expression, item_name, local_time, value_argument
-from .values import NUMERIC, Fragment, Schema, coerce, placeholder
 
 CLAUSE = "group_by"
 MAX_ZOOM = 25

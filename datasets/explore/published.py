@@ -17,11 +17,10 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from datasets.explore.access import TableAccess, table_access
 from datasets.models import Dataset, PublishedVersion, Ruleset
 from datasets.pipeline.core import Field
 from datasets.security import Caller, DataAccess, data_access
-
-from .access import TableAccess, table_access
 
 VERSIONS_KEPT = 1024
 

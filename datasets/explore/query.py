@@ -39,16 +39,15 @@ from dataclasses import dataclass, field
 
 from psycopg import sql
 
+from datasets.explore import dates
+from datasets.explore.access import TableAccess, guarded
+from datasets.explore.expressions import Scope, ZonedSchema, expression, item_name
+from datasets.explore.groups import Group, compile_group
+from datasets.explore.values import Fragment, Schema, placeholder
+from datasets.explore.where import combine, compile_where, where_is_row_safe
 from datasets.odsql import ODSQLError, ast, parse_group_by, parse_order_by, parse_select
 from datasets.pipeline.core import Field
 from datasets.store.tables import RECORD_ID, qualified
-
-from . import dates
-from .access import TableAccess, guarded
-from .expressions import Scope, ZonedSchema, expression, item_name
-from .groups import Group, compile_group
-from .values import Fragment, Schema, placeholder
-from .where import combine, compile_where, where_is_row_safe
 
 MAX_LIMIT = 100
 MAX_WINDOW = 10_000

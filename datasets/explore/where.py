@@ -14,13 +14,12 @@ from collections.abc import Callable
 from psycopg import sql
 
 from datasets.dataset_where_values import like_regex
+from datasets.explore.expressions import compare_computed, is_computed
+from datasets.explore.geo import PREDICATES as GEO_PREDICATES
+from datasets.explore.textsearch import search_tsquery, suggest_tsquery
+from datasets.explore.values import NUMERIC, ORDERED, Fragment, Schema, coerce, placeholder
 from datasets.odsql import ODSQLError, ast, parse_where
 from datasets.store.tables import full_text_vector
-
-from .expressions import compare_computed, is_computed
-from .geo import PREDICATES as GEO_PREDICATES
-from .textsearch import search_tsquery, suggest_tsquery
-from .values import NUMERIC, ORDERED, Fragment, Schema, coerce, placeholder
 
 CLAUSE = "where"
 MAX_IN_ITEMS = 1000

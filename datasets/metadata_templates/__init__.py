@@ -1,7 +1,7 @@
 """Metadata templates (``default``, ``internal``, ``visualization``, ``dcat``, ``asset_content_configuration``) and
 the validation of their values."""
 
-from .definitions import (
+from datasets.metadata_templates.definitions import (
     TEMPLATES,
     FieldDefinition,
     Template,
@@ -11,7 +11,7 @@ from .definitions import (
     get_template,
     resolve_field,
 )
-from .validation import InvalidMetadataValueError, validate_value
+from datasets.metadata_templates.validation import InvalidMetadataValueError, validate_value
 
 __all__ = [
     "TEMPLATES",

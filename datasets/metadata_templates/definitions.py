@@ -16,8 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from config.errors import ManagementAPIError
-
-from .languages import LANGUAGES
+from datasets.metadata_templates.languages import LANGUAGES
 
 FIELD_TYPES = frozenset({"text", "multitext", "html", "date", "datetime", "boolean", "int", "double"})
 CHOICE_TYPES = frozenset({"text", "multitext"})

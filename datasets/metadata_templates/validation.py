@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 import nh3
 
 from config.errors import ManagementAPIError
-
-from .definitions import FieldDefinition
+from datasets.metadata_templates.definitions import FieldDefinition
 
 MAX_TEXT_LENGTH = 5_000
 MAX_HTML_LENGTH = 100_000

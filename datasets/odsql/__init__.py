@@ -5,8 +5,8 @@ answer tuples of clause items. All raise ``ODSQLError``; compilers for dataset l
 next to the code that owns those tables.
 """
 
-from . import ast
-from .errors import ODSQLError
-from .parser import MAX_LENGTH, parse_group_by, parse_order_by, parse_select, parse_where
+from datasets.odsql import ast
+from datasets.odsql.errors import ODSQLError
+from datasets.odsql.parser import MAX_LENGTH, parse_group_by, parse_order_by, parse_select, parse_where
 
 __all__ = ["MAX_LENGTH", "ODSQLError", "ast", "parse_group_by", "parse_order_by", "parse_select", "parse_where"]

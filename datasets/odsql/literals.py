@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from .errors import ODSQLError
+from datasets.odsql.errors import ODSQLError
 
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 ESCAPE_PATTERN = re.compile(r"\\(.)", re.DOTALL)

@@ -8,9 +8,9 @@ from pathlib import Path
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken, VisitError
 
-from . import ast
-from .errors import ODSQLError, shown, syntax_error
-from .transformer import ClauseTransformer, WhereTransformer
+from datasets.odsql import ast
+from datasets.odsql.errors import ODSQLError, shown, syntax_error
+from datasets.odsql.transformer import ClauseTransformer, WhereTransformer
 
 MAX_LENGTH = 2_000
 # Deep nesting would exhaust Python's recursion in the transformer and in every compiler after it.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lark import Token, Transformer, v_args
 
-from . import ast
-from .errors import ODSQLError
-from .literals import date_value, number_value, path_segments, prefixed_body, string_value
+from datasets.odsql import ast
+from datasets.odsql.errors import ODSQLError
+from datasets.odsql.literals import date_value, number_value, path_segments, prefixed_body, string_value
 
 
 def _at(meta) -> dict[str, int]:

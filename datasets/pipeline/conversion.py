@@ -20,8 +20,16 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from .core import FIELD_TYPES, RecordFailure
-from .formats import INT64_MAX, INT64_MIN, PLAIN, ColumnFormat, boolean_word, read_local_date, read_with_mark
+from datasets.pipeline.core import FIELD_TYPES, RecordFailure
+from datasets.pipeline.formats import (
+    INT64_MAX,
+    INT64_MIN,
+    PLAIN,
+    ColumnFormat,
+    boolean_word,
+    read_local_date,
+    read_with_mark,
+)
 
 MAX_PARAM_CHARS = 200  # raw values quoted in errors and counter-examples are cut to this length
 CONVERSION_MESSAGE = 'Cannot convert "{value}" to "{type}"'

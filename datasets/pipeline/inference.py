@@ -45,9 +45,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conversion import INT64_MAX, INT64_MIN, Invalid, parse_date_text, parse_datetime_text, to_geo_shape, truncate
-from .core import Field
-from .formats import (
+from datasets.pipeline.conversion import (
+    INT64_MAX,
+    INT64_MIN,
+    Invalid,
+    parse_date_text,
+    parse_datetime_text,
+    to_geo_shape,
+    truncate,
+)
+from datasets.pipeline.core import Field
+from datasets.pipeline.formats import (
     BOOLEAN_WORDS,
     BOTH,
     COMMA,
@@ -65,7 +73,7 @@ from .formats import (
     read_local_date,
     read_number,
 )
-from .specifications import ANNOTATIONS
+from datasets.pipeline.specifications import ANNOTATIONS
 
 CANDIDATES = ("boolean", "int", "double", "date", "datetime", "geo_point_2d", "geo_shape")
 # The kinds of value each candidate accepts: a type accepts its own values and narrower ones.

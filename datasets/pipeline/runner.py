@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from .conversion import converter, json_ready
-from .core import Field, Record, RecordError, RecordFailure
-from .formats import PLAIN, ColumnFormat, ReadOptions
-from .inference import InferredType, TypeInference
-from .specifications import FieldSpecifications
+from datasets.pipeline.conversion import converter, json_ready
+from datasets.pipeline.core import Field, Record, RecordError, RecordFailure
+from datasets.pipeline.formats import PLAIN, ColumnFormat, ReadOptions
+from datasets.pipeline.inference import InferredType, TypeInference
+from datasets.pipeline.specifications import FieldSpecifications
 
 PREVIEW_ERRORS = 20
 # A declared type that cannot read more than this share of a column's values is flagged in the preview.

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from .core import FIELD_TYPES, Field, InvalidFieldSpecificationError, UnknownFieldSpecificationError
-from .naming import MAX_NAME_BYTES, RESERVED
+from datasets.pipeline.core import FIELD_TYPES, Field, InvalidFieldSpecificationError, UnknownFieldSpecificationError
+from datasets.pipeline.naming import MAX_NAME_BYTES, RESERVED
 
 TECHNICAL_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 FACET_TYPES = ("text", "int", "double", "boolean", "date", "datetime")

@@ -6,11 +6,11 @@ the dataset to it in one short transaction holding ``pg_advisory_xact_lock(advis
 Leftover tables of dead workers are found with ``dataset_tables`` and removed with ``drop_table``.
 """
 
-from .geometry import point_ewkt, shape_ewkt, shape_wkt
-from .ids import advisory_lock_key, index_name, record_id, table_name
-from .indexes import FinishReport, finish_table
-from .loader import Loader
-from .tables import SCHEMA, RecordsTableLimitError, count_rows, create_table, dataset_tables, drop_table
+from datasets.store.geometry import point_ewkt, shape_ewkt, shape_wkt
+from datasets.store.ids import advisory_lock_key, index_name, record_id, table_name
+from datasets.store.indexes import FinishReport, finish_table
+from datasets.store.loader import Loader
+from datasets.store.tables import SCHEMA, RecordsTableLimitError, count_rows, create_table, dataset_tables, drop_table
 
 __all__ = [
     "SCHEMA",

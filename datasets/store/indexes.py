@@ -39,9 +39,8 @@ from dataclasses import field as dataclass_field
 from psycopg import errors, sql
 
 from datasets.pipeline.core import Field
-
-from .ids import index_name
-from .tables import FTS, GEOMETRY_TYPES, RECORD_ID, is_multivalued, qualified
+from datasets.store.ids import index_name
+from datasets.store.tables import FTS, GEOMETRY_TYPES, RECORD_ID, is_multivalued, qualified
 
 logger = logging.getLogger(__name__)
 

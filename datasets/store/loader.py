@@ -31,10 +31,9 @@ from psycopg import sql
 
 from datasets.pipeline.conversion import scalar_text
 from datasets.pipeline.core import Field
-
-from .geometry import point_ewkt, shape_ewkt
-from .ids import iso_date, record_id
-from .tables import RECORD_ID, is_multivalued, qualified
+from datasets.store.geometry import point_ewkt, shape_ewkt
+from datasets.store.ids import iso_date, record_id
+from datasets.store.tables import RECORD_ID, is_multivalued, qualified
 
 BATCH_ROWS = 1000
 NULL = "\\N"

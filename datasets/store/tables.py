@@ -37,8 +37,7 @@ from psycopg import sql
 
 from config.errors import ManagementAPIError
 from datasets.pipeline.core import Field
-
-from .ids import MAX_IDENTIFIER_BYTES, check_dataset_uid
+from datasets.store.ids import MAX_IDENTIFIER_BYTES, check_dataset_uid
 
 SCHEMA = "records"
 RECORD_ID = "record_id"

@@ -8,10 +8,9 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.data import TREES
 from tests.conftest import assert_status, basic_client, grant
 from tests.datasets.api.conftest import rows_csv, stored_file
-
-from .data import TREES
 
 API = "/api/management/v2"
 

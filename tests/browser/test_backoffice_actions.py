@@ -17,10 +17,9 @@ from playwright.sync_api import expect
 from datasets.models import Dataset, Schedule
 from datasets.services import publish_job
 from datasets.services.schedules import run_due_schedules
+from tests.browser.data import TREES, TREES_METAS, publish
 from tests.conftest import assert_status, basic_client, grant, http_server
 from tests.datasets.api.conftest import rows_csv, stored_file
-
-from .data import TREES, TREES_METAS, publish
 
 API = "/api/management/v2"
 

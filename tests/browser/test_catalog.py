@@ -6,7 +6,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from .data import BUDGET, BUDGET_METAS, ECONOMY, TREES, TREES_METAS, publish
+from tests.browser.data import BUDGET, BUDGET_METAS, ECONOMY, TREES, TREES_METAS, publish
 
 
 @pytest.fixture

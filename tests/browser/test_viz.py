@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 import pytest
 from playwright.sync_api import expect
 
-from .data import TREES, TREES_METAS, publish
+from tests.browser.data import TREES, TREES_METAS, publish
 
 
 @pytest.fixture

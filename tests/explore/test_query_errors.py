@@ -11,8 +11,7 @@ from datasets.explore import RecordsQuery, compile_records_query
 from datasets.explore.values import Schema
 from datasets.explore.where import MAX_IN_ITEMS, compile_condition
 from datasets.odsql import ODSQLError, ast
-
-from .test_query import FIELDS, TABLE
+from tests.explore.test_query import FIELDS, TABLE
 
 
 def compile_(**clauses):

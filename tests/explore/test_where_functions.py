@@ -18,8 +18,7 @@ from datasets.explore.textsearch import search_tsquery, suggest_tsquery
 from datasets.odsql import ODSQLError
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table, finish_table
-
-from .helpers import assert_within, destination, haversine, inside, text_matches
+from tests.explore.helpers import assert_within, destination, haversine, inside, text_matches
 
 TABLE = "da_tstgeo01_v1"
 FIELDS = [

@@ -5,8 +5,7 @@ from psycopg import sql
 
 from datasets.store import SCHEMA, FinishReport, Loader, count_rows, create_table, finish_table, index_name, table_name
 from datasets.store.indexes import indexed_fields
-
-from .conftest import fetch, field
+from tests.store.conftest import fetch, field
 
 FIELDS = [
     field("title"),

@@ -4,8 +4,7 @@ import psycopg
 import pytest
 
 from datasets.store import SCHEMA, Loader, count_rows, create_table, record_id, table_name
-
-from .conftest import fetch, field
+from tests.store.conftest import fetch, field
 
 FIELDS = [
     field("title"),

@@ -11,8 +11,7 @@ from datasets.store import (
     table_name,
 )
 from datasets.store.tables import MAX_FIELDS
-
-from .conftest import fetch, field
+from tests.store.conftest import fetch, field
 
 ALL_TYPES = [
     field("title"),

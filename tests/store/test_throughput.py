@@ -7,8 +7,7 @@ import time
 import pytest
 
 from datasets.store import Loader, count_rows, create_table, finish_table, table_name
-
-from .conftest import field
+from tests.store.conftest import field
 
 ROWS = 100_000
 FIELDS = [
