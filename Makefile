@@ -43,13 +43,13 @@ upgrade: $(STAMP) services
 	@echo "[upgrade] the suite passed: $(LOCK) updated. Rebuild with 'make clean-venv test', review and commit it."
 
 services:
-	@$(PYTHON) config/services.py start
+	@$(PYTHON) config/servers.py start
 
 services-stop:
-	@$(PYTHON) config/services.py stop
+	@$(PYTHON) config/servers.py stop
 
 services-status:
-	@$(PYTHON) config/services.py status
+	@$(PYTHON) config/servers.py status
 
 # Dev server: DEBUG on (plain http), one worker with the scheduler, Ctrl-C stops both.
 run: $(STAMP) services

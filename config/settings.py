@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config import services
+from config import servers as services
 from config.csp import url_template_source
 from config.env import env_bool, env_int, env_list, env_rate, env_secret_key, env_str, env_url
 
@@ -196,7 +196,7 @@ API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.login_throttle.ThrottledBasicAuthentication",
-        "datasets.authentication.ApiKeyAuthentication",
+        "datasets.access.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -221,7 +221,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Two lists are named "permissions" (API keys: domain permissions; rulesets: dataset rights).
     "ENUM_NAME_OVERRIDES": {
-        "DomainPermissionEnum": "datasets.permissions.DOMAIN_PERMISSIONS",
+        "DomainPermissionEnum": "datasets.access.permissions.DOMAIN_PERMISSIONS",
         "DatasetPermissionEnum": "datasets.models.security.RULESET_PERMISSIONS",
     },
     "PREPROCESSING_HOOKS": ["datasets.api.management.openapi.management_endpoints_only"],

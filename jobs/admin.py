@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from datasets.permissions import Actor
+from datasets.access.permissions import Actor
 from jobs.admin_progress import job_progress
 from jobs.models import Job
 from jobs.redaction import redact_text, redacted

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from datasets.identifiers import random_uid
+from core.identifiers import random_uid
 from jobs.redaction import redact_text, redacted
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from datasets.permissions import MANAGEMENT_READ_PERMISSIONS, Actor
+from datasets.access.permissions import MANAGEMENT_READ_PERMISSIONS, Actor
 from jobs.models import Job
 
 

@@ -23,14 +23,14 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.dates import MONTHS
 
+from datasets.access.visibility import Caller, visible_datasets
 from datasets.api.explore.catalog_facets import canonical_period, catalog_facets
 from datasets.api.explore.catalog_params import catalog_filter, facet_pairs
 from datasets.catalog.refines import refine_links
-from datasets.explore.catalog import annotated, catalog_ordering, period_parts
-from datasets.explore.catalog_access import partial_values
-from datasets.explore.facets import odsql_string
 from datasets.metadata_templates.languages import LANGUAGES
-from datasets.security import Caller, visible_datasets
+from datasets.odsql.records.facets import odsql_string
+from datasets.selectors.catalog import annotated, catalog_ordering, period_parts
+from datasets.selectors.catalog_access import partial_values
 
 PAGE_SIZE = 20
 HOME_FACETS = ("theme", "keyword", "publisher", "license", "language", "features", "modified")

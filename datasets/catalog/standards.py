@@ -18,12 +18,12 @@ from django.urls import reverse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.visibility import Caller, visible_datasets
 from datasets.api.explore.errors import unknown_dataset
 from datasets.api.explore.views import ExploreView
-from datasets.explore.catalog import published_modified
-from datasets.explore.datapackage import data_package
-from datasets.explore.published import published_table
-from datasets.security import Caller, visible_datasets
+from datasets.formats.datapackage import data_package
+from datasets.selectors.catalog import published_modified
+from datasets.selectors.published import published_table
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 API_ROOT = "/api/explore/v2.1/catalog/datasets"

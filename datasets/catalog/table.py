@@ -22,7 +22,7 @@ from django.http import QueryDict
 from datasets.api.explore.records import cached_count, cached_rows, json_value, run_bounded
 from datasets.catalog.refines import refine_links
 from datasets.catalog.search import PageError
-from datasets.explore.facets import (
+from datasets.odsql.records.facets import (
     FacetRequest,
     annotated,
     compile_facets,
@@ -30,9 +30,9 @@ from datasets.explore.facets import (
     odsql_string,
     refine_exclude_text,
 )
-from datasets.explore.published import PublishedTable
-from datasets.explore.query import MAX_WINDOW, RecordsQuery, compile_records_query
+from datasets.odsql.records.query import MAX_WINDOW, RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
+from datasets.selectors.published import PublishedTable
 
 PAGE_SIZE = 20
 LAST_PAGE = MAX_WINDOW // PAGE_SIZE

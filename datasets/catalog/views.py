@@ -1,6 +1,6 @@
 """Public catalog pages: the home (search, facets, sort, pages) and one page per dataset with its tabs.
 
-Both read through the one visibility predicate (``datasets.security``) and the Explore machinery: a dataset the
+Both read through the one visibility predicate (``datasets.access.visibility``) and the Explore machinery: a dataset the
 visitor may not see does not exist for them (404, like the Explore API); a dataset page shows only the fields
 and records the visitor's access reads; without visible data only its information tab exists. The home shows
 no record counts: with a ``filter_query`` the published total would tell how many records the visitor does not
@@ -21,6 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from datasets.access.quotas import enforce_quota
+from datasets.access.visibility import caller_of, visible_datasets
 from datasets.api.explore.attachments import published_alternative_exports, published_attachments
 from datasets.api.explore.errors import ExploreError, QuotaExceeded, as_explore_error
 from datasets.api.explore.exports import FORMATS
@@ -28,14 +30,12 @@ from datasets.api.explore.records import readable_count
 from datasets.api.explore.representations import features, public_metas
 from datasets.catalog.search import SORTS, HomeQuery, PageError, search_home
 from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
-from datasets.explore.catalog import APP_TEMPLATES
-from datasets.explore.datapackage import schema_org_dataset
-from datasets.explore.published import PublishedTable, published_table
-from datasets.explore.quotas import enforce_quota
+from datasets.formats.datapackage import schema_org_dataset
 from datasets.metadata_templates import TEMPLATES
 from datasets.models import Dataset
 from datasets.odsql import ODSQLError
-from datasets.security import caller_of, visible_datasets
+from datasets.selectors.catalog import APP_TEMPLATES
+from datasets.selectors.published import PublishedTable, published_table
 
 TABS = {
     "information": "Information",

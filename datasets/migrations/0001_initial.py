@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import datasets.identifiers
+import core.identifiers
 
 
 class Migration(migrations.Migration):
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 (
                     "dataset_uid",
                     models.CharField(
-                        default=datasets.identifiers.new_dataset_uid, editable=False, max_length=9, unique=True
+                        default=core.identifiers.new_dataset_uid, editable=False, max_length=9, unique=True
                     ),
                 ),
                 ("dataset_id", models.SlugField(max_length=100, unique=True)),

@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from datasets.identifiers import random_uid
+from core.identifiers import random_uid
 
 KEY_PREFIX_LENGTH = 8
 

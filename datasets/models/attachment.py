@@ -8,7 +8,7 @@ configuration: edits record changes and go public with the next publish.
 
 from django.db import models
 
-from datasets.identifiers import random_uid
+from core.identifiers import random_uid
 
 
 def new_attachment_uid() -> str:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from datasets.identifiers import random_uid
+from core.identifiers import random_uid
 
 
 def new_change_uid() -> str:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from datasets.identifiers import new_dataset_uid
+from core.identifiers import new_dataset_uid
 
 
 class DatasetQuerySet(models.QuerySet):

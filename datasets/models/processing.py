@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from datasets.identifiers import random_uid
+from core.identifiers import random_uid
 
 
 def new_processor_uid() -> str:

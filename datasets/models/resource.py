@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from datasets.identifiers import random_uid
+from core.identifiers import random_uid
 
 
 def new_file_id() -> str:

@@ -16,7 +16,7 @@ class Ruleset(models.Model):
     ``filter_query`` is an ODSQL ``where`` ANDed with every query (empty: every record);
     ``is_data_visible`` false leaves the metadata only; ``api_calls_quota`` is ``{"limit", "unit"}`` or None;
     ``permissions`` (user and group rulesets only) grant rights on this dataset alone.
-    How rulesets combine is decided in ``datasets.security``.
+    How rulesets combine is decided in ``datasets.access.visibility``.
     """
 
     class Kind(models.TextChoices):

@@ -8,10 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from config.errors import InvalidFieldError, ManagementAPIError
+from datasets.access.permissions import DOMAIN_PERMISSIONS, user_domain_permissions
+from datasets.access.visibility import OWNER_RIGHTS, Caller, by_ruleset_of
 from datasets.models import ApiKey, Dataset, Ruleset
 from datasets.models.apikey import generate_key
-from datasets.permissions import DOMAIN_PERMISSIONS, user_domain_permissions
-from datasets.security import OWNER_RIGHTS, Caller, by_ruleset_of
 
 DEFAULT_KEY_PERMISSIONS = ("explore_restricted_dataset",)
 
@@ -45,7 +45,7 @@ def checked_permissions(owner: AbstractBaseUser, permissions: Any) -> list[str]:
 def grantable_permissions(owner: AbstractBaseUser) -> frozenset[str]:
     """What a key of ``owner`` may hold: the owner's domain permissions, and the rights they hold on some
     dataset (as its owner, or from a ruleset). At use time a key's rights are still those its owner holds
-    on the dataset at hand, within the key (``datasets.security``): a key never exceeds its owner."""
+    on the dataset at hand, within the key (``datasets.access.visibility``): a key never exceeds its owner."""
     held = set(user_domain_permissions(owner))
     caller = Caller(owner)
     if not caller.is_authenticated:

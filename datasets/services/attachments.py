@@ -14,9 +14,9 @@ from typing import Any
 from django.db import transaction
 
 from config.errors import InvalidFieldError, ManagementAPIError
+from datasets.access.visibility import Caller
 from datasets.models import AlternativeExport, Attachment, Dataset, File
 from datasets.models.attachment import DatasetFileLink
-from datasets.security import Caller
 from datasets.services.processing import User, checked_url, stack_add, stack_delete, stack_update
 
 FILE_SCHEME = "odsfile://"

@@ -15,9 +15,9 @@ from django.db.models import QuerySet
 from django.utils.text import get_valid_filename
 
 from config.errors import InvalidFieldError, PayloadTooLargeError
+from datasets.access.visibility import Caller
 from datasets.models import File
 from datasets.pipeline.guess import sniff_mimetype
-from datasets.security import Caller
 
 FILE_URL_PREFIX = "odsfile://"
 # Held domain-wide (within the API key; a superuser holds it), it opens every file, as ``GET /files`` shows.

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Max, Model
 
 from config.errors import InvalidFieldError
+from datasets.access.visibility import Caller
 from datasets.models import Dataset, FieldSpecification, File, Processor, Resource
 from datasets.pipeline.extractors import validate_params
 from datasets.pipeline.processors import validate_processor
 from datasets.pipeline.specifications import validate_specification
-from datasets.security import Caller
 from datasets.services.files import FILE_URL_PREFIX, file_for_user
 from datasets.services.history import recording_change
 from datasets.services.preview import resource_check_readable

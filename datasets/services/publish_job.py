@@ -26,7 +26,7 @@ from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.inference import InferredType
 from datasets.pipeline.readers import EncodingDecision, Source, open_source, settled_params
 from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
-from datasets.selectors import metas_repr, stored_metadata
+from datasets.selectors.datasets import metas_repr, stored_metadata
 from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
 from datasets.services.metadata import touch_modified_on_data_change
 from datasets.services.read_limits import configured_limits

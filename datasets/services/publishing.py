@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from config.errors import ConflictError
 from datasets.errors import DatasetIsDraftError
 from datasets.models import Dataset, MetadataValue
-from datasets.selectors import effective_value
+from datasets.selectors.datasets import effective_value
 from datasets.status import ABORT_ORIGINS, ACTION_ORIGINS, require_status, status_move
 from jobs.models import Job
 from jobs.services import job_enqueue

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from datasets.access.visibility import Caller, dataset_rights
 from datasets.errors import DatasetPermissionDeniedError
 from datasets.models import Dataset
-from datasets.security import Caller, dataset_rights
 
 # Held domain-wide, it lets its holder grant every right on every dataset.
 GRANTS_ANYTHING = "manage_dataset"

@@ -2,7 +2,7 @@
 
 Every write is checked here (the views only parse the request) and recorded as one change of the
 ``security`` section (``datasets.services.history``). Security takes effect at once: the visibility
-predicate (``datasets.security``) reads rulesets live, so nothing needs republishing, and a security
+predicate (``datasets.access.visibility``) reads rulesets live, so nothing needs republishing, and a security
 change does not mark the dataset as having unpublished changes.
 """
 
@@ -15,13 +15,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db import transaction
 
 from config.errors import ConflictError, InvalidFieldError, ManagementAPIError, combine
-from datasets.explore.published import version_table
-from datasets.explore.values import Schema
-from datasets.explore.where import compile_where
+from datasets.access.visibility import Caller
 from datasets.models import Dataset, Ruleset
 from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS
 from datasets.odsql import ODSQLError, parse_where
-from datasets.security import Caller
+from datasets.odsql.records.values import Schema
+from datasets.odsql.records.where import compile_where
+from datasets.selectors.published import version_table
 from datasets.services.history import recording_change
 from datasets.services.ruleset_grants import check_grantable
 

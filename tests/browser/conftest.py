@@ -1,6 +1,6 @@
 """Browser fixtures: the system's Chromium driven by Playwright against a live server, a background RQ worker.
 
-Chromium is the one ``config/services.py install`` puts on the machine (Debian's ``chromium``), launched
+Chromium is the one ``config/servers.py install`` puts on the machine (Debian's ``chromium``), launched
 through ``executable_path``: Playwright never downloads a browser here. Every test saves a screenshot of
 each step under ``var/test-artifacts/<test>/<step>.png`` (and ``failure.png`` when it fails), so a run
 can be looked at afterwards.
@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 from rq.timeouts import TimerDeathPenalty
 
-from config.services import chromium_path
+from config.servers import chromium_path
 from jobs.workers import SimpleWorker
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def chromium() -> Iterator[Browser]:
     """
     executable = chromium_path()
     if executable is None:
-        pytest.fail("No Chromium found: run `python3 config/services.py install` (or set CHROMIUM)")
+        pytest.fail("No Chromium found: run `python3 config/servers.py install` (or set CHROMIUM)")
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:

@@ -1,4 +1,4 @@
-"""The pure parts of ``datasets.explore.datapackage``: names, licences, the Table Schema of every field type and
+"""The pure parts of ``datasets.formats.datapackage``: names, licences, the Table Schema of every field type and
 the schema.org description of a dataset without optional metadata (no database)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import frictionless
 import pytest
 
-from datasets.explore.datapackage import data_package, package_license, package_name, schema_org_dataset, table_schema
+from datasets.formats.datapackage import data_package, package_license, package_name, schema_org_dataset, table_schema
 from datasets.pipeline.core import FIELD_TYPES, Field
 
 PAGE = "https://data.example.org/explore/dataset/x/"

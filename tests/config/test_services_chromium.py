@@ -1,11 +1,11 @@
-"""config/services.py puts the browser tests' Chromium on the machine with the server packages."""
+"""config/servers.py puts the browser tests' Chromium on the machine with the server packages."""
 
 import shutil
 import stat
 
 import pytest
 
-from config import services
+from config import servers as services
 
 REAL_WHICH = shutil.which
 

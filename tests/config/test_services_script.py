@@ -1,4 +1,4 @@
-"""config/services.py against a second, throw-away pair of servers on free ports."""
+"""config/servers.py against a second, throw-away pair of servers on free ports."""
 
 import os
 import shutil

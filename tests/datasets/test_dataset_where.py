@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from config.errors import ManagementAPIError
-from datasets.dataset_where import InvalidWhereError, dataset_where_q
 from datasets.models import Dataset, MetadataValue
+from datasets.odsql.dataset_where.compiler import InvalidWhereError, dataset_where_q
 from datasets.services import dataset_create
 
 ALL = {"trees", "salaries", "parks", "100001"}

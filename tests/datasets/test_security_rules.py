@@ -1,10 +1,10 @@
-"""The rules of ``datasets.security``: how rulesets combine, for users, groups, API keys and anonymous callers."""
+"""The rules of ``datasets.access.visibility``: how rulesets combine for users, groups, API keys, anonymous callers."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
+from datasets.access.visibility import FULL, OPEN, Caller, data_access, dataset_rights, visible_datasets
 from datasets.models import ApiKey, Dataset, Ruleset
-from datasets.security import FULL, OPEN, Caller, data_access, dataset_rights, visible_datasets
 from tests.conftest import grant, mark_published
 
 pytestmark = pytest.mark.django_db

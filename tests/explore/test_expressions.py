@@ -20,9 +20,9 @@ import pytest
 from django.db import connection
 from psycopg import sql
 
-from datasets.explore import RecordsQuery, compile_records_query
-from datasets.explore.dates import now_value
 from datasets.odsql import ODSQLError, parse_select
+from datasets.odsql.records import RecordsQuery, compile_records_query
+from datasets.odsql.records.dates import now_value
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table
 from datasets.store.tables import qualified

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from datasets.explore import RecordsQuery, compile_records_query
+from datasets.odsql.records import RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table
 

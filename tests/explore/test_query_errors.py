@@ -7,10 +7,10 @@ import re
 import pytest
 from psycopg import sql
 
-from datasets.explore import RecordsQuery, compile_records_query
-from datasets.explore.values import Schema
-from datasets.explore.where import MAX_IN_ITEMS, compile_condition
 from datasets.odsql import ODSQLError, ast
+from datasets.odsql.records import RecordsQuery, compile_records_query
+from datasets.odsql.records.values import Schema
+from datasets.odsql.records.where import MAX_IN_ITEMS, compile_condition
 from tests.explore.test_query import FIELDS, TABLE
 
 

@@ -3,9 +3,9 @@
 import pytest
 from psycopg import sql
 
-from datasets.explore.access import guarded
-from datasets.explore.values import Fragment
-from datasets.explore.where import where_is_row_safe
+from datasets.odsql.records.access import guarded
+from datasets.odsql.records.values import Fragment
+from datasets.odsql.records.where import where_is_row_safe
 
 
 @pytest.mark.parametrize(

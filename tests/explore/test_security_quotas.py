@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
+from datasets.access import quotas
+from datasets.access.quotas import enforce_quota, quota_window
+from datasets.access.visibility import Caller, DataAccess, caller_of
 from datasets.api.explore.errors import QuotaExceeded, explore_exception_handler
-from datasets.explore import quotas
-from datasets.explore.quotas import enforce_quota, quota_window
 from datasets.models import Dataset
-from datasets.security import Caller, DataAccess, caller_of
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +186,6 @@ def test_past_the_quota_the_explore_handler_answers_the_reference_429(clock, dja
 def test_quotas_fail_open_when_redis_is_down(clock, settings, caplog, django_user_model):
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
     alice = Caller(django_user_model.objects.create_user("alice"))
-    with caplog.at_level(logging.WARNING, logger="datasets.explore.quotas"):
+    with caplog.at_level(logging.WARNING, logger="datasets.access.quotas"):
         assert calls_allowed(alice, 7, quota(0, "day"), 3) == 3
     assert "quota not enforced, Redis unreachable" in caplog.text

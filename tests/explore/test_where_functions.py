@@ -12,10 +12,10 @@ import shapely
 from django.db import connection
 from psycopg import sql
 
-from datasets.explore import RecordsQuery, compile_records_query
-from datasets.explore.geo import distance_box
-from datasets.explore.textsearch import search_tsquery, suggest_tsquery
 from datasets.odsql import ODSQLError
+from datasets.odsql.records import RecordsQuery, compile_records_query
+from datasets.odsql.records.geo import distance_box
+from datasets.odsql.records.textsearch import search_tsquery, suggest_tsquery
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table, finish_table
 from tests.explore.helpers import assert_within, destination, haversine, inside, text_matches

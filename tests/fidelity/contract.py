@@ -18,7 +18,7 @@ NULL_MARKERS = ("NA", "N/A", "n/a", "#N/A", "NULL", "null", "NaN", "nan", "None"
 TRUE_WORDS = ("true", "yes", "vrai", "oui", "wahr", "ja", "verdadero", "sí", "si", "vero", "sì", "waar")
 FALSE_WORDS = ("false", "no", "faux", "non", "falsch", "nein", "falso", "onwaar", "nee")
 GEO_TYPES = ("geo_point_2d", "geo_shape")
-# Export decisions of datasets/explore/writers.py (not part of the contract, but what csv and xlsx show):
+# Export decisions of datasets/formats/writers.py (not part of the contract, but what csv and xlsx show):
 # text a spreadsheet would run as a formula gets a leading apostrophe, xlsx drops XML-illegal characters.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -4,7 +4,7 @@ import io
 
 import openpyxl
 
-from datasets.explore import writers
+from datasets.formats import writers
 
 
 def test_xlsx_keeps_every_digit_of_integers_a_spreadsheet_number_cannot_hold():

@@ -22,12 +22,12 @@ from django.urls import reverse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.visibility import DataAccess
 from datasets.api.explore.errors import ExploreError
 from datasets.api.explore.links import dataset_href, link
 from datasets.api.explore.views import ExploreView
 from datasets.api.management.views.files import download_response
 from datasets.models import Dataset, File, PublishedVersion
-from datasets.security import DataAccess
 
 
 @dataclass(frozen=True)

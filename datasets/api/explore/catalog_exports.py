@@ -3,21 +3,21 @@
 Decisions:
 
 * The rows are the datasets ``/catalog/datasets`` would list for the same caller, ``where``, ``refine``,
-  ``exclude`` and ``order_by`` (see ``datasets.explore.catalog``); ``limit`` defaults to -1 (every dataset)
+  ``exclude`` and ``order_by`` (see ``datasets.selectors.catalog``); ``limit`` defaults to -1 (every dataset)
   and ``offset`` to 0, without the list's 10,000 window.
 * Columns, in this order: ``EXPORT_COLUMNS``. ``select`` keeps some of them, by name and in the order given
   (``default.`` optional), ``*`` all of them. Lists (keyword, theme, features) stay lists in json and jsonl and
   are joined with ``list_separator`` in csv and xlsx. Datetimes are ISO 8601 in the request's ``timezone``
   (xlsx stores them in UTC: spreadsheets have no time zones).
-* Formats csv, json, jsonl and xlsx, written by the dataset exports' writers (``datasets.explore.writers``):
+* Formats csv, json, jsonl and xlsx, written by the dataset exports' writers (``datasets.formats.writers``):
   the same csv options (``delimiter``, ``list_separator``, ``quote_all``, ``with_bom``) and the same
   neutralisation of cells a spreadsheet would run as formulas. Other formats of the reference (dcat, rdf,
   rss, atom...) answer 400, as unknown dataset export formats do, and so does any parameter this export ignores.
 * Standard catalog documents of every visible published dataset (no catalog query parameters): ``dcat``
   (DCAT-AP, RDF/XML by default, ``?format=turtle`` or ``?format=jsonld``; the same as files ``dcat.rdf``,
-  ``dcat.ttl`` and ``dcat.jsonld``; see ``datasets.explore.dcat``),
+  ``dcat.ttl`` and ``dcat.jsonld``; see ``datasets.formats.dcat``),
   ``data.json`` (Project Open Data 1.1), ``rss`` (RSS 2.0) and ``atom`` (Atom 1.0), the feeds of the 20 latest
-  publications (see ``datasets.explore.feeds``).
+  publications (see ``datasets.formats.feeds``).
   Their distributions are the dataset export URLs, one per dataset export format.
 * Datasets are read through a server-side cursor, batch by batch, and streamed; the first batch is read before
   the response starts, so a failing query is an error answer rather than a cut file.
@@ -40,6 +40,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.visibility import Caller
 from datasets.api.explore.catalog_params import lang_of, timezone_of
 from datasets.api.explore.errors import bad_parameter
 from datasets.api.explore.exports import FORMATS as DATASET_FORMATS
@@ -48,8 +49,10 @@ from datasets.api.explore.links import link
 from datasets.api.explore.records import integer, readable_count
 from datasets.api.explore.representations import visible_field_specs
 from datasets.api.explore.views import ExploreView, dataset_access
-from datasets.explore import dcat, feeds
-from datasets.explore.catalog import (
+from datasets.formats import dcat, feeds
+from datasets.models import Dataset
+from datasets.odsql import ast, parse_select
+from datasets.selectors.catalog import (
     catalog_ordering,
     clause_error,
     features,
@@ -57,9 +60,6 @@ from datasets.explore.catalog import (
     parse_catalog_clause,
     published_modified,
 )
-from datasets.models import Dataset
-from datasets.odsql import ast, parse_select
-from datasets.security import Caller
 
 FORMATS = {name: DATASET_FORMATS[name] for name in ("csv", "json", "jsonl", "xlsx")}
 QUERY_PARAMETERS = frozenset(

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.visibility import Caller
 from datasets.api.explore.catalog_params import facet_pairs, timezone_of
 from datasets.api.explore.errors import bad_parameter
 from datasets.api.explore.representations import visible_field_specs
 from datasets.api.explore.views import ExploreView, dataset_access
-from datasets.explore.catalog import CATALOG_FACETS, features, period_parts, published_modified
 from datasets.models import Dataset
-from datasets.security import Caller
+from datasets.selectors.catalog import CATALOG_FACETS, features, period_parts, published_modified
 
 FACET_LIMIT = 100
 PERIOD_FORMATS = ("%Y", "%Y/%m", "%Y/%m/%d")

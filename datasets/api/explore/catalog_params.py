@@ -11,7 +11,7 @@ from django.db.models import Q
 from rest_framework.request import Request
 
 from datasets.api.explore.errors import bad_parameter
-from datasets.explore.catalog import CATALOG_FACETS, catalog_where, refine_exclude
+from datasets.selectors.catalog import CATALOG_FACETS, catalog_where, refine_exclude
 from datasets.timezones import zone_named
 
 # Reference §4: the languages ``lang`` accepts.

@@ -4,7 +4,7 @@ Decisions:
 
 * Exports stream in constant memory: rows come from a server-side cursor on a connection of its own (Django's
   connection stays free for the request, and a named cursor needs its own transaction), batch by batch, into a
-  writer of ``datasets.explore.writers`` that yields bytes to a ``StreamingHttpResponse``.
+  writer of ``datasets.formats.writers`` that yields bytes to a ``StreamingHttpResponse``.
 * Everything that can be refused is checked before the first byte: the dataset, the format, the parameters,
   the ODSQL clauses, and the query itself (the first batch is read before the response starts), so errors keep
   the Explore shape instead of cutting a file short. A parameter no format here knows is refused rather than
@@ -55,8 +55,8 @@ from datasets.api.explore.catalog_params import lang_of
 from datasets.api.explore.errors import ExploreError, bad_parameter
 from datasets.api.explore.records import clause, etag_of, integer, not_modified, published_or_404, records_where
 from datasets.api.explore.views import ExploreView
-from datasets.explore import csv_copy, writers
-from datasets.explore.query import RecordsQuery, compile_records_query
+from datasets.formats import csv_copy, writers
+from datasets.odsql.records.query import RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
 
 BATCH_SIZE = 2000
@@ -428,7 +428,7 @@ def attachment(
 def csv_by_copy(
     query: sql.Composable, params: list, zone: str, columns: list[str], types: list[str], options: dict[str, Any]
 ) -> tuple[CopyStream, Iterator]:
-    """CSV written by PostgreSQL (``datasets.explore.csv_copy``): the header from Python, then COPY's chunks.
+    """CSV written by PostgreSQL (``datasets.formats.csv_copy``): the header from Python, then COPY's chunks.
 
     ``columns`` are the header's names (labels with ``use_labels``); the header writer neutralises them.
     """

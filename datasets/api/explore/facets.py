@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from datasets.api.explore.records import cached_rows, clause, published_or_404
 from datasets.api.explore.views import ExploreView
-from datasets.explore.facets import FacetRequest, compile_facets, facet_answer
+from datasets.odsql.records.facets import FacetRequest, compile_facets, facet_answer
 
 
 class DatasetFacetsView(ExploreView):

@@ -7,7 +7,7 @@ following ``next`` repeats the same query; ``last`` is the last page the window 
 can reach.
 
 Each record of a records page (not a group) has its own ``_links``: ``self``, its
-``/records/{record_id}`` (when the caller may see record ids, ``datasets.explore.access``), and ``dataset``. The
+``/records/{record_id}`` (when the caller may see record ids, ``datasets.odsql.records.access``), and ``dataset``. The
 ``self`` link keeps the request's ``select``, ``timezone`` and ``lang`` (what the record endpoint takes), so
 following it answers the same object; no other parameter travels (an ``apikey`` never does).
 """

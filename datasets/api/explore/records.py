@@ -19,18 +19,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.input_guard import MAX_QUERY_INTEGER
+from datasets.access.quotas import enforce_quota
+from datasets.access.visibility import DataAccess
 from datasets.api.explore.catalog_params import flag, lang_of
 from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset, unknown_record
 from datasets.api.explore.links import record_links, records_links
 from datasets.api.explore.views import ExploreView
-from datasets.explore.access import table_access
-from datasets.explore.facets import refine_exclude_text
-from datasets.explore.published import PublishedTable, published_table, version_table
-from datasets.explore.query import CompiledQuery, RecordsQuery, compile_records_query
-from datasets.explore.quotas import enforce_quota
 from datasets.models import Dataset
+from datasets.odsql.records.access import table_access
+from datasets.odsql.records.facets import refine_exclude_text
+from datasets.odsql.records.query import CompiledQuery, RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
-from datasets.security import DataAccess
+from datasets.selectors.published import PublishedTable, published_table, version_table
 from datasets.store import SCHEMA
 
 COUNT_CACHE_SECONDS = 24 * 3600
@@ -243,7 +243,7 @@ class DatasetRecordView(ExploreView):
 
     The record is read by the records compiler (``record_id``, a bound parameter, ANDed with the caller's
     filters), so ``select`` works as on ``/records`` and hidden fields stay unknown. A record outside the caller's
-    filters, and any record when the caller may not see ids (``datasets.explore.access``), is a 404.
+    filters, and any record when the caller may not see ids (``datasets.odsql.records.access``), is a 404.
     """
 
     def get(self, request: Request, dataset_id: str, record_id: str) -> Response:

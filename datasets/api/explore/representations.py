@@ -4,9 +4,9 @@ Decisions:
 
 * ``metas`` holds the public templates; ``visualization`` (how the portal's views are set up) is application
   metadata and shows only with ``include_app_metas=true``. Admin templates never leave the back-office.
-* ``metas.default`` always carries ``records_count``, ``modified`` (see ``datasets.explore.catalog``),
+* ``metas.default`` always carries ``records_count``, ``modified`` (see ``datasets.selectors.catalog``),
   ``data_processed`` and ``metadata_processed``; datetimes are rendered in the request's ``timezone``.
-* The caller's access (``datasets.security.DataAccess``) shapes the object: ``fields`` and ``features`` list
+* The caller's access (``datasets.access.visibility.DataAccess``) shapes the object: ``fields`` and ``features`` list
   the visible fields only; without visible data (``data_visible`` false) there are no fields, ``has_records``
   is false and ``records_count`` 0; with record filters, ``records_count`` counts the records the caller reads.
 * ``select`` on the catalog keeps parts of the object, never renames: ``dataset_id, fields, metas`` keeps those
@@ -21,7 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from datasets.explore.catalog import (
+from datasets.access.visibility import OPEN, DataAccess
+from datasets.metadata_templates import get_field
+from datasets.models import Dataset, PublishedVersion
+from datasets.odsql import ast, parse_select
+from datasets.selectors.catalog import (
     APP_TEMPLATES,
     DEFAULT_TECHNICAL,
     PUBLIC_TEMPLATES,
@@ -31,10 +35,6 @@ from datasets.explore.catalog import (
     parse_catalog_clause,
     published_modified,
 )
-from datasets.metadata_templates import get_field
-from datasets.models import Dataset, PublishedVersion
-from datasets.odsql import ast, parse_select
-from datasets.security import OPEN, DataAccess
 
 __all__ = [
     "CatalogSelection",

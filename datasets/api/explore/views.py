@@ -13,23 +13,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from datasets.access.quotas import enforce_quota
+from datasets.access.visibility import Caller, DataAccess, caller_of, data_access, visible_datasets
 from datasets.api.explore.catalog_params import catalog_filter, flag, lang_of, timezone_of
 from datasets.api.explore.errors import bad_parameter, explore_exception_handler, unknown_dataset
 from datasets.api.explore.links import MAX_WINDOW, dataset_links, page_links
 from datasets.api.explore.representations import CatalogSelection, explore_dataset_repr
 from datasets.api.management.base import AnonThrottle, UserThrottle
-from datasets.explore.catalog import annotated, catalog_ordering
-from datasets.explore.catalog_access import partial_values
-from datasets.explore.quotas import enforce_quota
 from datasets.models import Dataset
-from datasets.security import Caller, DataAccess, caller_of, data_access, visible_datasets
+from datasets.selectors.catalog import annotated, catalog_ordering
+from datasets.selectors.catalog_access import partial_values
 
 MAX_LIMIT = 100
 
 
 class ExploreView(APIView):
     """Public: anonymous visitors see what the catalog shows them; credentials (a session or an API key) may
-    show more, or less of a dataset's data (``datasets.security``). Answers therefore vary with the caller."""
+    show more, or less of a dataset's data (``datasets.access.visibility``). Answers therefore vary with the caller."""
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonThrottle, UserThrottle]
@@ -128,7 +128,7 @@ class DatasetShape:
 class CatalogDatasetsView(ExploreView):
     """``GET /catalog/datasets``: the published datasets the caller may see, filtered, sorted and paged.
 
-    ``where`` / ``order_by`` / ``refine`` / ``exclude`` are described in ``datasets.explore.catalog``,
+    ``where`` / ``order_by`` / ``refine`` / ``exclude`` are described in ``datasets.selectors.catalog``,
     ``select`` and ``include_app_metas`` in ``representations``, ``include_links`` in ``links``.
     """
 

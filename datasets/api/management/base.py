@@ -14,11 +14,11 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 from rest_framework.views import APIView
 
 from config.errors import InvalidFieldError
+from datasets.access.permissions import Actor
 from datasets.api.management.expand import Expand
 from datasets.api.management.params import COMMON, RESPONSE_ZONE, QueryParam, parse_query
 from datasets.errors import UnknownDatasetError
 from datasets.models import ApiKey, Dataset
-from datasets.permissions import Actor
 
 logger = logging.getLogger(__name__)
 

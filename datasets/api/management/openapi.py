@@ -13,9 +13,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from datasets.access.permissions import DOMAIN_PERMISSIONS
 from datasets.models import Dataset
 from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS
-from datasets.permissions import DOMAIN_PERMISSIONS
 
 API_PREFIX = "/api/management/v2/"
 
@@ -430,7 +430,7 @@ class ApiKeyRequest(serializers.Serializer):
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "datasets.authentication.ApiKeyAuthentication"
+    target_class = "datasets.access.authentication.ApiKeyAuthentication"
     name = ["apiKeyHeader", "apiKeyQuery"]
 
     def get_security_definition(self, auto_schema: Any) -> list[dict[str, Any]]:

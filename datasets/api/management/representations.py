@@ -13,7 +13,6 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from datasets.api.explore.representations import localised
 from datasets.api.management.expand import Expand
 from datasets.api.management.params import RESPONSE_ZONE, UTC, local_iso
-from datasets.explore.catalog import APP_TEMPLATES
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
 from datasets.models import (
     ApiKey,
@@ -27,7 +26,8 @@ from datasets.models import (
     Ruleset,
     Schedule,
 )
-from datasets.selectors import metas_repr, stored_metadata
+from datasets.selectors.catalog import APP_TEMPLATES
+from datasets.selectors.datasets import metas_repr, stored_metadata
 from datasets.services.security import ALL_FIELDS, ruleset_values
 from jobs.models import Job, RecordError
 

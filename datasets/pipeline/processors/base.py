@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from datasets.pipeline.core import Field, InvalidProcessorArgumentError, Record, RecordFailure
-from datasets.pipeline.expression import is_blank, shown, to_text
+from datasets.pipeline.record_expressions import is_blank, shown, to_text
 
 
 class Step:

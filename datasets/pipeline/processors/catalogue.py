@@ -6,7 +6,7 @@ Argument types:
 * ``fields``: a list of existing fields;
 * ``output_field``: a technical field name the processor writes (created when missing);
 * ``string``, ``boolean``, ``choice`` (one of ``choices``);
-* ``regexp`` (Python syntax), ``expression`` (see ``datasets.pipeline.expression``),
+* ``regexp`` (Python syntax), ``expression`` (see ``datasets.pipeline.record_expressions``),
   ``date_format`` (strptime directives), ``timezone`` (IANA name), ``json_path`` (``a.b.0.c``),
   ``geo_point`` (a "lat,lon" text), ``epsg`` (a supported EPSG code such as 2154 or EPSG:2154),
   ``names`` (a list of field names of another dataset).

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from datasets.pipeline.core import Record, RecordFailure
-from datasets.pipeline.expression import is_blank, shown, to_text
 from datasets.pipeline.processors.base import FieldToOutputStep, Step
+from datasets.pipeline.record_expressions import is_blank, shown, to_text
 from datasets.timezones import zone_named
 
 DATE_DIRECTIVES = frozenset("dmYybBjxc")

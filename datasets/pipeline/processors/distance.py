@@ -6,9 +6,9 @@ import math
 from typing import Any
 
 from datasets.pipeline.core import Record
-from datasets.pipeline.expression import is_blank
 from datasets.pipeline.processors.base import Step
 from datasets.pipeline.processors.geo import pair
+from datasets.pipeline.record_expressions import is_blank
 
 # Mean Earth radius (IUGG), in metres: the haversine formula on a sphere errs by at most ~0.5%.
 EARTH_RADIUS_M = 6_371_008.8

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 from datasets.pipeline.core import Field, Record, RecordFailure
-from datasets.pipeline.expression import parse_expression
 from datasets.pipeline.processors.base import Step
+from datasets.pipeline.record_expressions import parse_expression
 
 
 class CopyField(Step):

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from datasets.pipeline.core import Record, RecordFailure
-from datasets.pipeline.expression import is_blank, shown
 from datasets.pipeline.processors.base import Step
+from datasets.pipeline.record_expressions import is_blank, shown
 
 COORDINATE_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 DECIMAL_COMMA_RE = re.compile(r"[+-]?\d+,\d+")

@@ -12,9 +12,9 @@ import dataclasses
 from typing import Protocol
 
 from datasets.pipeline.core import Field, InvalidProcessorArgumentError, Record
-from datasets.pipeline.expression import is_blank
 from datasets.pipeline.processors.base import Step
 from datasets.pipeline.processors.geo import pair
+from datasets.pipeline.record_expressions import is_blank
 
 GEO_TYPES = ("geo_point_2d", "geo_shape")
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from datasets.pipeline.core import Field, Record, RecordFailure
-from datasets.pipeline.expression import is_blank, numeric
 from datasets.pipeline.processors.geo import DECIMAL_COMMA_RE, PAIR_RE, pair
+from datasets.pipeline.record_expressions import is_blank, numeric
 
 MAX_SAMPLE = 100
 LATITUDE_NAME_RE = re.compile(r"(?:^|_)(?:lat|latitude|y)(?:$|_)")

@@ -9,8 +9,8 @@ import re
 from typing import Any
 
 from datasets.pipeline.core import Record, RecordFailure
-from datasets.pipeline.expression import is_blank, shown
 from datasets.pipeline.processors.base import FieldToOutputStep, Step
+from datasets.pipeline.record_expressions import is_blank, shown
 
 BRACKET_INDEX_RE = re.compile(r"\[(\d+)\]")
 

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from typing import Any
 
 from datasets.pipeline.core import RecordFailure
-from datasets.pipeline.expression import shown
 from datasets.pipeline.processors.base import FieldToOutputStep
 from datasets.pipeline.processors.geo import COORDINATE_RE, PAIR_RE, in_range
+from datasets.pipeline.record_expressions import shown
 
 GRS80_A = 6_378_137.0
 GRS80_F = 1 / 298.257222101

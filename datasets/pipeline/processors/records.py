@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datasets.pipeline.core import Record
-from datasets.pipeline.expression import parse_expression, to_text, truthy
 from datasets.pipeline.processors.base import Step
+from datasets.pipeline.record_expressions import parse_expression, to_text, truthy
 
 
 class SkipRecord(Step):

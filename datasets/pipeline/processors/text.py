@@ -7,8 +7,8 @@ import re
 import unicodedata
 
 from datasets.pipeline.core import Record
-from datasets.pipeline.expression import is_blank
 from datasets.pipeline.processors.base import FieldToOutputStep, Step, map_strings, map_text, text_of
+from datasets.pipeline.record_expressions import is_blank
 
 
 class TextStep(Step):

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from datasets.pipeline.core import InvalidProcessorArgumentError, RecordFailure
-from datasets.pipeline.expression import ExpressionSyntaxError, parse_expression
 from datasets.pipeline.naming import slug
 from datasets.pipeline.processors.catalogue import Argument, ProcessorSpec
 from datasets.pipeline.processors.dates import date_format_problem, timezone_problem
@@ -19,6 +18,7 @@ from datasets.pipeline.processors.geo import pair
 from datasets.pipeline.processors.geojoin import reference_problem
 from datasets.pipeline.processors.json import parse_path
 from datasets.pipeline.processors.projection import PROJECTIONS, epsg_code
+from datasets.pipeline.record_expressions import ExpressionSyntaxError, parse_expression
 
 MAX_REGEXP_LENGTH = 1000
 

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from datasets.api.explore import exports
 from datasets.api.explore.records import published_fields
-from datasets.explore import writers
-from datasets.explore.query import RecordsQuery, compile_records_query
+from datasets.formats import writers
 from datasets.models import Dataset
+from datasets.odsql.records.query import RecordsQuery, compile_records_query
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 
 BASE = "/api/explore/v2.1/catalog/datasets/mixed/exports/csv"

@@ -17,7 +17,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from datasets.api.explore import exports
-from datasets.explore import writers
+from datasets.formats import writers
 from datasets.models import Dataset, Ruleset
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import publish_public_csv, rows_csv

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from datasets.explore.facets import FacetSpec, parse_facet
 from datasets.models import Dataset
 from datasets.odsql import ODSQLError
+from datasets.odsql.records.facets import FacetSpec, parse_facet
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import publish_public_csv, rows_csv
 

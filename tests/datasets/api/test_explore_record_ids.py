@@ -1,7 +1,7 @@
 """Record ids in the Explore API: the technical field ``_id``, each record's ``_links`` and ``/records/{record_id}``.
 
 Issue 15, item 7: records never carried their id, so ``/records/{record_id}`` could not be used. Ids are read
-back from PostgreSQL to compare; rulesets are the publisher's (``datasets/security.py``): a record outside the
+back from PostgreSQL to compare; rulesets are the publisher's (``datasets/access/visibility.py``): a record outside the
 caller's filter is never found by id, and ids are withheld from a caller who cannot see every field they are
 computed from (a sha1 of a hidden value would give the value away by hashing guesses).
 """

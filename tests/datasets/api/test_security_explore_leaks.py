@@ -315,7 +315,7 @@ def test_a_security_change_applies_at_once_without_republishing(leaky, caplog):
     # A filter broken by a republish (its field is gone) fails closed, logged, not a 500.
     default.filter_query = "vanished = 1"
     default.save()
-    with caplog.at_level(logging.ERROR, logger="datasets.explore.access"):
+    with caplog.at_level(logging.ERROR, logger="datasets.odsql.records.access"):
         body = assert_status(anonymous.get(f"{BASE}/records"), 200)
         assert body == {"total_count": 0, "results": []}
         assert_status(anonymous.get(f"{BASE}/records/anything"), 404)

@@ -15,10 +15,10 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.permissions import READ
 from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.views.files import download_response
 from datasets.models.attachment import DatasetFileLink
-from datasets.permissions import READ
 from datasets.services.attachments import (
     ALTERNATIVE_EXPORTS,
     ATTACHMENTS,

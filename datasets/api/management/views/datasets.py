@@ -12,15 +12,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidFieldError
+from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.expand import Expand
 from datasets.api.management.params import INCLUDE_APP_METAS, PAGE, QueryParam, boolean, integer, rows, text
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import dataset_repr, status_repr
-from datasets.dataset_where import dataset_where_q
 from datasets.models import Change, Dataset, DatasetQuerySet, MetadataValue
-from datasets.permissions import READ
+from datasets.odsql.dataset_where.compiler import dataset_where_q
 from datasets.services import dataset_create, dataset_delete, dataset_rename
 
 DATASET_EXPANDABLE = ("status", "status.user", "changes", "changes.user", "changes.dataset", "metadata.definition")

@@ -7,12 +7,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidFieldError
+from datasets.access.permissions import MANAGE_SECURITY, READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.representations import change_repr
 from datasets.errors import UnknownChangeError
 from datasets.models import Change
-from datasets.permissions import MANAGE_SECURITY, READ
 from datasets.services import change_restore
 from datasets.services.history import states_before
 

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidFieldError
+from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.params import QueryParam
@@ -14,7 +15,6 @@ from datasets.api.management.representations import metadata_repr
 from datasets.errors import UnknownMetadataError
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template, get_template
 from datasets.models import Dataset, MetadataValue
-from datasets.permissions import READ
 from datasets.services import metadata_bulk_set, metadata_reset, metadata_set
 
 

@@ -10,11 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidFieldError, NotFoundError
+from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import field_specification_repr, processor_repr
-from datasets.permissions import READ
 from datasets.services import processing
 from datasets.services.preview import dataset_guess_processor_params
 

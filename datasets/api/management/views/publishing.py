@@ -9,11 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidFieldError
+from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.expand import Expand
 from datasets.api.management.representations import records_errors_repr, status_repr
-from datasets.permissions import READ
 from datasets.services.publishing import dataset_abort_request, dataset_publish_request, dataset_unpublish_request
 from jobs.api.representations import job_repr
 

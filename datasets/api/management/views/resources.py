@@ -10,13 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import InvalidFieldError, NotFoundError
+from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import resource_repr
 from datasets.api.management.views.files import download_response
 from datasets.models import File, Resource
-from datasets.permissions import READ
 from datasets.pipeline.extractors import validate_params
 from datasets.services.preview import resource_preview
 from datasets.services.processing import checked_url, resource_add, resource_delete, resource_update

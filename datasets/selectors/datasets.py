@@ -1,0 +1,45 @@
+"""Reads of datasets: scoped by who asks, and the metadata as the public sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from datasets.access.visibility import Caller, visible_datasets
+from datasets.metadata_templates import TEMPLATES
+from datasets.models import Dataset, DatasetQuerySet, MetadataValue
+
+
+def datasets_in_catalog(*, user: AbstractBaseUser | AnonymousUser, api_key=None) -> DatasetQuerySet:
+    """The published datasets ``user`` (through ``api_key`` if given) may see, with the version they show.
+
+    The one visibility predicate lives in ``datasets.access.visibility``; this is its catalog side.
+    """
+    return visible_datasets(Caller(user, api_key))
+
+
+def effective_value(row: MetadataValue) -> Any:
+    """What the public sees: the remote value unless there is none or it is overridden."""
+    if row.remote_value is not None and not row.override_remote_value:
+        return row.remote_value
+    return row.value
+
+
+def stored_metadata(dataset: Dataset) -> list[MetadataValue]:
+    """The dataset's metadata rows that hold something, in template then field order."""
+    order = {
+        (template.name, field.name): index
+        for index, (template, field) in enumerate((t, f) for t in TEMPLATES.values() for f in t.fields)
+    }
+    rows = [row for row in dataset.metadata_values.all() if row.value is not None or row.remote_value is not None]
+    return sorted(rows, key=lambda row: order.get((row.template, row.name), len(order)))
+
+
+def metas_repr(rows: list[MetadataValue]) -> dict[str, dict[str, Any]]:
+    metas: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        value = effective_value(row)
+        if value is not None:
+            metas.setdefault(row.template, {})[row.name] = value
+    return metas
