@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from datasets.pipeline import record_expressions as expression
 from datasets.pipeline.core import RecordFailure
 from datasets.pipeline.record_expressions import ExpressionSyntaxError, parse_expression
+from datasets.pipeline.record_expressions import functions as expression_functions
 
 FUNCTION_LIST = (
     "abs, coalesce, concat, contains, day, endswith, int, isnull, len, lower, month, now, number, replace, "
@@ -300,7 +300,7 @@ def test_functions(source, record, expected):
 
 
 def test_now_is_an_iso_utc_datetime_without_microseconds(monkeypatch):
-    monkeypatch.setattr(expression, "_now", lambda: datetime(2024, 5, 1, 12, 30, 45, 123456, tzinfo=UTC))
+    monkeypatch.setattr(expression_functions, "_now", lambda: datetime(2024, 5, 1, 12, 30, 45, 123456, tzinfo=UTC))
     assert evaluate("now()") == "2024-05-01T12:30:45+00:00"
     assert evaluate("year(now())") == 2024
 
