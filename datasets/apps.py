@@ -6,6 +6,9 @@ class DatasetsConfig(AppConfig):
     verbose_name = "Datasets"
 
     def ready(self) -> None:
-        from datasets.services import shape_lookup  # the models must be loaded first
+        # Imported here: the models must be loaded first.
+        from datasets.services import shape_lookup
+        from datasets.tasks import registration
 
         shape_lookup.register()
+        registration.register()

@@ -1,8 +1,9 @@
 """The back-office's jobs: a list and a page with a live progress bar, the record errors and their CSV.
 
 Jobs are written by services and workers only; the admin reads them, scoped as the management API
-(``jobs.selectors.jobs_visible_to``): a staff user without a domain-wide dataset right sees the jobs of the
-datasets they may manage (as in the dataset admin) and their own jobs without a dataset.
+(``jobs.selectors.jobs_visible_to_user``: the predicate the datasets app registers): a staff user without a
+domain-wide dataset right sees the jobs of the datasets they may manage (as in the dataset admin) and their
+own jobs without a dataset.
 The progress bar (``static/backoffice/job-progress.js``) polls ``<id>/progress/``, a staff-only JSON view
 under the same scoping.
 """
@@ -16,11 +17,10 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from datasets.access.permissions import Actor
 from jobs.admin_progress import job_progress
 from jobs.models import Job
 from jobs.redaction import redact_text, redacted
-from jobs.selectors import jobs_visible_to
+from jobs.selectors import jobs_visible_to_user
 
 RECORD_ERRORS_SHOWN = 100
 CSV_COLUMNS = ["row", "record_id", "resource_uid", "processor_uid", "field", "message", "raw_message"]
@@ -50,7 +50,7 @@ class JobAdmin(admin.ModelAdmin):
     change_form_template = "admin/jobs/job/change_form.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request) & jobs_visible_to(Actor(request.user))
+        return super().get_queryset(request) & jobs_visible_to_user(request.user)
 
     def may_see(self, request) -> bool:
         return request.user.is_staff and self.get_queryset(request).exists()

@@ -1,6 +1,6 @@
 """Where a job stands, for the back-office's live progress bar: phase, rows, percentage and ETA.
 
-The publish job writes per-phase counters (``datasets.services.publish_job.Progress``): ``extract`` counts
+The publish job writes per-phase counters (``datasets.tasks.publish.Progress``): ``extract`` counts
 the rows while types are inferred (no total yet), ``read`` the bytes of the sources read while loading
 (with their total), ``load`` the rows loaded, then ``index`` and ``swap`` as one step each. The overall
 fraction weighs the phases by their usual share of the time; the loading share follows the bytes read,

@@ -3,7 +3,8 @@
 PostgreSQL holds the truth about jobs, but only a worker moves a running job forward: when
 one is SIGKILLed (or its machine vanishes) nothing else would. ``reconcile_jobs`` runs every
 few seconds (``manage.py jobs_reconcile --loop``) and is safe to run from several places:
-every move it makes is a conditional UPDATE.
+every move it makes is a conditional UPDATE. After failing a job it calls the ``on_worker_death``
+hook its kind registered (``jobs.registry``), which cleans up what the dead worker left behind.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from rq.job import JobStatus
 
 from config.errors import ManagementAPIError
 from jobs.models import Job
+from jobs.registry import job_kind
 from jobs.services import job_send_to_queue
 
 logger = logging.getLogger(__name__)
@@ -86,10 +88,19 @@ def requeue_lost_jobs() -> list[Job]:
     return requeued
 
 
-def reconcile_jobs() -> dict[str, list[str]]:
-    """One pass: fail dead jobs (and let their datasets recover), re-send lost ones."""
-    from datasets.services.publish_job import recover_dataset_after_dead_job
+def after_worker_death(job: Job) -> None:
+    """Call the dead-job hook registered for ``job``'s kind, if it has one."""
+    try:
+        hook = job_kind(job.function).on_worker_death
+    except KeyError:
+        logger.warning("job %s has no registered kind %r: nothing to clean up after it", job.job_uid, job.function)
+        return
+    if hook is not None:
+        hook(job)
 
+
+def reconcile_jobs() -> dict[str, list[str]]:
+    """One pass: fail dead jobs (and let their kinds clean up after them), re-send lost ones."""
     try:
         failed = fail_dead_jobs()
         requeued = requeue_lost_jobs()
@@ -97,6 +108,5 @@ def reconcile_jobs() -> dict[str, list[str]]:
         logger.error("reconciler cannot reach Redis: %s", error)
         return {"failed": [], "requeued": []}
     for job in failed:
-        if job.dataset_id:
-            recover_dataset_after_dead_job(job)
+        after_worker_death(job)
     return {"failed": [job.job_uid for job in failed], "requeued": [job.job_uid for job in requeued]}

@@ -1,26 +1,31 @@
-"""Which jobs a caller may read: one predicate for the management API and the back-office."""
+"""Which jobs a caller may read: one predicate for the management API and the back-office.
+
+The predicate is the one an app registered (``jobs.registry.register_visibility``): jobs belong to what
+they work on, and only the app that owns it knows who may see it. With none registered nobody sees a job.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import Any
 
-from datasets.access.permissions import MANAGEMENT_READ_PERMISSIONS, Actor
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
 from jobs.models import Job
+from jobs.registry import job_visibility
 
 
-def jobs_visible_to(actor: Actor) -> QuerySet[Job]:
-    """The jobs ``actor`` may read, newest first.
+def jobs_visible_to(caller: Any) -> QuerySet[Job]:
+    """The jobs ``caller`` (the management API's actor) may read, newest first."""
+    visibility = job_visibility()
+    if visibility is None:
+        return Job.objects.none()
+    return visibility.predicate(caller)
 
-    Every job for a domain-wide management right (within the API key); otherwise the jobs of the datasets the
-    actor sees in the management API (``Actor.manageable_datasets``, which already honours the key's
-    permissions), whoever started them, and the actor's own jobs that have no dataset (pings, jobs of a
-    deleted dataset). A job of a dataset the actor can no longer see stays hidden even if they started it:
-    its params, result and error describe that dataset. Being staff grants nothing by itself.
-    """
-    jobs = Job.objects.select_related("dataset", "user")
-    if actor.domain_permissions() & MANAGEMENT_READ_PERMISSIONS:
-        return jobs
-    if not actor.is_authenticated:
-        return jobs.none()
-    own_without_dataset = Q(user=actor.user, dataset__isnull=True)
-    return jobs.filter(Q(dataset__in=actor.manageable_datasets()) | own_without_dataset)
+
+def jobs_visible_to_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Job]:
+    """The jobs a back-office user may read: the API's predicate for that user, without an API key."""
+    visibility = job_visibility()
+    if visibility is None:
+        return Job.objects.none()
+    return visibility.predicate(visibility.caller_of_user(user))

@@ -8,22 +8,14 @@ from typing import Any
 import django_rq
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from redis.exceptions import RedisError
 
-from datasets.models import Dataset
 from jobs.models import Job
+from jobs.registry import job_functions
+from jobs.tasks import entry_point
 
 logger = logging.getLogger(__name__)
-
-# function name (stored on the row) -> RQ entry point
-TASKS = {
-    "ping": "jobs.tasks.ping",
-    "publish": "jobs.tasks.publish",
-    "unpublish": "jobs.tasks.unpublish",
-    "scheduled_publish": "jobs.tasks.scheduled_publish",
-    "resource_check": "jobs.tasks.resource_check",
-}
 
 
 def job_send_to_queue(job: Job) -> None:
@@ -34,7 +26,7 @@ def job_send_to_queue(job: Job) -> None:
     """
     try:
         queue = django_rq.get_queue(job.queue_name)
-        queue.enqueue(TASKS[job.function], job.pk, job_id=str(job.rq_job_id), job_timeout=settings.JOB_TIMEOUT)
+        queue.enqueue(entry_point(job.function), job.pk, job_id=str(job.rq_job_id), job_timeout=settings.JOB_TIMEOUT)
     except RedisError as error:
         logger.error("job %s stays waiting: could not reach Redis to enqueue it (%s)", job.job_uid, error)
 
@@ -45,15 +37,17 @@ def job_enqueue(
     function: str,
     params: dict[str, Any] | None = None,
     user: AbstractBaseUser | None = None,
-    dataset: Dataset | None = None,
+    dataset: models.Model | None = None,
 ) -> Job:
     """Create a waiting job and enqueue it after the surrounding transaction commits.
 
-    Enqueueing after commit means a worker never looks for a row it cannot see yet, and a
+    ``function`` is a kind some app registered (``jobs.registry``); ``dataset``, the row of the ``Job.dataset``
+    foreign key. Enqueueing after commit means a worker never looks for a row it cannot see yet, and a
     rolled-back request leaves nothing in the queue.
     """
-    if function not in TASKS:
-        raise ValueError(f"unknown job function {function!r}; known: {', '.join(sorted(TASKS))}")
+    known = job_functions()
+    if function not in known:
+        raise ValueError(f"unknown job function {function!r}; known: {', '.join(known)}")
     job = Job(function=function, params=params or {}, user=user, dataset=dataset)
     # Uniqueness (random uids, one active job per dataset) is the database's to enforce: its
     # constraints hold under concurrency, where a SELECT before the INSERT would not.

@@ -180,3 +180,10 @@ def source_files() -> Iterator[SourceFiles]:
     """A ``SourceFiles`` whose temporary files are removed when the block ends."""
     with ExitStack() as stack:
         yield SourceFiles(stack)
+
+
+def total_bytes(resources: list[ResourceConfig], sources: SourceFiles) -> int:
+    """The bytes a run reads: uploaded files' sizes, and remote resources as fetched for this run."""
+    file_ids = [resource.url.removeprefix("odsfile://") for resource in resources if not resource.is_remote]
+    uploaded = sum(File.objects.filter(file_id__in=file_ids).values_list("size", flat=True))
+    return uploaded + sum(sources.size(resource) for resource in resources if resource.is_remote)

@@ -121,7 +121,7 @@ def dataset_rename(*, dataset: Dataset, dataset_id: str, user: AbstractBaseUser 
 def dataset_delete(*, dataset: Dataset) -> None:
     """Delete the dataset with its configuration, history and records; refused while a job works on it."""
     # Imported here: the publishing modules import this package's services.
-    from datasets.services.publish_job import drop_in_own_cursor
+    from datasets.services.records_tables import drop_in_own_cursor
     from datasets.status import ACTION_ORIGINS, require_status
     from datasets.store import dataset_tables
 

@@ -15,7 +15,8 @@ specification can fail to convert: a second pass converts those fields, and runs
 dataset declares some.
 
 Resources up to ``RESOURCE_CHECK_SYNC_MAX_BYTES`` (the uploaded file's size, or the fetched size of
-a remote one) are checked within the request; larger ones by a job whose result is the same body.
+a remote one) are checked within the request; larger ones by a job whose result is the same body
+(its body: ``datasets.tasks.resource_check``).
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from config.errors import ConflictError, NotFoundError
-from datasets.errors import UnknownDatasetError
+from config.errors import ConflictError
 from datasets.models import Dataset, Resource
 from datasets.pipeline.core import Field, Record, RecordError
 from datasets.pipeline.extractors import validate_params
@@ -42,9 +42,15 @@ from datasets.pipeline.readers import EncodingDecision, open_source, settled_par
 from datasets.pipeline.readers.json_reader import json_encoding
 from datasets.pipeline.readers.text import codec_name
 from datasets.pipeline.runner import ErrorHandler, SourceLike, formats_of, infer, pipeline_fields, run, separators_of
-from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
-from datasets.services.publish_job import RecordErrors, total_bytes
+from datasets.services.configuration import (
+    PublishConfiguration,
+    ResourceConfig,
+    SourceFiles,
+    source_files,
+    total_bytes,
+)
 from datasets.services.read_limits import configured_limits
+from datasets.services.record_errors import RecordErrors
 from jobs.models import Job
 from jobs.services import job_enqueue
 
@@ -281,19 +287,3 @@ def resource_check_request(
             return CheckOutcome(result=check.run())
         ensure_openable(check)
     return CheckOutcome(job=queue_check(dataset, resource.resource_uid, user))
-
-
-def resource_check_body(job: Job) -> dict[str, Any]:
-    """The check job: the same check, with the dataset's configuration as it stands when the job runs."""
-    dataset_uid, resource_uid = job.params["dataset_uid"], job.params["resource_uid"]
-    dataset = Dataset.objects.filter(dataset_uid=dataset_uid).first()
-    if dataset is None:
-        raise UnknownDatasetError(dataset_uid=dataset_uid)
-    configuration = PublishConfiguration.of_dataset(dataset)
-    target = resource_config(configuration, resource_uid)
-    if target is None:
-        raise NotFoundError(path=f"/api/management/v2/datasets/{dataset_uid}/resources/{resource_uid}")
-    with source_files() as sources:
-        sources.fetch_all([target])
-        size = total_bytes([target], sources)
-        return ResourceCheck(configuration, target, sources, size, CheckProgress(job, size)).run()

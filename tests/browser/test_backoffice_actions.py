@@ -15,8 +15,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from datasets.models import Dataset, Schedule
-from datasets.services import publish_job
 from datasets.services.schedules import run_due_schedules
+from datasets.tasks import publish as publish_job
 from tests.browser.data import TREES, TREES_METAS, publish
 from tests.conftest import assert_status, basic_client, grant, http_server
 from tests.datasets.api.conftest import rows_csv, stored_file

@@ -1,6 +1,7 @@
 """Housekeeping of the job system, once or forever with --loop.
 
-Each pass fails jobs whose worker died, re-sends lost ones and starts the runs of due schedules.
+Each pass fails jobs whose worker died, re-sends lost ones, then runs the housekeeping steps apps
+registered (``jobs.registry.register_housekeeping``; the datasets app starts the runs of due schedules).
 """
 
 import logging
@@ -9,8 +10,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from datasets.services.schedules import run_due_schedules
 from jobs.reconciler import reconcile_jobs
+from jobs.registry import housekeeping_steps
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         """One pass; in a loop, a database outage is logged and the next pass tries again."""
         try:
             outcome = reconcile_jobs()
-            scheduled = run_due_schedules()
+            started = [(label, step()) for label, step in housekeeping_steps()]
         except DatabaseError as error:
             if not keep_going:
                 raise
@@ -44,5 +45,6 @@ class Command(BaseCommand):
             return
         if outcome["failed"] or outcome["requeued"]:
             self.stdout.write(f"failed {outcome['failed']}, requeued {outcome['requeued']}")
-        if scheduled:
-            self.stdout.write(f"scheduled runs queued: {[job.job_uid for job in scheduled]}")
+        for label, jobs in started:
+            if jobs:
+                self.stdout.write(f"{label}: {[job.job_uid for job in jobs]}")

@@ -6,7 +6,7 @@ from psycopg import sql
 
 from datasets.models import Dataset, PublishedVersion
 from datasets.pipeline.core import Field
-from datasets.services import publish_job
+from datasets.tasks import publish as publish_job
 from jobs.models import Job
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import TREES_CSV, stored_file

@@ -1,4 +1,4 @@
-"""What a worker does for a publish or an unpublish job.
+"""What a worker does for a publish job; ``PublishRun`` also serves the scheduled run.
 
 Publishing reads every resource twice through the same pipeline as the preview: once to
 infer the types over the whole stream, once to load typed records with COPY into a new table
@@ -10,38 +10,34 @@ drops the new table: the previous version is served throughout.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl
 
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from datasets.models import Dataset, File, PublishedVersion
-from datasets.pipeline.core import Field, RecordError
+from datasets.models import Dataset, PublishedVersion
+from datasets.pipeline.core import Field
 from datasets.pipeline.inference import InferredType
 from datasets.pipeline.readers import EncodingDecision, Source, open_source, settled_params
 from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
 from datasets.selectors.datasets import metas_repr, stored_metadata
-from datasets.services.configuration import PublishConfiguration, ResourceConfig, SourceFiles, source_files
+from datasets.services.configuration import (
+    PublishConfiguration,
+    ResourceConfig,
+    SourceFiles,
+    source_files,
+    total_bytes,
+)
 from datasets.services.metadata import touch_modified_on_data_change
 from datasets.services.read_limits import configured_limits
+from datasets.services.record_errors import RecordErrors
+from datasets.services.records_tables import database_limits, drop_in_own_cursor, loading_cursor
 from datasets.status import status_move
-from datasets.store import (
-    FinishReport,
-    Loader,
-    RecordsTableLimitError,
-    advisory_lock_key,
-    create_table,
-    dataset_tables,
-    drop_table,
-    finish_table,
-    table_name,
-)
+from datasets.store import FinishReport, Loader, advisory_lock_key, create_table, finish_table, table_name
+from datasets.tasks.outcome import with_dataset_outcome
 from jobs.models import Job
 from jobs.models import RecordError as StoredRecordError
 from jobs.redaction import redact_text, redacted
@@ -69,45 +65,6 @@ class Progress:
         self.job.set_progresses(list(self.phases.values()))
 
 
-class RecordErrors:
-    """Keeps the first RECORD_ERRORS_KEPT record errors and counts them all.
-
-    ``record_ids`` runs beside ``kept``: the id of the record an error concerns, once the loader wrote that
-    record (``written``), else None (the record was dropped, or never produced).
-    """
-
-    def __init__(self) -> None:
-        self.kept: list[RecordError] = []
-        self.record_ids: list[str | None] = []
-        self.count = 0
-        self._pending: list[int] = []  # indexes in ``kept`` of errors whose record is not written yet
-
-    def __call__(self, error: RecordError) -> None:
-        self.count += 1
-        if len(self.kept) < settings.RECORD_ERRORS_KEPT:
-            self._pending.append(len(self.kept))
-            self.kept.append(error)
-            self.record_ids.append(None)
-
-    def written(self, row: int, record_id: str) -> None:
-        """The record of ``row`` was loaded as ``record_id``.
-
-        The runner reports every error of a row before it yields that row, so the pending errors of ``row``
-        are all known here; pending errors of other rows concern records that were dropped and keep None.
-        """
-        for index in self._pending:
-            if self.kept[index].row == row:
-                self.record_ids[index] = record_id
-        self._pending.clear()
-
-    def as_dicts(self) -> list[dict[str, Any]]:
-        """The kept errors as the reference shows them (§5.4), ``record_id`` included."""
-        return [
-            {"record_id": record_id, **error.as_dict()}
-            for error, record_id in zip(self.kept, self.record_ids, strict=True)
-        ]
-
-
 def widest(first: str, second: str) -> str:
     """The type both values fit: the same one, a number for int and double, a datetime for dates, else text."""
     if first == second:
@@ -130,13 +87,6 @@ def merged_fields(per_resource: list[list[Field]]) -> list[Field]:
             else:
                 merged[field.name] = field
     return list(merged.values())
-
-
-def total_bytes(resources: list[ResourceConfig], sources: SourceFiles) -> int:
-    """The bytes a run reads: uploaded files' sizes, and remote resources as fetched for this run."""
-    file_ids = [resource.url.removeprefix("odsfile://") for resource in resources if not resource.is_remote]
-    uploaded = sum(File.objects.filter(file_id__in=file_ids).values_list("size", flat=True))
-    return uploaded + sum(sources.size(resource) for resource in resources if resource.is_remote)
 
 
 class PublishRun:
@@ -409,67 +359,6 @@ def visualization_fields(metadata: dict[str, Any]) -> frozenset[str]:
     return frozenset(name for name in names if isinstance(name, str) and name)
 
 
-@contextmanager
-def database_limits() -> Iterator[None]:
-    """A record PostgreSQL cannot store ("row is too big": over 8 kB of fixed-width values) fails the publish
-    with ``RecordsTableLimitError``, which says so, instead of an internal error."""
-    try:
-        yield
-    except psycopg.errors.ProgramLimitExceeded as error:
-        raise RecordsTableLimitError(reason=error.diag.message_primary or str(error)) from error
-
-
-@contextmanager
-def loading_cursor() -> Iterator[psycopg.Cursor]:
-    """A cursor on a connection of its own, in autocommit, for the long COPY.
-
-    The COPY holds its connection for the whole load; progress updates and abort checks go
-    through Django's connection meanwhile, which a shared connection would block.
-    """
-    params = connection.get_connection_params()
-    with psycopg.connect(**params, autocommit=True) as own, own.cursor() as cursor:
-        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{settings.PUBLISH_STATEMENT_TIMEOUT}s"])
-        yield cursor
-
-
-def drop_in_own_cursor(table: str) -> None:
-    with connection.cursor() as cursor:
-        drop_table(cursor.cursor, table)
-
-
-def failure_envelope(error: BaseException) -> dict[str, Any]:
-    """What the dataset status shows for a failed publish: the error's own envelope, or a generic one."""
-    as_dict = getattr(error, "as_dict", None)
-    envelope = (
-        as_dict()
-        if callable(as_dict)
-        else {
-            "message": "Internal error while publishing",
-            "raw_message": "Internal error while publishing",
-            "raw_params": {},
-        }
-    )
-    return {key: envelope[key] for key in ("message", "raw_message", "raw_params")}
-
-
-def with_dataset_outcome(job: Job, work) -> dict[str, Any]:
-    """Run ``work`` and set the dataset's status from its outcome: aborted -> idle, failed -> error."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
-    try:
-        return work()
-    except JobAborted:
-        status_move(dataset, S.IDLE, origins=(S.ABORTING_PROCESSING, S.PROCESSING))
-        raise
-    except BaseException as error:
-        status_move(
-            dataset,
-            S.ERROR,
-            error=failure_envelope(error),
-            origins=(S.QUEUED, S.PROCESSING, S.DELETING, S.ABORTING_PROCESSING),
-        )
-        raise
-
-
 def publish_body(job: Job) -> dict[str, Any]:
     """The publish job: queued -> processing -> idle (or limit_reached / error / aborted -> idle)."""
     dataset = Dataset.objects.get(pk=job.dataset_id)
@@ -480,41 +369,3 @@ def publish_body(job: Job) -> dict[str, Any]:
 def publish_current_configuration(job: Job, dataset: Dataset) -> dict[str, Any]:
     with source_files() as sources:
         return PublishRun(job, PublishConfiguration.of_dataset(dataset), sources).run()
-
-
-def unpublish(dataset: Dataset) -> dict[str, Any]:
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_lock_key(dataset.dataset_uid)])
-        dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-        old = dataset.current_version
-        Dataset.objects.filter(pk=dataset.pk).update(current_version=None, is_published=False)
-        status_move(dataset, S.IDLE, origins=(S.DELETING,))
-        if old is not None:
-            transaction.on_commit(lambda: drop_in_own_cursor(old.table_name))
-    return {"dropped": old.table_name if old else None}
-
-
-def unpublish_body(job: Job) -> dict[str, Any]:
-    """The unpublish job: queued -> deleting -> idle, with the records table dropped."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
-    status_move(dataset, S.DELETING, origins=(S.QUEUED,))
-    return with_dataset_outcome(job, lambda: unpublish(dataset))
-
-
-def recover_dataset_after_dead_job(job: Job) -> None:
-    """After the reconciler failed ``job``: the dataset goes to ``error`` and its staging tables go away."""
-    dataset = Dataset.objects.filter(pk=job.dataset_id).first()
-    if dataset is None:
-        return
-    active = (S.QUEUED, S.PROCESSING, S.DELETING, S.ABORTING_PROCESSING)
-    status_move(dataset, S.ERROR, error=failure_envelope_from(job.error or {}), origins=active)
-    current = dataset.current_version.table_name if dataset.current_version_id else None
-    with connection.cursor() as cursor:
-        for table in dataset_tables(cursor.cursor, dataset.dataset_uid):
-            if table != current:
-                drop_table(cursor.cursor, table)
-
-
-def failure_envelope_from(envelope: dict[str, Any]) -> dict[str, Any]:
-    return {key: envelope.get(key) for key in ("message", "raw_message", "raw_params")}

@@ -15,8 +15,9 @@ from typing import Any
 from config.errors import ManagementAPIError
 from datasets.models import Dataset, PublishedVersion
 from datasets.services.configuration import PublishConfiguration, SourceFiles, source_files
-from datasets.services.publish_job import PublishRun, with_dataset_outcome
 from datasets.status import status_move
+from datasets.tasks.outcome import with_dataset_outcome
+from datasets.tasks.publish import PublishRun
 from jobs.models import Job
 
 S = Dataset.Status
