@@ -17,7 +17,7 @@ Three hooks, all on Django's ``authenticate()``:
 The client address is the one DRF's throttles use (``REMOTE_ADDR``, or with ``NUM_PROXIES`` the address the
 nearest proxy saw). When Redis is unreachable logins are not throttled (logged): a Redis outage must not lock
 everyone out. django-axes would do this too, but brings database models, a middleware and its own settings
-for what is two counters here.
+for what is two counters here (``core.ratelimit``: windows opened by a key's first hit).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from config.input_guard import text_problem
+from core.ratelimit import count_hits_from_first, read_counts
 
 logger = logging.getLogger(__name__)
 
@@ -86,22 +87,15 @@ def login_state(username: str | None, address: str | None) -> LoginState:
     if not keys:
         return LoginState()
     try:
-        pipeline = redis_client().pipeline(transaction=False)
-        for key, _ in keys:
-            pipeline.get(key)
-            pipeline.ttl(key)
-        replies = pipeline.execute()
+        counters = read_counts(redis_client(), [key for key, _ in keys])
     except RedisError as error:
         logger.warning("login throttling skipped, Redis unreachable: %s", error)
         return LoginState()
     wait = 0
-    counts = []
-    for index, (_, limit) in enumerate(keys):
-        count, ttl = int(replies[2 * index] or 0), replies[2 * index + 1]
-        counts.append(count)
-        if count >= limit:
-            wait = max(wait, ttl if ttl > 0 else settings.LOGIN_FAILURES_WINDOW)
-    return LoginState(username_failures=counts[0] if username else 0, wait=wait)
+    for counter, (_, limit) in zip(counters, keys, strict=True):
+        if counter.count >= limit:
+            wait = max(wait, counter.ttl if counter.ttl > 0 else settings.LOGIN_FAILURES_WINDOW)
+    return LoginState(username_failures=counters[0].count if username else 0, wait=wait)
 
 
 def count_failure(username: str | None, address: str | None) -> None:
@@ -110,11 +104,7 @@ def count_failure(username: str | None, address: str | None) -> None:
     if not keys:
         return
     try:
-        pipeline = redis_client().pipeline(transaction=False)
-        for key, _ in keys:
-            pipeline.set(key, 0, ex=settings.LOGIN_FAILURES_WINDOW, nx=True)
-            pipeline.incr(key)
-        pipeline.execute()
+        count_hits_from_first(redis_client(), [key for key, _ in keys], settings.LOGIN_FAILURES_WINDOW)
     except RedisError as error:
         logger.warning("login failure not counted, Redis unreachable: %s", error)
 

@@ -6,9 +6,9 @@ the unit. Windows are fixed and aligned on the unit in UTC (a ``day`` runs from 
 easy to explain. A caller is its user when authenticated (an API key counts as its owner), else its
 client IP as DRF's throttles derive it (``REMOTE_ADDR``, or ``X-Forwarded-For`` with ``NUM_PROXIES``).
 
-Counting is one INCR and one EXPIRE sent together (one round trip). When Redis is unreachable the call
-is allowed and the failure logged: a Redis outage should not become an Explore outage, and /health
-reports Redis as down meanwhile (the API throttles make the same choice).
+Counting is one INCR and one EXPIRE sent together (one round trip: ``core.ratelimit``). When Redis is
+unreachable the call is allowed and the failure logged: a Redis outage should not become an Explore outage,
+and /health reports Redis as down meanwhile (the API throttles make the same choice).
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
+from core.ratelimit import Window, count_hit
 from datasets.access.visibility import Caller, DataAccess
 from datasets.api.explore.errors import QuotaExceeded
 from datasets.models import Dataset
@@ -43,10 +44,8 @@ def quota_window(unit: str, now: datetime) -> tuple[datetime, datetime]:
         start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
         return start, end
-    seconds = UNIT_SECONDS[unit]
-    start_epoch = math.floor(now.timestamp() / seconds) * seconds
-    start = datetime.fromtimestamp(start_epoch, UTC)
-    return start, start + timedelta(seconds=seconds)
+    window = Window.aligned(now.timestamp(), UNIT_SECONDS[unit])
+    return datetime.fromtimestamp(window.start, UTC), datetime.fromtimestamp(window.end, UTC)
 
 
 def caller_identity(request, caller: Caller) -> str:
@@ -62,18 +61,15 @@ def quota_key(dataset_pk: int, identity: str, unit: str, start: datetime) -> str
     return cache.make_key(f"quota:{dataset_pk}:{digest}:{unit}:{int(start.timestamp())}")
 
 
-def count_call(key: str, ttl: int) -> int | None:
-    """Add one call to ``key`` (kept ``ttl`` seconds); the new count, or None if Redis is unreachable."""
+def count_call(key: str, window: Window, ttl: int) -> int | None:
+    """Add one call to ``key``, the counter of ``window`` (kept ``ttl`` seconds); the new count, or None if
+    Redis is unreachable."""
     try:
-        client = cache._cache.get_client(write=True)
-        pipeline = client.pipeline(transaction=False)
-        pipeline.incr(key)
-        pipeline.expire(key, ttl)
-        count, _ = pipeline.execute()
+        counted = count_hit(cache._cache.get_client(write=True), key, window, ttl=ttl)
     except RedisError as error:
         logger.warning("quota not enforced, Redis unreachable: %s", error)
         return None
-    return count
+    return counted.count
 
 
 def enforce_quota(request, caller: Caller, dataset: Dataset | int, access: DataAccess) -> None:
@@ -91,7 +87,8 @@ def enforce_quota(request, caller: Caller, dataset: Dataset | int, access: DataA
     now = current_time()
     start, end = quota_window(unit, now)
     remaining = max(1, math.ceil((end - now).total_seconds()))
+    key = quota_key(dataset_pk, caller_identity(request, caller), unit, start)
     # Kept a little past the window's end: the key names its window, so a late expiry costs nothing.
-    count = count_call(quota_key(dataset_pk, caller_identity(request, caller), unit, start), remaining + 5)
+    count = count_call(key, Window(start.timestamp(), end.timestamp()), remaining + 5)
     if count is not None and count > limit:
         raise QuotaExceeded(limit, unit, end, retry_after=remaining)

@@ -14,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, User
 from rest_framework.views import APIView
 
 from config.errors import InvalidFieldError
+from core.ratelimit import Window, count_hit
 from datasets.access.permissions import Actor
 from datasets.api.management.expand import Expand
 from datasets.api.management.params import COMMON, RESPONSE_ZONE, QueryParam, parse_query
@@ -40,19 +41,16 @@ class WindowThrottle(SimpleRateThrottle):
         if ident is None:
             return True
         self.now = self.timer()
-        window = int(self.now // self.duration)
+        window = Window.aligned(self.now, self.duration)
         try:
             # The cache backend's own client (config.cache): same server, same connection pool.
             client = self.cache._cache.get_client(write=True)
-            pipeline = client.pipeline(transaction=False)
-            pipeline.incr(self.cache.make_key(f"{ident}:{window}"))
-            pipeline.expire(self.cache.make_key(f"{ident}:{window}"), self.duration)
-            count, _ = pipeline.execute()
+            counted = count_hit(client, self.cache.make_key(f"{ident}:{window.number}"), window)
         except RedisError as error:
             logger.warning("throttling skipped, Redis unreachable: %s", error)
             return True
-        self.window_end = (window + 1) * self.duration
-        return count <= self.num_requests
+        self.window_end = counted.reset
+        return counted.count <= self.num_requests
 
     def wait(self) -> float:
         """Seconds until the current window ends (at least 1, for a Retry-After header)."""

@@ -17,82 +17,19 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from config.errors import ManagementAPIError
-from datasets.access.permissions import Actor
-from datasets.backoffice.pages import change_url, dataset_or_404
+from datasets.backoffice.forms import ResourceEditForm, ResourceUploadForm, ResourceUrlForm
+from datasets.backoffice.views.page import change_url, dataset_or_404, render, require
 from datasets.models import Dataset, File, Resource
-from datasets.pipeline.extractors import EXTRACTORS
 from datasets.services.files import file_discard, file_store
 from datasets.services.preview import url_guess_extractor_params, url_guess_extractors
 from datasets.services.processing import resource_add, resource_delete, resource_update
 
-EXTRACTOR_CHOICES = [(e["type"], e["label"]) for e in EXTRACTORS]
-GUESS_CHOICE = ("", "Guess from the source")
-
-
-class ResourceUploadForm(forms.Form):
-    file = forms.FileField(label="File")
-    title = forms.CharField(label="Title", required=False, max_length=255)
-    type = forms.ChoiceField(label="Format", required=False, choices=[("", "Guess from the file"), *EXTRACTOR_CHOICES])
-
-
-class ResourceUrlForm(forms.Form):
-    # A plain text field: the service says what an acceptable URL is, with the API's message.
-    url = forms.CharField(label="URL", max_length=2000, help_text="An http(s) URL, fetched again at each publish.")
-    title = forms.CharField(label="Title", required=False, max_length=255)
-    type = forms.ChoiceField(label="Format", required=False, choices=[GUESS_CHOICE, *EXTRACTOR_CHOICES])
-
-
-class ResourceEditForm(forms.Form):
-    """A resource's title, source (URL or a new upload), format and extractor params (a JSON object)."""
-
-    title = forms.CharField(label="Title", required=False, max_length=255)
-    url = forms.CharField(
-        label="URL",
-        required=False,
-        max_length=2000,
-        help_text="An http(s) URL, or the odsfile:// URL of the uploaded file. Ignored when a file is uploaded.",
-    )
-    file = forms.FileField(label="Replace with a file", required=False)
-    type = forms.ChoiceField(label="Format", required=False, choices=[GUESS_CHOICE, *EXTRACTOR_CHOICES])
-    params = forms.CharField(
-        label="Extractor params",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 60, "spellcheck": "false"}),
-        help_text="A JSON object. Leave empty to guess the params from the source; they are guessed again too "
-        "when the format changes and these are left as they were.",
-    )
-
-    def clean_params(self) -> dict[str, Any] | None:
-        """The params as an object, or None when they are to be guessed."""
-        text = self.cleaned_data["params"].strip()
-        if not text:
-            return None
-        try:
-            params = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(f"Not valid JSON: {error}") from None
-        if not isinstance(params, dict):
-            raise forms.ValidationError('Expected a JSON object such as {"separator": ";"}.')
-        return params
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("file") and not (data.get("url") or "").strip():
-            raise forms.ValidationError("Give a URL or upload a file.")
-        return data
-
-
-def require_edit(request: HttpRequest, dataset: Dataset) -> None:
-    if "edit_dataset" not in Actor(request.user).dataset_permissions(dataset):
-        raise PermissionDenied("edit_dataset is needed to change the resources of this dataset.")
+PURPOSE = "change the resources of this dataset"
 
 
 def resource_or_404(dataset: Dataset, resource_uid: str) -> Resource:
@@ -144,22 +81,10 @@ def preview_redirect(dataset: Dataset, resource: Resource) -> HttpResponseRedire
     return HttpResponseRedirect(reverse("admin:datasets_dataset_preview", args=[dataset.pk, resource.resource_uid]))
 
 
-def page(request: HttpRequest, model_admin, dataset: Dataset, template: str, title: str, **extra) -> HttpResponse:
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "original": dataset,
-        "title": title,
-        "dataset": dataset,
-        **extra,
-    }
-    return TemplateResponse(request, f"admin/datasets/dataset/{template}", context)
-
-
 def upload_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse:
     """``<id>/resources/add/``: upload a file as a new resource; then its preview is shown."""
     dataset = dataset_or_404(model_admin, request, object_id)
-    require_edit(request, dataset)
+    require(request, dataset, "edit_dataset", PURPOSE)
     form = ResourceUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload, data = form.cleaned_data["file"], form.cleaned_data
@@ -173,13 +98,13 @@ def upload_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespon
             messages.success(request, f"Resource {resource.resource_uid} added to {dataset.dataset_id}.")
             return preview_redirect(dataset, resource)
     title = f"Add a resource to {dataset.dataset_id}"
-    return page(request, model_admin, dataset, "resource_upload.html", title, form=form)
+    return render(request, model_admin, dataset, "resource_upload.html", title, form=form)
 
 
 def url_add_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse:
     """``<id>/resources/add-url/``: an http(s) URL as a new resource; then its preview is shown."""
     dataset = dataset_or_404(model_admin, request, object_id)
-    require_edit(request, dataset)
+    require(request, dataset, "edit_dataset", PURPOSE)
     form = ResourceUrlForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -193,7 +118,7 @@ def url_add_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespo
             messages.success(request, f"Resource {resource.resource_uid} added to {dataset.dataset_id}.")
             return preview_redirect(dataset, resource)
     title = f"Add a resource from a URL to {dataset.dataset_id}"
-    return page(request, model_admin, dataset, "resource_url.html", title, form=form)
+    return render(request, model_admin, dataset, "resource_url.html", title, form=form)
 
 
 def edited_body(resource: Resource, form: ResourceEditForm, file: File | None) -> dict[str, Any]:
@@ -219,7 +144,7 @@ def edited_body(resource: Resource, form: ResourceEditForm, file: File | None) -
 def edit_view(request: HttpRequest, model_admin, object_id: str, resource_uid: str) -> HttpResponse:
     """``<id>/resources/<uid>/edit/``: change a resource in place (its uid stays); then its preview is shown."""
     dataset = dataset_or_404(model_admin, request, object_id)
-    require_edit(request, dataset)
+    require(request, dataset, "edit_dataset", PURPOSE)
     resource = resource_or_404(dataset, resource_uid)
     initial = {
         "title": resource.title,
@@ -240,17 +165,17 @@ def edit_view(request: HttpRequest, model_admin, object_id: str, resource_uid: s
             messages.success(request, f"Resource {resource.resource_uid} of {dataset.dataset_id} saved.")
             return preview_redirect(dataset, resource)
     title = f"Resource {resource.title or resource.resource_uid} of {dataset.dataset_id}"
-    return page(request, model_admin, dataset, "resource_edit.html", title, form=form, resource=resource)
+    return render(request, model_admin, dataset, "resource_edit.html", title, form=form, resource=resource)
 
 
 def delete_view(request: HttpRequest, model_admin, object_id: str, resource_uid: str) -> HttpResponse:
     """``<id>/resources/<uid>/delete/``: a confirmation page (GET), the removal itself (POST)."""
     dataset = dataset_or_404(model_admin, request, object_id)
-    require_edit(request, dataset)
+    require(request, dataset, "edit_dataset", PURPOSE)
     resource = resource_or_404(dataset, resource_uid)
     if request.method != "POST":
         title = f"Remove resource {resource.title or resource.resource_uid}?"
-        return page(request, model_admin, dataset, "resource_delete.html", title, resource=resource)
+        return render(request, model_admin, dataset, "resource_delete.html", title, resource=resource)
     try:
         resource_delete(resource=resource, user=request.user)
     except ManagementAPIError as error:

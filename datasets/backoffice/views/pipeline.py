@@ -8,23 +8,18 @@ delete services too. All of it needs ``edit_dataset``, as in the management API.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from config.errors import ManagementAPIError
-from datasets.access.permissions import Actor
-from datasets.backoffice.pages import change_url, dataset_or_404, preview_rows
+from datasets.backoffice.forms import PROCESSOR, StepForm
+from datasets.backoffice.views.page import change_url, dataset_or_404, render, require
+from datasets.backoffice.views.preview import preview_rows
 from datasets.models import Dataset
-from datasets.pipeline.processors.catalogue import SPECS
-from datasets.pipeline.specifications import SPECIFICATION_NAMES
 from datasets.services.preview import resource_preview
 from datasets.services.processing import (
     field_specification_add,
@@ -33,38 +28,7 @@ from datasets.services.processing import (
     processor_delete,
 )
 
-PROCESSOR, SPECIFICATION = "processor", "specification"
-
-
-class StepForm(forms.Form):
-    step = forms.ChoiceField(
-        label="Step",
-        choices=[
-            ("Processors", [(f"{PROCESSOR}:{name}", name) for name in sorted(SPECS)]),
-            ("Field specifications", [(f"{SPECIFICATION}:{name}", name) for name in SPECIFICATION_NAMES]),
-        ],
-    )
-    label = forms.CharField(label="Label (processors)", required=False, max_length=255)
-    args = forms.CharField(
-        label="Arguments (JSON)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text='A JSON object, e.g. {"field": "name", "old_value": "a", "new_value": "b"}.',
-    )
-
-    def clean_args(self) -> Any:
-        text = self.cleaned_data["args"].strip()
-        if not text:
-            return {}
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(f"Not JSON: {error.msg} (line {error.lineno}).") from None
-
-
-def require_edit(request: HttpRequest, dataset: Dataset) -> None:
-    if "edit_dataset" not in Actor(request.user).dataset_permissions(dataset):
-        raise PermissionDenied("edit_dataset is needed to change the processing.")
+PURPOSE = "change the processing"
 
 
 def add_step(dataset: Dataset, data: dict[str, Any], user) -> Any:
@@ -92,7 +56,7 @@ def preview_with_step(dataset: Dataset, data: dict[str, Any], user) -> dict[str,
 def step_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse:
     """``<id>/steps/add/``: a processor or field specification, previewed ("preview") or added ("save")."""
     dataset = dataset_or_404(model_admin, request, object_id)
-    require_edit(request, dataset)
+    require(request, dataset, "edit_dataset", PURPOSE)
     form = StepForm(request.POST or None)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -104,24 +68,16 @@ def step_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse
             preview = preview_with_step(dataset, form.cleaned_data, request.user)
         except ManagementAPIError as error:
             form.add_error(None, str(error))
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "original": dataset,
-        "title": f"Add a processing step to {dataset.dataset_id}",
-        "dataset": dataset,
-        "form": form,
-        "preview": preview,
-        "rows": preview_rows(preview) if preview else [],
-    }
-    return TemplateResponse(request, "admin/datasets/dataset/step.html", context)
+    title = f"Add a processing step to {dataset.dataset_id}"
+    extra = {"form": form, "preview": preview, "rows": preview_rows(preview) if preview else []}
+    return render(request, model_admin, dataset, "step.html", title, **extra)
 
 
 @require_POST
 def step_delete_view(request: HttpRequest, model_admin, object_id: str, uid: str) -> HttpResponseRedirect:
     """``POST <id>/steps/<uid>/delete/``: remove a processor or a field specification."""
     dataset = dataset_or_404(model_admin, request, object_id)
-    require_edit(request, dataset)
+    require(request, dataset, "edit_dataset", PURPOSE)
     processor = dataset.processors.filter(processor_uid=uid).first()
     specification = dataset.field_specifications.filter(processor_uid=uid).first()
     if processor is not None:
