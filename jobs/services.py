@@ -7,7 +7,7 @@ from typing import Any
 
 import django_rq
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from redis.exceptions import RedisError
 
@@ -44,7 +44,7 @@ def job_enqueue(
     *,
     function: str,
     params: dict[str, Any] | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     dataset: Dataset | None = None,
 ) -> Job:
     """Create a waiting job and enqueue it after the surrounding transaction commits.
@@ -63,6 +63,6 @@ def job_enqueue(
     return job
 
 
-def job_ping_request(*, message: str = "ping", user: AbstractBaseUser | None = None) -> Job:
+def job_ping_request(*, message: str = "ping", user: User | None = None) -> Job:
     """Enqueue the trivial job that echoes ``message`` back from a worker."""
     return job_enqueue(function="ping", params={"message": message}, user=user)
