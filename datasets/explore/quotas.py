@@ -65,7 +65,7 @@ def quota_key(dataset_pk: int, identity: str, unit: str, start: datetime) -> str
 def count_call(key: str, ttl: int) -> int | None:
     """Add one call to ``key`` (kept ``ttl`` seconds); the new count, or None if Redis is unreachable."""
     try:
-        client = cache._cache.get_client(write=True)
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # config.cache's Redis backend
         pipeline = client.pipeline(transaction=False)
         pipeline.incr(key)
         pipeline.expire(key, ttl)
