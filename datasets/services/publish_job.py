@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qsl
 
 import psycopg
@@ -155,7 +155,7 @@ class PublishRun:
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self.job = job
-        self.dataset = Dataset.objects.get(pk=job.dataset_id)
+        self.dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
         self.progress = Progress(job)
         self.errors = RecordErrors()
         self.timings: dict[str, float] = {}
@@ -454,7 +454,7 @@ def failure_envelope(error: BaseException) -> dict[str, Any]:
 
 def with_dataset_outcome(job: Job, work) -> dict[str, Any]:
     """Run ``work`` and set the dataset's status from its outcome: aborted -> idle, failed -> error."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
+    dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
     try:
         return work()
     except JobAborted:
@@ -472,7 +472,7 @@ def with_dataset_outcome(job: Job, work) -> dict[str, Any]:
 
 def publish_body(job: Job) -> dict[str, Any]:
     """The publish job: queued -> processing -> idle (or limit_reached / error / aborted -> idle)."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
+    dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
     status_move(dataset, S.PROCESSING, origins=(S.QUEUED,))
     return with_dataset_outcome(job, lambda: publish_current_configuration(job, dataset))
 
@@ -497,19 +497,19 @@ def unpublish(dataset: Dataset) -> dict[str, Any]:
 
 def unpublish_body(job: Job) -> dict[str, Any]:
     """The unpublish job: queued -> deleting -> idle, with the records table dropped."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
+    dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
     status_move(dataset, S.DELETING, origins=(S.QUEUED,))
     return with_dataset_outcome(job, lambda: unpublish(dataset))
 
 
 def recover_dataset_after_dead_job(job: Job) -> None:
     """After the reconciler failed ``job``: the dataset goes to ``error`` and its staging tables go away."""
-    dataset = Dataset.objects.filter(pk=job.dataset_id).first()
+    dataset = Dataset.objects.filter(pk=cast(int, job.dataset_id)).first()
     if dataset is None:
         return
     active = (S.QUEUED, S.PROCESSING, S.DELETING, S.ABORTING_PROCESSING)
     status_move(dataset, S.ERROR, error=failure_envelope_from(job.error or {}), origins=active)
-    current = dataset.current_version.table_name if dataset.current_version_id else None
+    current = dataset.current_version.table_name if dataset.current_version else None
     with connection.cursor() as cursor:
         for table in dataset_tables(cursor.cursor, dataset.dataset_uid):
             if table != current:
