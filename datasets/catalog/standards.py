@@ -9,6 +9,7 @@ caller may not see); a dataset whose data the caller may not read has no data pa
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -23,6 +24,7 @@ from datasets.api.explore.views import ExploreView
 from datasets.explore.catalog import published_modified
 from datasets.explore.datapackage import data_package
 from datasets.explore.published import published_table
+from datasets.models import PublishedVersion
 from datasets.security import Caller, visible_datasets
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -62,5 +64,5 @@ class DatapackageView(ExploreView):
         dataset = self.dataset(dataset_id)  # counts the call against the quota, as the other routes do
         page = request.build_absolute_uri(reverse("catalog-dataset", args=[dataset_id]))
         api_root = request.build_absolute_uri(f"{API_ROOT}/{quote(dataset_id)}")
-        metadata = dataset.current_version.metadata
+        metadata = cast(PublishedVersion, dataset.current_version).metadata
         return Response(data_package(dataset_id, metadata, published.fields, api_root, page))
