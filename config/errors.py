@@ -183,7 +183,7 @@ def from_drf_exception(exc: drf_exceptions.APIException, request: Any) -> Manage
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
         return MethodNotAllowedError(method=getattr(request, "method", "?"))
     if isinstance(exc, drf_exceptions.Throttled):
-        return ThrottledError(wait=math.ceil(exc.wait or 1))
+        return ThrottledError(wait=math.ceil(getattr(exc, "wait", None) or 1))
     error = ManagementAPIError(detail=detail)
     error.status_code = exc.status_code
     return error

@@ -12,6 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.worker import BaseWorker
 
 # A worker refreshes its heartbeat at least this often while alive (rq's worker_ttl is 420 s;
 # it beats every job and between idle waits), so an older heartbeat means a dead worker.
@@ -29,7 +30,7 @@ def check_database() -> dict[str, Any]:
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
-def live_workers(redis) -> list[Worker]:
+def live_workers(redis) -> list[BaseWorker]:
     oldest = datetime.now(UTC) - WORKER_HEARTBEAT_MAX_AGE
     return [w for w in Worker.all(connection=redis) if w.last_heartbeat and w.last_heartbeat >= oldest]
 

@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 # Deep enough for every document the APIs take (metadata, processor args: a handful of levels), shallow
 # enough that no recursive walk of a parsed body ever nears Python's recursion limit (API decision 27).
@@ -74,7 +74,7 @@ def json_problem(value: Any, field: str = "body") -> Refusal | None:
             for key, child in children:
                 if isinstance(key, str) and (detail := text_problem(key)):
                     return Refusal(path, f"a key {detail}")
-                child_path = f"{path}[{key}]" if isinstance(current, list) else join(path, key)
+                child_path = f"{path}[{key}]" if isinstance(current, list) else join(path, cast(str, key))
                 stack.append((child, child_path, depth + 1))
         elif detail := scalar_problem(current):
             return Refusal(path, detail)

@@ -30,8 +30,8 @@ def request_problem(request: HttpRequest) -> Refusal | None:
 def refusal_response(request: HttpRequest, refusal: Refusal) -> HttpResponse:
     """The 400 in the shape of the surface ``request`` addresses."""
     if request.path.startswith(MANAGEMENT_PREFIX):
-        error = InvalidFieldError(field=refusal.field, detail=refusal.detail)
-        return JsonResponse(error.as_dict(), status=error.status_code)
+        invalid = InvalidFieldError(field=refusal.field, detail=refusal.detail)
+        return JsonResponse(invalid.as_dict(), status=invalid.status_code)
     if request.path.startswith(EXPLORE_PREFIX):
         error = bad_parameter(refusal.field, refusal.detail)
         return JsonResponse(error.as_dict(), status=error.status_code)

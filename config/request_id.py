@@ -30,13 +30,14 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get(HEADER, "")
-        request.request_id = incoming if ACCEPTED_ID.fullmatch(incoming) else uuid.uuid4().hex
-        _local.request_id = request.request_id
+        request_id = incoming if ACCEPTED_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]  # an attribute of our own on the request
+        _local.request_id = request_id
         try:
             response = self.get_response(request)
         finally:
             _local.request_id = "-"
-        response[HEADER] = request.request_id
+        response[HEADER] = request_id
         return response
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from config.errors import ManagementAPIError
@@ -43,7 +43,7 @@ def status_move(
     dataset: Dataset,
     target: str,
     *,
-    user: AbstractBaseUser | AnonymousUser | None = None,
+    user: User | AnonymousUser | None = None,
     error: dict[str, Any] | None = None,
     origins: tuple[str, ...] | None = None,
 ) -> bool:

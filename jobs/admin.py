@@ -46,7 +46,7 @@ class JobAdmin(admin.ModelAdmin):
     readonly_fields = [
         f"masked_{field.name}" if field.name in MASKED_FIELDS else field.name for field in Job._meta.fields
     ]
-    fields = readonly_fields  # only these: the model's own params/result/error would show unmasked
+    fields = list(readonly_fields)  # only these: the model's own params/result/error would show unmasked
     change_form_template = "admin/jobs/job/change_form.html"
 
     def get_queryset(self, request):

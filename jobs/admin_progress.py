@@ -94,5 +94,5 @@ def job_progress(job: Job) -> dict[str, Any]:
         "eta_seconds": eta_seconds(job, fraction),
         "phases": list(phases.values()),
         "error": error.get("message") if isinstance(error, dict) else None,
-        "dataset_status": job.dataset.status if job.dataset_id else None,
+        "dataset_status": job.dataset.status if job.dataset else None,
     }

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
@@ -52,7 +51,7 @@ class JobVisibility:
     """Which jobs a caller may read (``predicate``), and the caller a back-office user is (``caller_of_user``)."""
 
     predicate: Callable[[Any], QuerySet[Job]]
-    caller_of_user: Callable[[AbstractBaseUser | AnonymousUser], Any]
+    caller_of_user: Callable[[Any], Any]
 
 
 _kinds: dict[str, JobKind] = {}
@@ -81,9 +80,7 @@ def job_functions() -> list[str]:
     return sorted(_kinds)
 
 
-def register_visibility(
-    predicate: Callable[[Any], QuerySet[Job]], *, caller_of_user: Callable[[AbstractBaseUser | AnonymousUser], Any]
-) -> None:
+def register_visibility(predicate: Callable[[Any], QuerySet[Job]], *, caller_of_user: Callable[[Any], Any]) -> None:
     """Set who may read which jobs; one app decides (the last registration wins, as a setting would)."""
     _visibility[:] = [JobVisibility(predicate, caller_of_user)]
 

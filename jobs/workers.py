@@ -16,8 +16,16 @@ hits when the thread wakes at the end of that second.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rq import SimpleWorker as RQSimpleWorker
 from rq import Worker as RQWorker
+
+# The mixin below is only ever combined with an RQ worker: it is typed as one.
+if TYPE_CHECKING:
+    _WorkerBase = RQWorker
+else:
+    _WorkerBase = object
 
 # A quarter of a second: stopping waits for the thread, so every burst drain (each publish of the tests)
 # and every shutdown ends up to one poll after its work.
@@ -27,14 +35,14 @@ PUBSUB_POLL_SECONDS = 0.25
 PUBSUB_STOP_SECONDS = 10.0
 
 
-class PromptShutdownMixin:
+class PromptShutdownMixin(_WorkerBase):
     """Subscribe to the worker's command channel with a short poll, so shutdown never waits long."""
 
     def subscribe(self) -> None:
         self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
         self.pubsub = self.connection.pubsub()
         self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
-        self.pubsub_thread = self.pubsub.run_in_thread(
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # rq types the attribute as None
             sleep_time=PUBSUB_POLL_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
         )
 

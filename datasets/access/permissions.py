@@ -12,7 +12,9 @@ The management API shows a dataset to whoever holds ``edit_dataset``, ``publish_
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import cast
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
 from datasets.access.visibility import OWNER_RIGHTS, Caller, dataset_rights
@@ -34,7 +36,7 @@ READ = "read"
 MANAGE_SECURITY = ("edit_dataset", "manage_dataset")
 
 
-def user_domain_permissions(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+def user_domain_permissions(user: User | AnonymousUser) -> frozenset[str]:
     """The domain permissions the user holds directly or through groups; none when inactive."""
     return Caller(user).domain_rights()
 
@@ -93,7 +95,7 @@ class Actor(Caller):
         grants = Q()
         for name in wanted:
             grants |= Q(permissions__contains=[name])
-        own = Ruleset.objects.filter(kind=Ruleset.Kind.USER, user=self.user)
+        own = Ruleset.objects.filter(kind=Ruleset.Kind.USER, user=cast(User, self.user))
         by_user = own.filter(grants).values("dataset_id")
         by_group = (
             Ruleset.objects.filter(grants, kind=Ruleset.Kind.GROUP, group__in=self.group_ids())

@@ -65,7 +65,8 @@ def count_call(key: str, window: Window, ttl: int) -> int | None:
     """Add one call to ``key``, the counter of ``window`` (kept ``ttl`` seconds); the new count, or None if
     Redis is unreachable."""
     try:
-        counted = count_hit(cache._cache.get_client(write=True), key, window, ttl=ttl)
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # config.cache's Redis backend
+        counted = count_hit(client, key, window, ttl=ttl)
     except RedisError as error:
         logger.warning("quota not enforced, Redis unreachable: %s", error)
         return None

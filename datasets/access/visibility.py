@@ -26,8 +26,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
 from datasets.models import ApiKey, Dataset, DatasetQuerySet, Ruleset
@@ -71,7 +72,7 @@ OPEN = DataAccess(source="open")
 class Caller:
     """Who asks: a user (maybe anonymous), possibly through an API key."""
 
-    user: AbstractBaseUser | AnonymousUser
+    user: User | AnonymousUser
     api_key: ApiKey | None = None
 
     @property
@@ -168,7 +169,7 @@ def combined(rulesets: list[Ruleset], source: str) -> DataAccess:
         if r.visible_fields is None or "*" in r.visible_fields:
             fields = None
             break
-        fields |= frozenset(r.visible_fields)
+        fields = cast(frozenset[str], fields) | frozenset(r.visible_fields)
     filters = tuple(r.filter_query.strip() for r in visible)
     if any(not text for text in filters):
         filters = ()
@@ -180,7 +181,7 @@ def loosest_quota(rulesets: list[Ruleset]) -> dict | None:
     quotas = [r.api_calls_quota for r in rulesets]
     if not quotas or any(quota is None for quota in quotas):
         return None
-    return max(quotas, key=lambda quota: quota["limit"] / UNIT_SECONDS[quota["unit"]])
+    return max(cast(list[dict], quotas), key=lambda quota: quota["limit"] / UNIT_SECONDS[quota["unit"]])
 
 
 # The catalog: which published datasets exist for a caller.

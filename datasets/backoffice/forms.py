@@ -63,7 +63,7 @@ def choice_list(field: FieldDefinition) -> list[tuple[str, str]]:
 
 def metadata_field(field: FieldDefinition) -> forms.Field:
     """The Django form field for one metadata definition; every one is optional (empty means no value)."""
-    common = {"label": field.label, "help_text": field.help_text, "required": False}
+    common: dict[str, Any] = {"label": field.label, "help_text": field.help_text, "required": False}
     if field.type == "boolean":
         return forms.ChoiceField(choices=BOOLEAN_CHOICES, **common)
     if field.type == "int":

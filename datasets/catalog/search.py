@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
@@ -96,6 +96,7 @@ class HomeQuery:
     def url(self, **changes: Any) -> str:
         """This page's query string with ``changes`` (``refine=[...]``, ``exclude=[...]``, ``sort=...``,
         ``page=...``); any change but ``page`` goes back to the first page."""
+        values: dict[str, Any]
         values = {"q": self.text, "refine": self.refines, "exclude": self.excludes, "sort": self.sort, "page": None}
         values |= changes
         params = QueryDict(mutable=True)
@@ -141,12 +142,12 @@ def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
     refinement the Explore API refuses too."""
     params = query.explore_params()
     visible = visible_datasets(caller)
-    selected = annotated(visible, partial_values(caller, visible, params)).filter(catalog_filter(Explored(params)))
-    ordered = selected.order_by(*catalog_ordering(params["order_by"])).select_related("current_version")
+    selected = annotated(visible, partial_values(caller, visible, params)).filter(catalog_filter(Explored(params)))  # type: ignore[arg-type]  # reads query_params only
+    ordered = selected.order_by(*catalog_ordering(cast(str, params["order_by"]))).select_related("current_version")
     paginator = Paginator(ordered, PAGE_SIZE)
     page = paginator.get_page(query.page)
     datasets = list(selected.select_related("current_version").prefetch_related("rulesets"))
-    refines, excludes = facet_pairs(Explored(params), "refine"), facet_pairs(Explored(params), "exclude")
+    refines, excludes = facet_pairs(Explored(params), "refine"), facet_pairs(Explored(params), "exclude")  # type: ignore[arg-type]  # reads query_params only
     facets = catalog_facets(datasets, list(HOME_FACETS), refines, excludes, UTC, caller)
     return HomeResult(page, facet_links(facets, query), visible.count(), active_filters(query))
 

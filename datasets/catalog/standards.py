@@ -9,6 +9,7 @@ caller may not see); a dataset whose data the caller may not read has no data pa
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import quote
 from xml.etree import ElementTree
 
@@ -22,6 +23,7 @@ from datasets.access.visibility import Caller, visible_datasets
 from datasets.api.explore.errors import unknown_dataset
 from datasets.api.explore.views import ExploreView
 from datasets.formats.datapackage import data_package
+from datasets.models import PublishedVersion
 from datasets.selectors.catalog import published_modified
 from datasets.selectors.published import published_table
 
@@ -62,5 +64,5 @@ class DatapackageView(ExploreView):
         dataset = self.dataset(dataset_id)  # counts the call against the quota, as the other routes do
         page = request.build_absolute_uri(reverse("catalog-dataset", args=[dataset_id]))
         api_root = request.build_absolute_uri(f"{API_ROOT}/{quote(dataset_id)}")
-        metadata = dataset.current_version.metadata
+        metadata = cast(PublishedVersion, dataset.current_version).metadata
         return Response(data_package(dataset_id, metadata, published.fields, api_root, page))

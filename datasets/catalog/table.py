@@ -90,7 +90,7 @@ class TableQuery:
 
     def url(self, **changes: Any) -> str:
         """This view's query string with ``changes`` (``refines``, ``sort``, ``page``, ``q``)."""
-        values = {"q": self.text, "refine": self.refines, "sort": self.sort, "page": 1} | changes
+        values: dict[str, Any] = {"q": self.text, "refine": self.refines, "sort": self.sort, "page": 1} | changes
         params = QueryDict(mutable=True)
         if values["q"]:
             params["q"] = values["q"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -32,7 +32,7 @@ from datasets.catalog.search import SORTS, HomeQuery, PageError, search_home
 from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
 from datasets.formats.datapackage import schema_org_dataset
 from datasets.metadata_templates import TEMPLATES
-from datasets.models import Dataset
+from datasets.models import Dataset, PublishedVersion
 from datasets.odsql import ODSQLError
 from datasets.selectors.catalog import APP_TEMPLATES
 from datasets.selectors.published import PublishedTable, published_table
@@ -80,7 +80,7 @@ def catalog_home(request: HttpRequest) -> HttpResponse:
 def message_of(error: Exception) -> str:
     if isinstance(error, PageError):
         return str(error)
-    return as_explore_error(error).message
+    return cast(ExploreError, as_explore_error(error)).message
 
 
 def legacy_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
@@ -95,7 +95,7 @@ def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "informati
     if published is None:
         raise Http404("No such dataset")
     dataset = Dataset.objects.select_related("current_version").get(pk=published.dataset.pk)
-    visualization = dataset.current_version.metadata.get("visualization", {})
+    visualization = cast(PublishedVersion, dataset.current_version).metadata.get("visualization", {})
     tabs = offered_tabs(published, visualization)
     if tab not in tabs:
         raise Http404("No such tab")
@@ -129,7 +129,7 @@ def json_ld(request: HttpRequest, dataset: Dataset, published: PublishedTable) -
     root = request.build_absolute_uri(f"{API_ROOT}/{quote(dataset.dataset_id)}")
     downloads = [(name, f"{root}/exports/{name}") for name in FORMATS] if published.access.data_visible else []
     page = request.build_absolute_uri(reverse("catalog-dataset", args=[dataset.dataset_id]))
-    described = schema_org_dataset(public_metas(dataset.current_version), page, downloads)
+    described = schema_org_dataset(public_metas(cast(PublishedVersion, dataset.current_version)), page, downloads)
     text = json.dumps(described, ensure_ascii=False)
     return mark_safe(text.translate(SCRIPT_ESCAPES))  # noqa: S308 -- the only markup characters are escaped
 
@@ -154,7 +154,7 @@ def offered_tabs(published: PublishedTable, visualization: dict[str, Any]) -> li
 
 def information(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
     """Metadata by template (as published, in the templates' field order), schema, count, attachments."""
-    version = dataset.current_version
+    version = cast(PublishedVersion, dataset.current_version)
     visible = published.access.data_visible
     counted = readable_count(dataset, published.access)  # None: every published record
     count = version.record_count if counted is None else counted

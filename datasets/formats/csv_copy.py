@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from psycopg import sql
 
@@ -59,7 +60,8 @@ def copy_statement(
 ) -> tuple[sql.Composed, list]:
     """``COPY`` of ``query`` (a records query with ``params``) as CSV cells; answers the statement and its params."""
     names = [sql.Identifier(f"c{index}") for index in range(len(types))]
-    cells, cell_params = [], []
+    cells: list[sql.Composable] = []
+    cell_params: list[Any] = []
     for name, kind in zip(names, types, strict=True):
         text, extra = cell_sql(name, kind, list_separator)
         if len(types) == 1:
@@ -84,7 +86,11 @@ def header(columns: list[str], *, delimiter: str = ";", quote_all: bool = False,
     """The first line: the column names or labels (neutralised like any cell), after a BOM unless ``with_bom``
     is false."""
     buffer = io.StringIO()
-    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITERS[delimiter], quoting=quoting, lineterminator="\n")
+    writer = csv.writer(
+        buffer,
+        delimiter=CSV_DELIMITERS[delimiter],
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+        lineterminator="\n",
+    )
     writer.writerow([neutralise(name) for name in columns])
     return (("\ufeff" if with_bom else "") + buffer.getvalue()).encode()

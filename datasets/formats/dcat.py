@@ -155,6 +155,7 @@ def add_dataset(graph: Graph, catalog: URIRef, entry: CatalogEntry) -> None:
 
 def add_license(graph: Graph, node: URIRef, license_: str) -> None:
     """DCAT-AP wants a ``dct:LicenseDocument``: the license's URL when it is one, else a node labelled with it."""
+    document: URIRef | BNode
     if license_.startswith(("http://", "https://")):
         document = URIRef(license_)
     else:

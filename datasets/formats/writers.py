@@ -95,8 +95,12 @@ def write_csv(
 ) -> Iterator[bytes]:
     """CSV in UTF-8 (with a BOM by default, so spreadsheets detect the encoding), one chunk per batch."""
     buffer = io.StringIO()
-    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITERS[delimiter], quoting=quoting, lineterminator="\r\n")
+    writer = csv.writer(
+        buffer,
+        delimiter=CSV_DELIMITERS[delimiter],
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+        lineterminator="\r\n",
+    )
     writer.writerow([neutralise(name) for name in columns])
     yield (("\ufeff" if with_bom else "") + drain(buffer)).encode()
     for batch in batches:

@@ -80,7 +80,7 @@ class Dataset(models.Model):
     @property
     def public_metas(self) -> dict:
         """The metadata as of the last publish: what the public side shows (API decision 12)."""
-        return self.current_version.metadata if self.current_version_id else {}
+        return self.current_version.metadata if self.current_version else {}
 
     def public_value(self, name: str, default=None):
         return self.public_metas.get("default", {}).get(name, default)

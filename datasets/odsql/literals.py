@@ -48,8 +48,7 @@ def date_value(text: str, position: int) -> dt.date | dt.datetime:
     try:
         match = DATE_ONLY_PATTERN.fullmatch(text)
         if match:
-            year, month, day = (int(part) if part else 1 for part in match.groups())
-            return dt.date(year, month, day)
+            return dt.date(*(int(part) if part else 1 for part in match.groups()))
         match = DATETIME_PATTERN.fullmatch(text)
         if match:
             year, month, day, time = match.groups()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import cast
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedToken, VisitError
@@ -106,7 +107,7 @@ def _parse_tree(text: str, grammar: lark.Lark = PARSER, start: str | None = None
         before = parser.copy(deepcopy_values=False)
         return parser.feed_eof(last_token)
     except UnexpectedCharacters as error:
-        raise _character_error(text, error.pos_in_stream, parser) from None
+        raise _character_error(text, cast(int, error.pos_in_stream), parser) from None
     except UnexpectedToken as error:
         raise _token_error(text, error.token, before) from None
 
@@ -114,7 +115,7 @@ def _parse_tree(text: str, grammar: lark.Lark = PARSER, start: str | None = None
 def _token_error(text: str, token: lark.Token, before) -> ODSQLError:
     if token.type == "$END":
         return syntax_error(len(text), "end of the expression", before.accepts())
-    return syntax_error(token.start_pos, shown(str(token)), before.accepts())
+    return syntax_error(cast(int, token.start_pos), shown(str(token)), before.accepts())
 
 
 def _character_error(text: str, position: int, parser) -> ODSQLError:

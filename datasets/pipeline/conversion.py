@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from datasets.pipeline.core import FIELD_TYPES, RecordFailure
 from datasets.pipeline.formats import (
@@ -202,7 +202,7 @@ def split_multivalued(value: Any, separator: str) -> list[str]:
     """``"a; b;;c"`` -> ``["a", "b", "c"]``: parts stripped, empty parts dropped; lists kept."""
     if isinstance(value, str):
         return [part for part in (piece.strip() for piece in value.split(separator)) if part]
-    return to_text(value) if isinstance(value, list | tuple) else [scalar_text(value)]
+    return to_text(value) if isinstance(value, list | tuple) else [cast(str, scalar_text(value))]
 
 
 # --- numbers and booleans -------------------------------------------------------------------
@@ -463,6 +463,7 @@ def parse_wkt(text: str) -> dict[str, Any]:
         raise Invalid
     kind = WKT_TYPES[head[1].upper()]
     tokens = [match[1] for match in WKT_TOKEN.finditer(text, head.end())]
+    nested: Any
     nested, end = wkt_group(tokens, 0)
     if end != len(tokens):
         raise Invalid
@@ -514,7 +515,7 @@ def json_ready(value: Any) -> Any:
     return value
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {
+PARSERS: dict[str, Callable[..., Any]] = {
     "text": to_text,
     "int": to_int,
     "double": to_double,

@@ -8,6 +8,7 @@ description, default, is_mandatory`` and, for closed lists, ``choices``. Paramet
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from typing import Any
 
 from datasets.pipeline.core import InvalidExtractorParameterError, UnknownExtractorError
@@ -293,7 +294,7 @@ def _invalid(name: str, extractor: str, reason: str) -> InvalidExtractorParamete
     return InvalidExtractorParameterError(parameter=name, extractor=extractor, reason=reason)
 
 
-_RULES = {
+_RULES: dict[str, Callable[[str, Any], Any]] = {
     "separator": _separator,
     "quotechar": _quotechar,
     "encoding": _encoding,

@@ -132,7 +132,7 @@ def read_number(pattern: re.Pattern[str], text: str) -> int | float | None:
     sign, head, _separator, groups, plain, fraction, exponent = match.groups()
     digits = plain if plain is not None else head + groups.replace(match[3], "")
     if fraction is None and not exponent:
-        number = int(sign + digits)
+        number: int | float = int(sign + digits)
         return number if INT64_MIN <= number <= INT64_MAX else None
     number = float(f"{sign}{digits}.{fraction[1:] if fraction else '0'}{exponent or ''}")
     return number if math.isfinite(number) else None

@@ -10,9 +10,9 @@ depend on their modules.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from datasets.pipeline.conversion import converter, json_ready
 from datasets.pipeline.core import Field, Record, RecordError, RecordFailure
@@ -96,7 +96,7 @@ def run(
     separators: dict[str, str] | None = None,
     formats: dict[str, ColumnFormat] | None = None,
     on_error: ErrorHandler,
-) -> Iterator[tuple[int, Record]]:
+) -> Generator[tuple[int, Record], None, None]:
     """Stream ``(row, record)`` through the processors and the specifications, typed if asked.
 
     The reader's own problems (``source.problems``: a ragged row, undecodable bytes) are reported
@@ -341,7 +341,8 @@ def convert_sample(
     counts: dict[str, int] = {}
 
     def count(error: RecordError) -> None:
-        counts[error.field] = counts.get(error.field, 0) + 1
+        field = cast(str, error.field)  # conversion errors name their field
+        counts[field] = counts.get(field, 0) + 1
         on_error(error)
 
     for row, record in kept:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -299,7 +299,7 @@ def record_plan(specs: list[tuple[str, str, Any]]) -> tuple[dict[str, str], froz
     typed: dict[str, str] = {}
     deleted: set[str] = set()
     for _uid, name, args in specs:
-        current = args["from_name"] if name == "rename" else args.get("field") if isinstance(args, dict) else None
+        current: Any = args["from_name"] if name == "rename" else args.get("field") if isinstance(args, dict) else None
         key = origin_of.get(current, None if current in moved else current)
         if key is None or name not in ("rename", "type", "delete"):
             continue
@@ -376,7 +376,7 @@ def apply_delete(fields: list[Field], args: dict) -> list[Field]:
     return fields
 
 
-APPLIERS = {
+APPLIERS: dict[str, Callable[[list[Field], Any], list[Field]]] = {
     "rename": apply_rename,
     "type": apply_type,
     "annotate": apply_annotate,

@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -263,7 +263,7 @@ def anywhere(word: str) -> Q:
     return reduce(or_, (field.matching(field.contains_word(word)) for field in FULL_TEXT_FIELDS))
 
 
-CATALOG = Vocabulary(resolve_catalog_field, anywhere)
+CATALOG = Vocabulary(resolve_catalog_field, anywhere)  # type: ignore[arg-type]  # FeaturesField answers as a Target does
 
 
 def clause_error(reason: str, clause: str) -> ODSQLError:
@@ -294,7 +294,7 @@ def period_parts(value: str) -> tuple[int, ...]:
 
 def modified_period(value: str, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """``2019`` / ``2019/08`` / ``2019/08/15`` as a half-open period in ``tz``; ``ValueError`` otherwise."""
-    year, month, day = (*period_parts(value), None, None)[:3]
+    year, month, day = cast(tuple[int, int | None, int | None], (*period_parts(value), None, None)[:3])
     try:
         start = dt.datetime(year, month or 1, day or 1, tzinfo=tz)
     except ValueError as error:

@@ -11,11 +11,12 @@ only when a query mentions one of these names.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.db.models import QuerySet
 
 from datasets.access.visibility import Caller, DataAccess, data_access
-from datasets.models import Dataset
+from datasets.models import Dataset, PublishedVersion
 from datasets.selectors.catalog import CallerValues, features
 
 CALLER_DEPENDENT = ("features", "has_records", "records_count")
@@ -34,7 +35,7 @@ def known_values(dataset: Dataset, access: DataAccess) -> CallerValues:
     from datasets.api.explore.records import readable_count  # the API's count, cached per version and filter
     from datasets.api.explore.representations import visible_field_specs
 
-    version = dataset.current_version
+    version = cast(PublishedVersion, dataset.current_version)
     count = readable_count(dataset, access)
     return CallerValues(
         records_count=version.record_count if count is None else count,

@@ -103,14 +103,14 @@ def access_row(visible: QuerySet, dataset_id: str) -> Dataset | None:
     *values, rulesets = found[0]
     dataset = Dataset.from_db(DEFAULT_DB_ALIAS, ACCESS_COLUMNS, values)
     loaded = [Ruleset.from_db(DEFAULT_DB_ALIAS, RULESET_COLUMNS, item) for item in json.loads(rulesets)]
-    dataset._prefetched_objects_cache = {"rulesets": evaluated(loaded)}
+    dataset._prefetched_objects_cache = {"rulesets": evaluated(loaded)}  # type: ignore[attr-defined]  # as prefetch_related leaves it
     return dataset
 
 
 def evaluated(rulesets: list[Ruleset]) -> QuerySet[Ruleset]:
     """``rulesets`` as the evaluated queryset ``prefetch_related`` leaves: reading it compiles no SQL."""
     queryset = Ruleset.objects.all()
-    queryset._result_cache, queryset._prefetch_done = rulesets, True
+    queryset._result_cache, queryset._prefetch_done = rulesets, True  # type: ignore[attr-defined]  # Django's own state
     return queryset
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from config.errors import InvalidFieldError, ManagementAPIError
@@ -26,7 +26,7 @@ class ApiKeyPermissionExceedsOwnerError(ManagementAPIError):
     raw_message = "An API key cannot have permissions its owner lacks: {permissions}"
 
 
-def checked_permissions(owner: AbstractBaseUser, permissions: Any) -> list[str]:
+def checked_permissions(owner: User, permissions: Any) -> list[str]:
     """Known permission names, each held by the owner, without duplicates, in the canonical order."""
     if not isinstance(permissions, list) or not all(isinstance(name, str) for name in permissions):
         raise InvalidFieldError(field="permissions", detail="expected a list of permission names")
@@ -42,7 +42,7 @@ def checked_permissions(owner: AbstractBaseUser, permissions: Any) -> list[str]:
     return [name for name in DOMAIN_PERMISSIONS if name in permissions]
 
 
-def grantable_permissions(owner: AbstractBaseUser) -> frozenset[str]:
+def grantable_permissions(owner: User) -> frozenset[str]:
     """What a key of ``owner`` may hold: the owner's domain permissions, and the rights they hold on some
     dataset (as its owner, or from a ruleset). At use time a key's rights are still those its owner holds
     on the dataset at hand, within the key (``datasets.access.visibility``): a key never exceeds its owner."""
@@ -58,9 +58,7 @@ def grantable_permissions(owner: AbstractBaseUser) -> frozenset[str]:
 
 
 @transaction.atomic
-def apikey_create(
-    *, owner: AbstractBaseUser, label: str | None = None, permissions: list[str] | None = None
-) -> tuple[ApiKey, str]:
+def apikey_create(*, owner: User, label: str | None = None, permissions: list[str] | None = None) -> tuple[ApiKey, str]:
     """Create a key; returns it with the clear key, which is not stored and cannot be shown again.
 
     Without ``permissions`` the key may explore restricted datasets, if its owner may.

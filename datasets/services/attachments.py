@@ -46,7 +46,7 @@ class MissingFileError(ManagementAPIError):
 class LinkKind:
     """One of the two lists: its model, uid attribute, history section and unknown-uid error."""
 
-    model: type[DatasetFileLink]
+    model: type[Attachment | AlternativeExport]
     uid_field: str
     section: str
     unknown_error: type[ManagementAPIError]

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 
@@ -113,13 +113,15 @@ class PublishConfiguration:
         }
 
     def steps(self) -> list[Any]:
-        return [build_processor(step.name, step.args, step.processor_uid) for step in self.processors]
+        return [
+            build_processor(step.name, cast(dict[str, Any], step.args), step.processor_uid) for step in self.processors
+        ]
 
     def field_specifications(self) -> FieldSpecifications:
         return FieldSpecifications([(step.processor_uid, step.name, step.args) for step in self.specifications])
 
 
-def published_links(dataset: Dataset) -> dict[str, list[dict[str, Any]]]:
+def published_links(dataset: Dataset) -> dict[str, Any]:
     """The dataset's attachments and alternative exports as a version stores them, in order."""
     attachments = dataset.attachments.order_by("position", "id").values("attachment_uid", "url", "title")
     exports = dataset.alternative_exports.order_by("position", "id").values("export_uid", "url", "title")

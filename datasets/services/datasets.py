@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 
@@ -30,7 +31,7 @@ def check_dataset_id_format(dataset_id: str) -> None:
 
 
 def dataset_id_taken(dataset_id: str, *, exclude_pk: int | None = None) -> bool:
-    return Dataset.objects.filter(dataset_id=dataset_id).exclude(pk=exclude_pk).exists()
+    return Dataset.objects.filter(dataset_id=dataset_id).exclude(pk=exclude_pk).exists()  # type: ignore[misc]  # pk=None excludes nothing
 
 
 def unique_dataset_id(base: str) -> str:
@@ -62,7 +63,7 @@ def initial_dataset_id(*, dataset_id: str | None, metas: dict[str, dict[str, Any
 @transaction.atomic
 def dataset_create(
     *,
-    owner: AbstractBaseUser | AnonymousUser | None,
+    owner: User | AnonymousUser | None,
     dataset_id: str | None = None,
     metas: dict[str, dict[str, Any]] | None = None,
     visibility: str = Dataset.Visibility.RESTRICTED,
@@ -102,7 +103,7 @@ def check_dataset_id_change(dataset: Dataset, new_id: str) -> None:
 
 
 @transaction.atomic
-def dataset_rename(*, dataset: Dataset, dataset_id: str, user: AbstractBaseUser | AnonymousUser | None) -> Dataset:
+def dataset_rename(*, dataset: Dataset, dataset_id: str, user: User | AnonymousUser | None) -> Dataset:
     """Change the human identifier of an unpublished dataset."""
     if dataset_id == dataset.dataset_id:
         return dataset
@@ -131,4 +132,4 @@ def dataset_delete(*, dataset: Dataset) -> None:
         tables = dataset_tables(cursor.cursor, dataset.dataset_uid)
     dataset.delete()
     for table in tables:
-        transaction.on_commit(lambda table=table: drop_in_own_cursor(table))
+        transaction.on_commit(functools.partial(drop_in_own_cursor, table))

@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -87,7 +87,7 @@ def check_public_host(url: str) -> None:
     except socket.gaierror:
         raise ResourceFetchError(url=url, reason=f"host '{host}' does not resolve") from None
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(cast(str, address).split("%")[0])
         if not ip.is_global:
             raise ResourceFetchError(url=url, reason=f"host '{host}' is a private or local address")
 
@@ -116,7 +116,7 @@ def check_peer(sock: socket.socket, url: str) -> None:
 def guarded(connection_class: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
     """``connection_class`` whose sockets pass ``check_peer`` before a byte is sent."""
 
-    class Guarded(connection_class):
+    class Guarded(connection_class):  # type: ignore[valid-type, misc]  # a subclass of the class passed in
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             self._create_connection = self.checked_connection

@@ -6,10 +6,10 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import get_valid_filename
@@ -40,7 +40,7 @@ def file_path(file: File) -> Path:
     return Path(settings.MEDIA_ROOT) / file.storage_name
 
 
-def copy_bounded(source: BinaryIO, target: BinaryIO, limit: int) -> tuple[int, str, bytes]:
+def copy_bounded(source: BinaryIO, target: IO[bytes], limit: int) -> tuple[int, str, bytes]:
     """Copy in chunks; returns (size, sha256, first bytes). Over ``limit`` bytes is a 413."""
     digest, size, head = hashlib.sha256(), 0, b""
     while chunk := source.read(CHUNK_BYTES):
@@ -55,7 +55,7 @@ def copy_bounded(source: BinaryIO, target: BinaryIO, limit: int) -> tuple[int, s
 
 
 @transaction.atomic
-def file_store(*, owner: AbstractBaseUser | None, stream: BinaryIO, filename: str | None) -> File:
+def file_store(*, owner: User | None, stream: BinaryIO, filename: str | None) -> File:
     """Store the bytes of ``stream`` as a new File; nothing is kept when it is too large."""
     file = File(owner=owner, filename=clean_filename(filename))
     target = file_path(file)
@@ -90,17 +90,17 @@ def files_visible_to(caller: Caller) -> QuerySet[File]:
         return File.objects.all()
     if not caller.is_authenticated:
         return File.objects.none()
-    return File.objects.filter(owner=caller.user)
+    return File.objects.filter(owner=cast(User, caller.user))
 
 
-def files_usable_by(user: AbstractBaseUser | AnonymousUser | Caller | None) -> QuerySet[File]:
+def files_usable_by(user: User | AnonymousUser | Caller | None) -> QuerySet[File]:
     """``files_visible_to`` for a user or a caller; every file for ``None`` (the platform itself)."""
     if user is None:
         return File.objects.all()
     return files_visible_to(user if isinstance(user, Caller) else Caller(user))
 
 
-def file_for_user(user: AbstractBaseUser | AnonymousUser | Caller | None, url: str) -> File:
+def file_for_user(user: User | AnonymousUser | Caller | None, url: str) -> File:
     """The uploaded file named by ``url`` (``odsfile://<file_id>``), if ``user`` may use it.
 
     The one gate for every place a client names a file by URL (resource create/update, previews, the

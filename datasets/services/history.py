@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -86,15 +86,17 @@ def stack_section(model: type[models.Model], uid_field: str, attributes: tuple[s
     """
 
     def snapshot(dataset: Dataset) -> dict[str, Any]:
-        rows = model.objects.filter(dataset=dataset).order_by("position", "id")
+        rows = model._default_manager.filter(dataset=dataset).order_by("position", "id")
         return {
             getattr(row, uid_field): {**{name: getattr(row, name) for name in attributes}, "position": index}
             for index, row in enumerate(rows)
         }
 
     def restore(dataset: Dataset, state: dict[str, Any]) -> None:
-        model.objects.filter(dataset=dataset).delete()
-        model.objects.bulk_create(model(dataset=dataset, **{uid_field: uid}, **values) for uid, values in state.items())
+        model._default_manager.filter(dataset=dataset).delete()
+        model._default_manager.bulk_create(
+            model(dataset=dataset, **{uid_field: uid}, **values) for uid, values in state.items()
+        )
 
     return Section(snapshot, restore, depth=2)
 
@@ -144,7 +146,7 @@ def diff_states(old: Any, new: Any, depth: int, path: tuple[str, ...] = ()) -> l
     return entries
 
 
-def acting_user(user: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser | None:
+def acting_user(user: User | AnonymousUser | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
@@ -152,7 +154,7 @@ def acting_user(user: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUs
 def recording_change(
     *,
     dataset: Dataset,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     sections: tuple[str, ...],
     creating: bool = False,
 ) -> Iterator[None]:
@@ -204,7 +206,7 @@ def states_before(change: Change) -> dict[str, Any]:
 
 
 @transaction.atomic
-def change_restore(*, dataset: Dataset, change: Change, user: AbstractBaseUser | AnonymousUser | None) -> None:
+def change_restore(*, dataset: Dataset, change: Change, user: User | AnonymousUser | None) -> None:
     """Put the dataset back as it was before ``change``; the restoration is itself a new change."""
     states = states_before(change)
     with recording_change(dataset=dataset, user=user, sections=tuple(sorted(states))):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,7 +56,7 @@ def touch_modified_on_data_change(dataset: Dataset) -> str | None:
     if flag.values_list("value", flat=True).first() is not True:
         return None
     value = now_iso()
-    row = {"dataset": dataset, "template": "default", "name": "modified"}
+    row: dict[str, Any] = {"dataset": dataset, "template": "default", "name": "modified"}
     MetadataValue.objects.update_or_create(**row, defaults={"value": value})
     return value
 
@@ -82,7 +82,7 @@ def metadata_set(
     name: str,
     value: Any,
     override_remote_value: bool | None = None,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
 ) -> MetadataValue:
     """Set one metadata value after checking it against its definition."""
     clean = validate_value(resolve_field(template, name), value)
@@ -94,7 +94,7 @@ def metadata_set(
 
 @transaction.atomic
 def metadata_reset(
-    *, dataset: Dataset, template: str, name: str, user: AbstractBaseUser | AnonymousUser | None
+    *, dataset: Dataset, template: str, name: str, user: User | AnonymousUser | None
 ) -> MetadataValue | None:
     """Remove one value (and stop overriding the remote one)."""
     resolve_field(template, name)
@@ -111,7 +111,7 @@ def metadata_reset(
 
 @transaction.atomic
 def metadata_bulk_set(
-    *, dataset: Dataset, items: list[dict[str, Any]], user: AbstractBaseUser | AnonymousUser | None
+    *, dataset: Dataset, items: list[dict[str, Any]], user: User | AnonymousUser | None
 ) -> list[tuple[str, str]]:
     """Set several values as one change; nothing is written unless every item is valid.
 

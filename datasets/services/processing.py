@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
 from django.db.models import Max, Model
 
@@ -24,11 +25,11 @@ from datasets.services.history import recording_change
 from datasets.services.preview import resource_check_readable
 from datasets.services.stack_fields import check_processor_fields, check_specification_fields
 
-User = AbstractBaseUser | AnonymousUser | None
+User = AuthUser | AnonymousUser | None
 
 
 def next_position(model: type[Model], dataset: Dataset) -> int:
-    last = model.objects.filter(dataset=dataset).aggregate(last=Max("position"))["last"]
+    last = model._default_manager.filter(dataset=dataset).aggregate(last=Max("position"))["last"]
     return 0 if last is None else last + 1
 
 
@@ -71,7 +72,7 @@ def checked_resource(body: dict[str, Any], user: User | Caller, *, kept_url: str
 def stack_add(model: type[Model], section: str, dataset: Dataset, values: dict[str, Any], user: User) -> Any:
     """Append a row at the end of one of the dataset's stacks, recording the change."""
     with recording_change(dataset=dataset, user=user, sections=(section,)):
-        return model.objects.create(dataset=dataset, position=next_position(model, dataset), **values)
+        return model._default_manager.create(dataset=dataset, position=next_position(model, dataset), **values)
 
 
 def stack_update(row: Any, section: str, values: dict[str, Any], user: User) -> Any:

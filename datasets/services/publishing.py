@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 
 from config.errors import ConflictError
@@ -26,7 +26,7 @@ def locked(dataset: Dataset) -> Dataset:
 def queue_action(
     dataset: Dataset,
     function: str,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     params: dict[str, Any] | None = None,
 ) -> Job:
     """A job for ``function`` on an idle dataset, which moves to ``queued``; refused while another job runs."""
@@ -50,7 +50,7 @@ def queue_action(
 
 
 @transaction.atomic
-def dataset_publish_request(*, dataset: Dataset, user: AbstractBaseUser | AnonymousUser | None) -> Job:
+def dataset_publish_request(*, dataset: Dataset, user: User | AnonymousUser | None) -> Job:
     """Queue a publish: every resource through the pipeline into a new records table, then an atomic swap.
 
     A draft (``internal.draft`` true) is refused: drafts cannot be published (reference §16).
@@ -66,13 +66,13 @@ def is_draft(dataset: Dataset) -> bool:
 
 
 @transaction.atomic
-def dataset_unpublish_request(*, dataset: Dataset, user: AbstractBaseUser | AnonymousUser | None) -> Job:
+def dataset_unpublish_request(*, dataset: Dataset, user: User | AnonymousUser | None) -> Job:
     """Queue an unpublish: the records are dropped and the dataset leaves the catalog; its configuration stays."""
     return queue_action(dataset, "unpublish", user)
 
 
 @transaction.atomic
-def dataset_abort_request(*, dataset: Dataset, user: AbstractBaseUser | AnonymousUser | None) -> Dataset:
+def dataset_abort_request(*, dataset: Dataset, user: User | AnonymousUser | None) -> Dataset:
     """Ask the running publish to stop at its next batch; the published version stays as it was."""
     dataset = locked(dataset)
     require_status(dataset, ABORT_ORIGINS)

@@ -26,10 +26,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
@@ -107,7 +107,7 @@ class ReportingSource:
                     self.report(self.stream.tell())
             self.report(self.stream.tell())
         finally:
-            rows.close()
+            rows.close()  # type: ignore[attr-defined]  # a generator: closing runs its finally
 
 
 def conversions_only(errors: RecordErrors) -> ErrorHandler:
@@ -187,12 +187,12 @@ class ResourceCheck:
         """``source``, reporting its progress under ``phase`` when the check runs as a job."""
         if self.progress is None:
             return source, stream
-        return ReportingSource(source, stream, lambda done: self.progress.set(phase, done)), stream
+        return ReportingSource(source, stream, lambda done: cast(CheckProgress, self.progress).set(phase, done)), stream
 
     def infer(self, errors: RecordErrors) -> tuple[list[Field], dict[str, InferredType], int, str | None]:
         """The inference pass: typed fields, per-field inference, record count, encoding."""
         with self.opened("infer") as (source, stream):
-            encoding = source_encoding(self.resource.type, self.params, stream)
+            encoding = source_encoding(self.resource.type, cast(dict[str, Any], self.params), stream)
             fields, details, count = infer(
                 source,
                 self.steps,
@@ -257,7 +257,7 @@ def ensure_openable(check: ResourceCheck) -> None:
         pipeline_fields(source.fields, check.steps, check.specs)
 
 
-def queue_check(dataset: Dataset, resource_uid: str, user: AbstractBaseUser | AnonymousUser | None) -> Job:
+def queue_check(dataset: Dataset, resource_uid: str, user: User | AnonymousUser | None) -> Job:
     """A check job on ``dataset``; refused (409) while another job, a publish for one, is active on it."""
     try:
         with transaction.atomic():
@@ -273,12 +273,10 @@ def queue_check(dataset: Dataset, resource_uid: str, user: AbstractBaseUser | An
         raise ConflictError(detail=detail) from None
 
 
-def resource_check_request(
-    *, dataset: Dataset, resource: Resource, user: AbstractBaseUser | AnonymousUser | None
-) -> CheckOutcome:
+def resource_check_request(*, dataset: Dataset, resource: Resource, user: User | AnonymousUser | None) -> CheckOutcome:
     """Check ``resource`` now when it is small, else queue a job; either way nothing is written but the job."""
     configuration = PublishConfiguration.of_dataset(dataset)
-    target = resource_config(configuration, resource.resource_uid)
+    target = cast(ResourceConfig, resource_config(configuration, resource.resource_uid))
     with source_files() as sources:
         sources.fetch_all([target])
         size = total_bytes([target], sources)

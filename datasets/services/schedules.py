@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from croniter import CroniterError, croniter
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
-User = AbstractBaseUser | AnonymousUser | None
+User = AuthUser | AnonymousUser | None
 CRON_FIELDS = ("minute", "hour", "day of month", "month", "day of week")
 CRON_MACROS = {
     "@yearly": "0 0 1 1 *",

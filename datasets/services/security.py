@@ -8,10 +8,10 @@ change does not mark the dataset as having unpublished changes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import transaction
 
 from config.errors import ConflictError, InvalidFieldError, ManagementAPIError, combine
@@ -25,10 +25,10 @@ from datasets.selectors.published import version_table
 from datasets.services.history import recording_change
 from datasets.services.ruleset_grants import check_grantable
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 ALL_FIELDS = "*"
 # The state of a dataset without a default ruleset: everything visible, without quota.
-RESET = {
+RESET: dict[str, Any] = {
     "is_data_visible": True,
     "visible_fields": None,
     "filter_query": "",
@@ -79,9 +79,9 @@ def security_state(dataset: Dataset) -> dict[str, Any]:
         if ruleset.kind == Ruleset.Kind.DEFAULT:
             state["default"] = ruleset_values(ruleset)
         elif ruleset.kind == Ruleset.Kind.USER:
-            state["users"][ruleset.user.get_username()] = ruleset_values(ruleset)
+            state["users"][cast(User, ruleset.user).get_username()] = ruleset_values(ruleset)
         else:
-            state["groups"][ruleset.group.name] = ruleset_values(ruleset)
+            state["groups"][cast(Group, ruleset.group).name] = ruleset_values(ruleset)
     return state
 
 
@@ -211,7 +211,7 @@ def checked_bool(value: Any) -> bool:
 # Targets of user and group rulesets.
 
 
-def user_named(username: Any, *, field: str | None = None) -> AbstractBaseUser:
+def user_named(username: Any, *, field: str | None = None) -> User:
     """The user ``username``: a malformed one is a 400 naming the body attribute ``field`` (when given); one
     naming nobody is the documented 404, wherever it was sent."""
     if not isinstance(username, str) or not username:
@@ -235,7 +235,7 @@ def group_named(group_id: Any, *, field: str | None = None) -> Group:
     return group
 
 
-def target_ruleset(dataset: Dataset, target: AbstractBaseUser | Group) -> Ruleset:
+def target_ruleset(dataset: Dataset, target: User | Group) -> Ruleset:
     """The ruleset of ``target`` (a user or a group) on ``dataset``; a 404 when it has none."""
     if isinstance(target, Group):
         found = Ruleset.objects.filter(dataset=dataset, kind=Ruleset.Kind.GROUP, group=target).first()
@@ -291,7 +291,7 @@ def check_granted(dataset: Dataset, values: dict[str, Any], grantor: Caller | No
 def ruleset_create(
     *,
     dataset: Dataset,
-    target: AbstractBaseUser | Group,
+    target: User | Group,
     body: dict[str, Any],
     user: Actor,
     grantor: Caller | None = None,
@@ -308,7 +308,7 @@ def ruleset_create(
     # Lock the dataset row so two concurrent creations for the same target cannot both pass the check.
     Dataset.objects.select_for_update().filter(pk=dataset.pk).first()
     if Ruleset.objects.filter(dataset=dataset, kind=kind, **lookup).exists():
-        name = target.name if is_group else target.get_username()
+        name = target.name if isinstance(target, Group) else target.get_username()
         raise ConflictError(
             detail=f"{kind.capitalize()} '{name}' already has a ruleset on this dataset; PUT it to change it"
         )

@@ -8,10 +8,12 @@ or records). The lookup reads the dataset's current published version, one index
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import connection
 from psycopg import sql
 
-from datasets.models import Dataset
+from datasets.models import Dataset, PublishedVersion
 from datasets.pipeline.conversion import json_ready
 from datasets.pipeline.core import Field, Record
 from datasets.pipeline.processors.geojoin import use_shape_lookup
@@ -39,7 +41,7 @@ class PublishedShapes:
         dataset = open_dataset(dataset_id)
         if dataset is None:
             return None
-        return [Field.from_dict(field) for field in dataset.current_version.fields]
+        return [Field.from_dict(field) for field in cast(PublishedVersion, dataset.current_version).fields]
 
     def match(self, dataset_id: str, shape_field: str, names: list[str], point: list[float]) -> Record | None:
         dataset = open_dataset(dataset_id)
@@ -50,7 +52,7 @@ class PublishedShapes:
             " ORDER BY record_id LIMIT 1"
         ).format(
             columns=sql.SQL(", ").join(map(sql.Identifier, names)) if names else sql.SQL("1"),
-            table=sql.Identifier(SCHEMA, dataset.current_version.table_name),
+            table=sql.Identifier(SCHEMA, cast(PublishedVersion, dataset.current_version).table_name),
             shape=sql.Identifier(shape_field),
         )
         with connection.cursor() as cursor:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from psycopg import sql
 
@@ -54,7 +54,7 @@ def copy_text(value: Any) -> str:
 def array_item(item: Any) -> str:
     if item is None:
         return "NULL"
-    return '"' + (item if isinstance(item, str) else scalar_text(item)).translate(ARRAY_ESCAPES) + '"'
+    return '"' + (item if isinstance(item, str) else cast(str, scalar_text(item))).translate(ARRAY_ESCAPES) + '"'
 
 
 def copy_text_array(values: Any) -> str:

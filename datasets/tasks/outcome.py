@@ -8,7 +8,7 @@ failed -> error); ``recover_dataset_after_dead_job`` when the worker died and th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 
@@ -38,7 +38,7 @@ def failure_envelope(error: BaseException) -> dict[str, Any]:
 
 def with_dataset_outcome(job: Job, work) -> dict[str, Any]:
     """Run ``work`` and set the dataset's status from its outcome: aborted -> idle, failed -> error."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
+    dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
     try:
         return work()
     except JobAborted:
@@ -63,7 +63,7 @@ def recover_dataset_after_dead_job(job: Job) -> None:
         return
     active = (S.QUEUED, S.PROCESSING, S.DELETING, S.ABORTING_PROCESSING)
     status_move(dataset, S.ERROR, error=failure_envelope_from(job.error or {}), origins=active)
-    current = dataset.current_version.table_name if dataset.current_version_id else None
+    current = dataset.current_version.table_name if dataset.current_version else None
     with connection.cursor() as cursor:
         for table in dataset_tables(cursor.cursor, dataset.dataset_uid):
             if table != current:

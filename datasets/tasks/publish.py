@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -105,7 +105,7 @@ class PublishRun:
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self.job = job
-        self.dataset = Dataset.objects.get(pk=job.dataset_id)
+        self.dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
         self.progress = Progress(job)
         self.errors = RecordErrors()
         self.timings: dict[str, float] = {}
@@ -361,7 +361,7 @@ def visualization_fields(metadata: dict[str, Any]) -> frozenset[str]:
 
 def publish_body(job: Job) -> dict[str, Any]:
     """The publish job: queued -> processing -> idle (or limit_reached / error / aborted -> idle)."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
+    dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
     status_move(dataset, S.PROCESSING, origins=(S.QUEUED,))
     return with_dataset_outcome(job, lambda: publish_current_configuration(job, dataset))
 

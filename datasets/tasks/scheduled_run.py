@@ -10,7 +10,7 @@ that cannot be fetched fails the job; the published version stays served.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from config.errors import ManagementAPIError
 from datasets.models import Dataset, PublishedVersion
@@ -71,6 +71,6 @@ def republish_if_changed(job: Job, dataset: Dataset) -> dict[str, Any]:
 
 def scheduled_publish_body(job: Job) -> dict[str, Any]:
     """The scheduled run: queued -> processing -> idle (or limit_reached / error), like a publish."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
+    dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
     status_move(dataset, S.PROCESSING, origins=(S.QUEUED,))
     return with_dataset_outcome(job, lambda: republish_if_changed(job, dataset))

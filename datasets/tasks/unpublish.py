@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 
@@ -31,6 +31,6 @@ def unpublish(dataset: Dataset) -> dict[str, Any]:
 
 def unpublish_body(job: Job) -> dict[str, Any]:
     """The unpublish job: queued -> deleting -> idle, with the records table dropped."""
-    dataset = Dataset.objects.get(pk=job.dataset_id)
+    dataset = Dataset.objects.get(pk=cast(int, job.dataset_id))
     status_move(dataset, S.DELETING, origins=(S.QUEUED,))
     return with_dataset_outcome(job, lambda: unpublish(dataset))

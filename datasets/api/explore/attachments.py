@@ -125,6 +125,6 @@ class DatasetAlternativeExportView(ExploreView):
     def get(self, request: Request, dataset_id: str, export_uid: str) -> FileResponse:
         dataset = self.dataset(dataset_id)
         file = published_file(dataset, "alternative_exports", "export_uid", export_uid)
-        if file is None or not reads_all_data(dataset.access):
+        if file is None or not reads_all_data(dataset.access):  # type: ignore[attr-defined]  # set by ExploreView.dataset
             raise unknown_item("alternative export", dataset_id, export_uid)
         return download_response(file)

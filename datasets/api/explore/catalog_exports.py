@@ -29,7 +29,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -50,7 +50,7 @@ from datasets.api.explore.records import integer, readable_count
 from datasets.api.explore.representations import visible_field_specs
 from datasets.api.explore.views import ExploreView, dataset_access
 from datasets.formats import dcat, feeds
-from datasets.models import Dataset
+from datasets.models import Dataset, PublishedVersion
 from datasets.odsql import ast, parse_select
 from datasets.selectors.catalog import (
     catalog_ordering,
@@ -90,7 +90,7 @@ COLUMNS = {column.name: column for column in EXPORT_COLUMNS}
 def export_values(dataset: Dataset, tz: ZoneInfo, caller: Caller) -> dict[str, Any]:
     """Every column's value for one dataset, from its published version, as the caller may see it: features of
     the visible fields, the count of the records the caller reads (see ``representations``)."""
-    version = dataset.current_version
+    version = cast(PublishedVersion, dataset.current_version)
     default = version.metadata.get("default", {})
     access = dataset_access(caller, dataset)
     count = readable_count(dataset, access)
@@ -171,7 +171,7 @@ STANDARDS = ("dcat", "data.json", "rss", "atom")
 
 def catalog_entry(request: Request, dataset: Dataset) -> dcat.CatalogEntry:
     """What the standard documents say of one dataset, its URLs absolute for this request's host."""
-    version = dataset.current_version
+    version = cast(PublishedVersion, dataset.current_version)
     exports = request.build_absolute_uri(f"/api/explore/v2.1/catalog/datasets/{dataset.dataset_id}/exports")
     page = reverse("catalog-dataset", kwargs={"dataset_id": dataset.dataset_id})
     return dcat.CatalogEntry(
@@ -207,6 +207,7 @@ def standard_export(request: Request, export: str, datasets: QuerySet[Dataset]) 
             raise bad_parameter(name, f"not supported by the {export} export")
     found = datasets.select_related("current_version").order_by("dataset_id")
     entries = [catalog_entry(request, dataset) for dataset in found]
+    content: str | bytes
     if export == "data.json":
         document = feeds.data_json(request.build_absolute_uri(f"{EXPORTS_PATH}/data.json"), entries)
         content, content_type = json.dumps(document), "application/json"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from rest_framework.request import Request
@@ -20,7 +20,7 @@ from datasets.api.explore.catalog_params import facet_pairs, timezone_of
 from datasets.api.explore.errors import bad_parameter
 from datasets.api.explore.representations import visible_field_specs
 from datasets.api.explore.views import ExploreView, dataset_access
-from datasets.models import Dataset
+from datasets.models import Dataset, PublishedVersion
 from datasets.selectors.catalog import CATALOG_FACETS, features, period_parts, published_modified
 
 FACET_LIMIT = 100
@@ -30,7 +30,7 @@ PERIOD_FORMATS = ("%Y", "%Y/%m", "%Y/%m/%d")
 def facet_values(dataset: Dataset, name: str, tz: ZoneInfo, caller: Caller) -> list[str]:
     """The values a published dataset has for one catalog facet (lists flattened, years for ``modified``);
     ``features`` come from the fields the caller may see."""
-    version = dataset.current_version
+    version = cast(PublishedVersion, dataset.current_version)
     if name == "features":
         return features(visible_field_specs(version, dataset_access(caller, dataset)))
     if name == "modified":
@@ -88,7 +88,10 @@ def catalog_facets(
     facets = []
     for name in names:
         if name == "modified":
-            moments = [published_modified(dataset.current_version).astimezone(tz) for dataset in datasets]
+            moments = [
+                published_modified(cast(PublishedVersion, dataset.current_version)).astimezone(tz)
+                for dataset in datasets
+            ]
             refined = {canonical_period(value) for facet, value in refines if facet == name}
             excluded = [(facet, canonical_period(value)) for facet, value in excludes if facet == name]
             entries = period_entries(moments, refined) + excluded_entries(name, excluded)

@@ -41,7 +41,7 @@ import contextlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import psycopg
 from django.conf import settings
@@ -224,7 +224,8 @@ def projected(statement: sql.Composable, params: list, types: list[str], srid: i
     if srid == WGS84 or not any(kind in PROJECTIONS for kind in types):
         return statement, params
     names = [sql.Identifier(f"c{index}") for index in range(len(types))]
-    cells, cell_params = [], []
+    cells: list[sql.Composable] = []
+    cell_params: list[Any] = []
     for name, kind in zip(names, types, strict=True):
         if kind in PROJECTIONS:
             cells.append(PROJECTIONS[kind].format(name))
@@ -304,6 +305,9 @@ class CopyStream(RowStream):
     PostgreSQL sends one message per row; handing each to the response would cost a write per row.
     """
 
+    first: bytes  # type: ignore[assignment]  # the first chunk, where RowStream keeps its first batch
+    manager: contextlib.AbstractContextManager[psycopg.Copy] | None
+
     def __init__(self, statement: sql.Composed, params: list, zone: str = "UTC") -> None:
         self.connection = reading_connection(zone)
         try:
@@ -353,7 +357,7 @@ class Closing:
         return self.chunks
 
     def close(self) -> None:
-        self.chunks.close()
+        self.chunks.close()  # type: ignore[attr-defined]  # a generator: closing runs its finally
         self.stream.close()
 
 
@@ -387,18 +391,19 @@ class DatasetExportView(ExploreView):
         compiled = compile_records_query(query, published.table_name, fields, unbounded=True, access=published.readable)
         etag = etag_of(request, published)
         if not_modified(request, etag):
-            return Response(status=304, headers={"ETag": etag})
+            return Response(status=304, headers={"ETag": cast(str, etag)})
         types = compiled.types
         if not compiled.columns:
             # Nothing the caller may read (data not visible, or no visible field): an empty file of the format.
             return attachment(spec.writer([], [], iter(()), **options), None, published.dataset_id, spec, chosen, None)
         columns = labelled(compiled.columns, fields) if chosen.use_labels else compiled.columns
         statement, params = projected(compiled.sql, compiled.params, types, chosen.epsg)
+        stream: RowStream
         if spec.extension == "csv":
             stream, chunks = csv_by_copy(statement, params, compiled.timezone, columns, types, options)
         else:
             # Rows come in UTC (psycopg reads timestamptz in the connection's zone): shown in the asked zone here.
-            stream = open_stream(RowStream, statement, params, "UTC")
+            stream = open_stream(RowStream, cast(sql.Composed, statement), params, "UTC")
             batches = stream.batches()
             if compiled.timezone != "UTC":
                 batches = (compiled.localized(batch) for batch in batches)
@@ -449,7 +454,10 @@ def prefixed(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def open_stream(kind: type[RowStream], statement: sql.Composed, params: list, zone: str) -> RowStream:
+Stream = TypeVar("Stream", bound=RowStream)
+
+
+def open_stream(kind: type[Stream], statement: sql.Composed, params: list, zone: str) -> Stream:
     """Run the export query; a query PostgreSQL refuses (a cast, a timeout) is an Explore error, not a cut file."""
     try:
         return kind(statement, params, zone)

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from django.conf import settings
@@ -29,6 +29,7 @@ from datasets.models import Dataset
 from datasets.odsql.records.access import table_access
 from datasets.odsql.records.facets import refine_exclude_text
 from datasets.odsql.records.query import CompiledQuery, RecordsQuery, compile_records_query
+from datasets.odsql.records.values import Fragment
 from datasets.pipeline.core import Field
 from datasets.selectors.published import PublishedTable, published_table, version_table
 from datasets.store import SCHEMA
@@ -59,7 +60,7 @@ def readable_count(dataset: Dataset, access: DataAccess) -> int | None:
     if not access.filters:
         return None
     table_name, fields = version_table(dataset.current_version_id)
-    condition = table_access(access, dataset.current_version_id, fields).condition
+    condition = cast(Fragment, table_access(access, cast(int, dataset.current_version_id), fields).condition)
     statement = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(sql.Identifier(SCHEMA, table_name), condition.sql)
     return cached_count(table_name, statement, list(condition.params))
 
@@ -164,7 +165,7 @@ def etag_of(request: Request, published: PublishedTable) -> str | None:
 
     Except when the query reads the clock (``now()``): its answer changes with time, so it gets no ETag.
     """
-    if any("now(" in value.lower().replace(" ", "") for value in request.query_params.values()):
+    if any("now(" in cast(str, value).lower().replace(" ", "") for value in request.query_params.values()):
         return None
     key = f"{published.version_id}:{published.readable.digest}:{request.get_full_path()}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -222,7 +223,7 @@ class DatasetRecordsView(ExploreView):
         )
         etag = etag_of(request, published)
         if not_modified(request, etag):
-            return Response(status=304, headers={"ETag": etag})
+            return Response(status=304, headers={"ETag": cast(str, etag)})
         table = published.table_name
         linked = flag(request, "include_links")
         compiled = compile_records_query(query, table, fields, access=published.readable, record_ids=linked)

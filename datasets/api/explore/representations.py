@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from datasets.access.visibility import OPEN, DataAccess
@@ -123,7 +123,7 @@ def explore_dataset_repr(
     records_count: int | None = None,
 ) -> dict[str, Any]:
     """The dataset object as ``access`` shows it; ``records_count`` is what the caller reads (see decisions)."""
-    version = dataset.current_version
+    version = cast(PublishedVersion, dataset.current_version)
     shown = visible_field_specs(version, access)
     count = version.record_count if records_count is None else records_count
     if not access.data_visible:

@@ -60,10 +60,10 @@ class ExploreView(APIView):
         """A dataset the caller may see, with ``access`` (its ``DataAccess``) set; counts one call of the quota."""
         dataset = self.visible().filter(dataset_id=dataset_id).prefetch_related("rulesets").first()
         access = data_access(self.caller(), dataset) if dataset is not None else None
-        if access is None:
+        if access is None or dataset is None:
             raise unknown_dataset(dataset_id)
         enforce_quota(self.request, self.caller(), dataset, access)
-        dataset.access = access
+        dataset.access = access  # type: ignore[attr-defined]  # an attribute of our own, read by the views
         return dataset
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from contextvars import Token
+from typing import TYPE_CHECKING, Any, cast
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from redis.exceptions import RedisError
@@ -41,16 +43,16 @@ class WindowThrottle(SimpleRateThrottle):
         if ident is None:
             return True
         self.now = self.timer()
-        window = Window.aligned(self.now, self.duration)
+        window = Window.aligned(self.now, cast(int, self.duration))
         try:
             # The cache backend's own client (config.cache): same server, same connection pool.
-            client = self.cache._cache.get_client(write=True)
+            client = self.cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # config.cache's Redis backend
             counted = count_hit(client, self.cache.make_key(f"{ident}:{window.number}"), window)
         except RedisError as error:
             logger.warning("throttling skipped, Redis unreachable: %s", error)
             return True
         self.window_end = counted.reset
-        return counted.count <= self.num_requests
+        return counted.count <= cast(int, self.num_requests)
 
     def wait(self) -> float:
         """Seconds until the current window ends (at least 1, for a Retry-After header)."""
@@ -76,7 +78,14 @@ class UserThrottle(WindowThrottle, UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-class DeclaredParamsMixin:
+# The mixin below is only ever combined with APIView: it is typed as one.
+if TYPE_CHECKING:
+    _APIViewBase = APIView
+else:
+    _APIViewBase = object
+
+
+class DeclaredParamsMixin(_APIViewBase):
     """Reads the query string as the view declares it (``datasets.api.management.params``).
 
     ``declared_params`` maps an HTTP method to the parameters it accepts besides the common ones; after
@@ -86,6 +95,7 @@ class DeclaredParamsMixin:
 
     declared_params: Mapping[str, tuple[QueryParam, ...]] = {}
     expandable: tuple[str, ...] = ()
+    zone_token: Token[ZoneInfo] | None
 
     @classmethod
     def accepted_params(cls, method: str) -> dict[str, QueryParam]:
@@ -94,13 +104,13 @@ class DeclaredParamsMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.params = parse_query(request.query_params, self.accepted_params(request.method))
+        self.params = parse_query(request.query_params, self.accepted_params(cast(str, request.method)))
         self.expanded = Expand.from_values(self.params["expand"], self.expandable)
         self.zone_token = RESPONSE_ZONE.set(self.params["timezone"])
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(self, "zone_token", None) is not None:
-            RESPONSE_ZONE.reset(self.zone_token)
+        if (token := getattr(self, "zone_token", None)) is not None:
+            RESPONSE_ZONE.reset(token)
             self.zone_token = None
         return super().finalize_response(request, response, *args, **kwargs)
 
@@ -120,7 +130,7 @@ class ManagementAPIView(DeclaredParamsMixin, APIView):
         """The parsed ``expand`` of this request (checked in ``initial``)."""
         return self.expanded
 
-    def dataset_for(self, dataset_uid: str, permission: str, *, queryset=None) -> Dataset:
+    def dataset_for(self, dataset_uid: str, permission: str | tuple[str, ...], *, queryset=None) -> Dataset:
         """The dataset ``dataset_uid`` if the actor holds ``permission`` on it (404 if unseen, 403 if not allowed)."""
         queryset = queryset if queryset is not None else Dataset.objects.all()
         related = queryset.select_related("owner", "status_user", "current_version")
@@ -131,7 +141,9 @@ class ManagementAPIView(DeclaredParamsMixin, APIView):
         return dataset
 
 
-def json_object(request: Request, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
+def json_object(
+    request: Request, allowed: set[str], required: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """The request body as a JSON object with only ``allowed`` keys and every ``required`` one."""
     data = request.data
     if not isinstance(data, dict):

@@ -49,7 +49,7 @@ class StatusSerializer(serializers.Serializer):
 
 class TemplateRefSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
     purpose = serializers.CharField()
 
 
@@ -58,14 +58,14 @@ class DefinitionSerializer(serializers.Serializer):
 
     name = serializers.CharField()
     type = serializers.CharField(required=False)
-    label = serializers.CharField(required=False)
+    label = serializers.CharField(required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     widget = serializers.DictField(required=False)
-    help_text = serializers.CharField(required=False)
+    help_text = serializers.CharField(required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     choices = serializers.ListField(child=serializers.JSONField(), required=False)
 
 
 class MetadataTemplateSerializer(TemplateRefSerializer):
-    fields = DefinitionSerializer(many=True)
+    fields = DefinitionSerializer(many=True)  # type: ignore[assignment]  # a field named like a DRF Field attribute
 
 
 class MetadataSerializer(serializers.Serializer):
@@ -126,7 +126,7 @@ class ApiKeySerializer(serializers.Serializer):
     apikey_uid = serializers.CharField()
     key = serializers.CharField(required=False, help_text="The clear key: in the creation response only.")
     key_prefix = serializers.CharField()
-    label = serializers.CharField(allow_null=True)
+    label = serializers.CharField(allow_null=True)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     permissions = serializers.ListField(child=serializers.ChoiceField(choices=DOMAIN_PERMISSIONS))
     created_at = serializers.DateTimeField()
     last_used_at = serializers.DateTimeField(allow_null=True)
@@ -157,7 +157,7 @@ class ResourceSerializer(serializers.Serializer):
 class ProcessorSerializer(serializers.Serializer):
     processor_uid = serializers.CharField()
     name = serializers.CharField()
-    label = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     args = serializers.JSONField()
 
 
@@ -191,7 +191,7 @@ class FieldSpecificationSerializer(serializers.Serializer):
 
 class PreviewFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like a DRF Field attribute
     type = serializers.CharField()
     original_name = serializers.CharField(allow_null=True)
     description = serializers.CharField(allow_null=True)
@@ -199,14 +199,14 @@ class PreviewFieldSerializer(serializers.Serializer):
 
 
 class PreviewSerializer(serializers.Serializer):
-    fields = PreviewFieldSerializer(many=True)
+    fields = PreviewFieldSerializer(many=True)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     records = serializers.ListField(child=serializers.DictField())
 
 
 class CatalogueEntrySerializer(serializers.Serializer):
     """An extractor, processor or field specification with the parameters it takes."""
 
-    label = serializers.CharField(required=False)
+    label = serializers.CharField(required=False)  # type: ignore[assignment]  # a field named like a DRF Field attribute
 
 
 class FreeObjectSerializer(serializers.Serializer):
@@ -281,7 +281,7 @@ class ResourceCheckSerializer(serializers.Serializer):
     bytes = serializers.IntegerField(help_text="Size of the resource (a remote one as fetched)")
     records = serializers.IntegerField(help_text="Records after processors, at most MAX_RECORDS_PER_DATASET")
     limit_reached = serializers.BooleanField()
-    fields = CheckFieldSerializer(many=True)
+    fields = CheckFieldSerializer(many=True)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     record_error_count = serializers.IntegerField()
     record_errors = RecordErrorSerializer(many=True, help_text="The first RECORD_ERRORS_KEPT, in row order")
     seconds = serializers.FloatField()
@@ -369,7 +369,7 @@ class ResourceRequest(serializers.Serializer):
 
 class ProcessorRequest(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField(required=False, allow_blank=True)
+    label = serializers.CharField(required=False, allow_blank=True)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     args = serializers.JSONField(required=False)
 
 
@@ -422,7 +422,7 @@ class GroupRulesetRequest(RulesetRequest):
 
 
 class ApiKeyRequest(serializers.Serializer):
-    label = serializers.CharField(required=False, allow_null=True, max_length=200)
+    label = serializers.CharField(required=False, allow_null=True, max_length=200)  # type: ignore[assignment]  # a field named like a DRF Field attribute
     permissions = serializers.ListField(child=serializers.ChoiceField(choices=DOMAIN_PERMISSIONS), required=False)
 
 

@@ -7,7 +7,7 @@ says it accepts come from the same declaration. ``apikey`` is left to the securi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
@@ -29,7 +29,7 @@ class DeclaredParamsSchema(AutoSchema):
         view = self.view
         if not hasattr(view, "accepted_params"):
             return super().get_override_parameters()
-        expandable = tuple(view.expandable)
+        expandable = tuple(cast(Any, view).expandable)
         declared = [
             described(param, expandable)
             for param in view.accepted_params(self.method).values()

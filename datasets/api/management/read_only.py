@@ -59,7 +59,7 @@ def writable_body(
     writable: set[str],
     read_only: set[str],
     shown: dict[str, Any],
-    required: set[str] = frozenset(),
+    required: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The request body's writable keys, once its read-only keys are checked against the object ``shown``.
 
@@ -76,7 +76,7 @@ def writable_body(
 
 
 def sent_back(
-    request: Request, shown: dict[str, Any], *, writable: set[str], required: set[str] = frozenset()
+    request: Request, shown: dict[str, Any], *, writable: set[str], required: set[str] | frozenset[str] = frozenset()
 ) -> dict[str, Any]:
     """``writable_body`` where every key the object shows, other than the ``writable`` ones, is read-only."""
     return writable_body(request, writable=writable, read_only=set(shown) - writable, shown=shown, required=required)

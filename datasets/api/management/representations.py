@@ -6,9 +6,9 @@ values of datetime metadata, are rendered in the zone the request asked for (``t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 
 from datasets.api.explore.representations import localised
 from datasets.api.management.expand import Expand
@@ -32,7 +32,7 @@ from datasets.services.security import ALL_FIELDS, ruleset_values
 from jobs.models import Job, RecordError
 
 
-def user_repr(user: AbstractBaseUser | None, *, expanded: bool) -> dict[str, Any] | None:
+def user_repr(user: User | None, *, expanded: bool) -> dict[str, Any] | None:
     if user is None:
         return None
     stub = {"username": user.get_username()}
@@ -266,5 +266,5 @@ def ruleset_repr(ruleset: Ruleset | None, expand: Expand) -> dict[str, Any]:
     if ruleset is not None and ruleset.kind == Ruleset.Kind.USER:
         body["user"] = user_repr(ruleset.user, expanded=expand.has("user"))
     elif ruleset is not None and ruleset.kind == Ruleset.Kind.GROUP:
-        body["group"] = group_repr(ruleset.group, expanded=expand.has("group"))
+        body["group"] = group_repr(cast(Group, ruleset.group), expanded=expand.has("group"))
     return body

@@ -14,10 +14,11 @@ import json
 import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -68,7 +69,7 @@ def stored_upload(request: HttpRequest, upload) -> Iterator[File | None]:
     if not upload:
         yield None
         return
-    file = file_store(owner=request.user, stream=upload, filename=upload.name)
+    file = file_store(owner=cast(User, request.user), stream=upload, filename=upload.name)
     try:
         yield file
     except BaseException:
@@ -90,7 +91,7 @@ def upload_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespon
         upload, data = form.cleaned_data["file"], form.cleaned_data
         try:
             with stored_upload(request, upload) as file:
-                body = guessed_body(file.url, file.filename, data["type"], data["title"])
+                body = guessed_body(cast(File, file).url, cast(File, file).filename, data["type"], data["title"])
                 resource = resource_add(dataset=dataset, body=body, user=request.user)
         except ManagementAPIError as error:
             form.add_error(None, str(error))
@@ -128,6 +129,7 @@ def edited_body(resource: Resource, form: ResourceEditForm, file: File | None) -
     the old extractor's params would not suit the new one.
     """
     data = form.cleaned_data
+    filename: str | None
     if file is not None:
         url, filename = file.url, file.filename
     else:

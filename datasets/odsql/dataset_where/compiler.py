@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
+from typing import Any, cast
 
 from django.db.models import Q
 
@@ -179,8 +180,8 @@ def _search(node: ast.FunctionCall) -> Q:
     if not isinstance(text, ast.Literal) or text.kind != ast.STRING:
         raise InvalidWhereError(reason=f"search() at position {node.position} expects a string as last argument")
     if all(isinstance(target, ast.Star) for target in targets):
-        return words_in(text.value, fields=None)
-    return words_in(text.value, fields=[field_of(target) for target in targets])
+        return words_in(cast(str, text.value), fields=None)
+    return words_in(cast(str, text.value), fields=[field_of(target) for target in targets])
 
 
 def _startswith(node: ast.FunctionCall) -> Q:
@@ -208,7 +209,7 @@ def _not(node: ast.Not) -> Q:
     return ~condition(node.operand)
 
 
-COMPILERS: dict[type, Callable[[ast.Node], Q]] = {
+COMPILERS: dict[type, Callable[[Any], Q]] = {  # each takes the node type it is keyed by
     ast.And: _and,
     ast.Or: _or,
     ast.Not: _not,

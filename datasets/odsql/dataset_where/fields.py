@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, Expression, F, OuterRef, Q
 from django.db.models.functions import Collate
 from django.db.models.lookups import (
     Exact,
@@ -149,7 +149,7 @@ class MetadataField:
         return self._text_lookups(pairs)
 
     def _text_lookups(self, pairs: list[tuple[str, Any]]) -> Q:
-        text = JsonText(F(self.path))
+        text: Expression = JsonText(F(self.path))
         if self.kind in (DATE, DATETIME):
             # ISO 8601 texts sort chronologically byte by byte, not under a linguistic collation.
             text = Collate(text, "C")

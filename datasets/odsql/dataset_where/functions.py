@@ -6,9 +6,10 @@ bound parameters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import BooleanField, Expression, Func, TextField
+from django.db.models import BooleanField, Expression, F, Func, TextField
 
 # Lookup name -> SQL operator, for AnyElementText; the keys are the only operators it can render.
 ELEMENT_OPERATORS = {
@@ -45,7 +46,7 @@ class AnyElementText(Expression):
 
     output_field = BooleanField()
 
-    def __init__(self, expression: Expression, conditions: list[tuple[str, Any]]) -> None:
+    def __init__(self, expression: Expression | F, conditions: list[tuple[str, Any]]) -> None:
         super().__init__()
         unknown = [lookup for lookup, _ in conditions if lookup not in ELEMENT_OPERATORS]
         if unknown or not conditions:
@@ -53,13 +54,13 @@ class AnyElementText(Expression):
         self.expression = expression
         self.conditions = list(conditions)
 
-    def get_source_expressions(self) -> list[Expression]:
+    def get_source_expressions(self) -> list[Any]:
         return [self.expression]
 
-    def set_source_expressions(self, expressions: list[Expression]) -> None:
+    def set_source_expressions(self, expressions: Sequence[Any]) -> None:
         (self.expression,) = expressions
 
-    def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:  # type: ignore[override]  # params as a list, as Django's own
         value_sql, value_params = compiler.compile(self.expression)
         checks = " AND ".join(f"element.item {ELEMENT_OPERATORS[lookup]} %s" for lookup, _ in self.conditions)
         # In lax mode '$[*]' wraps a scalar into a one-item array, so scalars and arrays read the same way.

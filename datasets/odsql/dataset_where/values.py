@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from datasets.odsql import ODSQLError, ast
 from datasets.odsql.dataset_where.fields import BOOLEAN, DATE, DATETIME, LIST, NUMBER, TEXT, InvalidWhereError, Target
@@ -65,14 +65,14 @@ def _moment(literal: ast.Literal) -> dt.date | dt.datetime | None:
     value = literal.value
     if literal.kind == ast.STRING:
         try:
-            value = date_value(literal.value, literal.position)
+            value = date_value(cast(str, literal.value), literal.position)
         except ODSQLError:
             return None
     elif literal.kind != ast.DATE:
         return None
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
-    return value
+    return cast(dt.date, value)
 
 
 def comparison_pairs(field: Target, op: str, node: ast.Node) -> list[tuple[str, Any]]:

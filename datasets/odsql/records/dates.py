@@ -22,7 +22,7 @@ import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from datasets.odsql import ODSQLError, ast
 from datasets.timezones import zone_named
@@ -68,7 +68,7 @@ def now_value(node: ast.FunctionCall, zone: str, clause: str, current: dt.dateti
     base = (current or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(zone))
     arguments = _now_arguments(node, clause)
     try:
-        value = base.replace(**{name: arguments[name] for name in NOW_PARTS if name in arguments})
+        value = base.replace(**cast(dict[str, Any], {name: arguments[name] for name in NOW_PARTS if name in arguments}))
         months = sum(arguments.get(name, 0) * factor for name, factor in NOW_MONTH_SHIFTS.items())
         value = _add_months(value, months)
         value += dt.timedelta(**{NOW_SHIFTS[name]: arguments[name] for name in NOW_SHIFTS if name in arguments})
@@ -242,7 +242,7 @@ def format_parts(pattern: str, lang: str | None, position: int) -> list[FormatPa
     for kind, text in _pattern_tokens(pattern, position):
         if kind == "text":
             if parts and parts[-1].kind == "text":
-                parts[-1] = FormatPart("text", parts[-1].value + text)
+                parts[-1] = FormatPart("text", cast(str, parts[-1].value) + text)
             else:
                 parts.append(FormatPart("text", text))
         elif (text[0], len(text)) in TO_CHAR:

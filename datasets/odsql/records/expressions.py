@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import cast
 
 from psycopg import sql
 
@@ -217,7 +218,7 @@ def _date_format(node: ast.FunctionCall, scope: Scope) -> Fragment:
         raise scope.error(pattern, "date_format() takes a pattern string as second argument")
     local = local_time(value_argument(value, scope, node.name, TEMPORAL), scope)
     pieces = []
-    for part in dates.format_parts(pattern.value, getattr(scope.schema, "lang", None), pattern.position):
+    for part in dates.format_parts(cast(str, pattern.value), getattr(scope.schema, "lang", None), pattern.position):
         if part.kind == "text":
             pieces.append(Fragment(placeholder("text"), (part.value,), "text"))
         elif part.kind == "to_char":
@@ -260,7 +261,7 @@ def geometry_literal(node: ast.Node, scope: Scope, function: str) -> Fragment:
     if not isinstance(node, ast.Literal) or node.kind != ast.GEOM:
         raise scope.error(node, f"{function}() takes a geometry literal such as geom'POINT(2.35 48.85)'")
     try:
-        shape = geo.parse_geometry(node.value.strip())
+        shape = geo.parse_geometry(cast(str, node.value).strip())
     except ValueError as error:
         raise scope.error(node, f"invalid geometry in {function}(): {error}") from None
     return Fragment(geo.geometry_sql(), (geo.shape_hex(shape),))
@@ -330,23 +331,23 @@ def _count(node: ast.FunctionCall, scope: Scope) -> Fragment:
     if isinstance(argument, ast.Distinct):
         value = value_argument(argument.operand, scope, "count", ORDERED | GEO | frozenset({"boolean", "text[]"}))
         return aggregated(node, scope, sql.SQL("count(DISTINCT {})").format(value.sql), "int", value)
-    value = expression(argument, scope) if not isinstance(argument, ast.NamePattern) else None
-    if value is None:
+    counted = expression(argument, scope) if not isinstance(argument, ast.NamePattern) else None
+    if counted is None:
         raise scope.error(argument, "count() takes *, a field, an expression or DISTINCT field")
-    return aggregated(node, scope, sql.SQL("count({})").format(value.sql), "int", value)
+    return aggregated(node, scope, sql.SQL("count({})").format(counted.sql), "int", counted)
 
 
 def _rank(node: ast.Node, scope: Scope) -> Decimal:
     """The ``n`` of ``percentile(f, n)``: a number with 0 < n <= 100, as a fraction."""
-    if not isinstance(node, ast.Literal) or node.kind != ast.NUMBER or not 0 < node.value <= 100:
+    if not isinstance(node, ast.Literal) or node.kind != ast.NUMBER or not 0 < cast(Decimal, node.value) <= 100:
         raise scope.error(node, "percentile() takes a number greater than 0 and at most 100 as second argument")
-    return Decimal(node.value) / 100
+    return Decimal(cast(Decimal, node.value)) / 100
 
 
 def _percentile(node: ast.FunctionCall, scope: Scope, value: Fragment, fraction: Decimal) -> Fragment:
     """``percentile_cont``: linear interpolation between the two nearest values, as a double."""
-    text = sql.SQL("percentile_cont({}) WITHIN GROUP (ORDER BY ({})::double precision)")
-    text = text.format(placeholder("double precision"), value.sql)
+    template = sql.SQL("percentile_cont({}) WITHIN GROUP (ORDER BY ({})::double precision)")
+    text = template.format(placeholder("double precision"), value.sql)
     return aggregated(node, scope, text, "double", replace(value, params=(fraction, *value.params)))
 
 

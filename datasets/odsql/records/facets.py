@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from psycopg import sql
 
@@ -207,7 +208,7 @@ def match_text(name: str, kind: str, value: str) -> str:
     """The ODSQL condition "field ``name`` (of type ``kind``) has ``value``"; the name is a known field."""
     field = f"`{name}`"
     if kind in ("date", "datetime"):
-        start, end = date_bounds([int(part) for part in value.split("/")])
+        start, end = cast(tuple[str, str], date_bounds([int(part) for part in value.split("/")]))  # a checked value
         return f"{field} >= date'{start}' AND {field} < date'{end}'"
     if kind == "boolean":
         if value.lower() not in ("true", "false"):

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np  # shapely's own dependency: its functions are numpy ufuncs
 import shapely
 from psycopg import sql
 from shapely.errors import GEOSException
+from shapely.geometry.base import BaseGeometry
 
 from datasets.odsql import ODSQLError, ast
 from datasets.odsql.records.values import Fragment, Schema, placeholder
@@ -90,7 +92,7 @@ def relation(node: ast.FunctionCall, schema: Schema, clause: str) -> Fragment:
     return related(node.name, column, geometry_literal(node, literal, clause))
 
 
-def related(name: str, column: Fragment, shape: shapely.Geometry) -> Fragment:
+def related(name: str, column: Fragment, shape: BaseGeometry) -> Fragment:
     """``ST_Intersects`` / ``ST_Within`` / ``ST_Disjoint`` of a column and a checked geometry.
 
     The bounding-box test (``&&``) is spelt out so the GiST index serves even though the column is wrapped: a
@@ -134,7 +136,7 @@ def geo_column(node: ast.FunctionCall, argument: ast.Node, schema: Schema, claus
     return column
 
 
-def geometry_literal(node: ast.FunctionCall, argument: ast.Node, clause: str) -> shapely.Geometry:
+def geometry_literal(node: ast.FunctionCall, argument: ast.Node, clause: str) -> BaseGeometry:
     """A ``geom'…'`` (or string) argument in WKT or GeoJSON, parsed and checked (see the module's decisions)."""
     if not isinstance(argument, ast.Literal) or argument.kind not in (ast.GEOM, ast.STRING):
         raise ODSQLError(
@@ -142,7 +144,7 @@ def geometry_literal(node: ast.FunctionCall, argument: ast.Node, clause: str) ->
             "in WKT or GeoJSON: geom'POINT(2.35 48.85)'",
             argument.position,
         )
-    text = argument.value.strip()
+    text = cast(str, argument.value).strip()
     try:
         return parse_geometry(text)
     except ValueError as error:
@@ -152,7 +154,7 @@ def geometry_literal(node: ast.FunctionCall, argument: ast.Node, clause: str) ->
         ) from None
 
 
-def parse_geometry(text: str) -> shapely.Geometry:
+def parse_geometry(text: str) -> BaseGeometry:
     """WKT or GeoJSON text as a geometry fit for PostGIS in WGS 84, or ``ValueError`` saying what is wrong.
 
     Pass the result to SQL as ``geometry_sql()`` with ``shape_hex(shape)`` as its parameter.
@@ -168,7 +170,7 @@ def parse_geometry(text: str) -> shapely.Geometry:
     return shape
 
 
-def geometry_problem(shape: shapely.Geometry | None) -> str | None:
+def geometry_problem(shape: BaseGeometry | None) -> str | None:
     """Why a parsed geometry cannot be used, or None: empty, invalid (GEOS's reason), or off the globe."""
     if shape is None or shape.is_empty:
         return "the geometry is empty"
@@ -205,7 +207,7 @@ def coordinate(node: ast.FunctionCall, argument: ast.Node, clause: str) -> float
             f"{node.name}() at position {node.position} in {clause} expects numbers after the field: {IN_BBOX_USAGE}",
             argument.position,
         )
-    return float(argument.value)
+    return float(cast(float, argument.value))
 
 
 def check_position(node: ast.FunctionCall, longitude: float, latitude: float, argument: ast.Node, clause: str):
@@ -217,7 +219,7 @@ def check_position(node: ast.FunctionCall, longitude: float, latitude: float, ar
         )
 
 
-def box_shape(west: float, south: float, east: float, north: float) -> shapely.Geometry:
+def box_shape(west: float, south: float, east: float, north: float) -> BaseGeometry:
     """The box as a geometry; a box without width or height is a line or a point (a flat polygon intersects nothing)."""
     if west == east and south == north:
         return shapely.Point(west, south)
@@ -226,12 +228,12 @@ def box_shape(west: float, south: float, east: float, north: float) -> shapely.G
     return shapely.box(west, south, east, north)
 
 
-def is_points(shape: shapely.Geometry) -> bool:
+def is_points(shape: BaseGeometry) -> bool:
     """Points only: a geodesic edge of a line or polygon can leave its planar bounding box, a point cannot."""
     return shape.geom_type in ("Point", "MultiPoint")
 
 
-def distance_box(shape: shapely.Geometry, metres: float) -> tuple[float, float, float, float] | None:
+def distance_box(shape: BaseGeometry, metres: float) -> tuple[float, float, float, float] | None:
     """A longitude/latitude box holding every point within ``metres`` of ``shape``, or None near a pole or the
     antimeridian.
 
@@ -255,7 +257,7 @@ def geometry_sql() -> sql.Composable:
     return sql.SQL(GEOMETRY_SQL).format(placeholder("text"))
 
 
-def shape_hex(shape: shapely.Geometry) -> str:
+def shape_hex(shape: BaseGeometry) -> str:
     """Hex WKB in two dimensions (the columns are 2D), exact to the last bit."""
     return shapely.to_wkb(shape, hex=True, output_dimension=2)
 

@@ -24,8 +24,11 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from psycopg import sql
 
@@ -73,7 +76,7 @@ class Key:
     """What a kind of group computes: the per-row key, how to show a group from its key column, a row filter."""
 
     inner: Fragment
-    show: object  # Callable[[Fragment], Fragment]
+    show: Callable[[Fragment], Fragment]
     condition: Fragment | None = None
 
 
@@ -120,8 +123,8 @@ def _histogram(node: ast.FunctionCall, subject: Fragment, width: ast.Quantity, s
         bucket = sql.SQL("date_trunc({}, {})").format(sql.Literal(step.trunc_field), local.sql)
         inner = Fragment(bucket, local.params, "datetime", bare_fields=local.bare_fields)
     else:
-        text = sql.SQL("date_bin(make_interval(secs => {}), {}, {}::timestamp)")
-        text = text.format(placeholder("double precision"), local.sql, sql.Literal(HISTOGRAM_ORIGIN))
+        template = sql.SQL("date_bin(make_interval(secs => {}), {}, {}::timestamp)")
+        text = template.format(placeholder("double precision"), local.sql, sql.Literal(HISTOGRAM_ORIGIN))
         inner = Fragment(text, (step.seconds, *local.params), "datetime", bare_fields=local.bare_fields)
     if subject.type == "date":
         return Key(inner, lambda key: Fragment(sql.SQL("({})::date").format(key.sql), type="date"))
@@ -137,7 +140,7 @@ def _equal_widths(node: ast.FunctionCall, subject: Fragment, width: ast.Node, sc
     """``range(f, 5)``: ``[k*5, (k+1)*5[`` buckets labelled ``"10-15"``, computed in exact decimals."""
     if subject.type not in NUMERIC:
         raise scope.error(width, "range() of a date or datetime field takes a width with a unit, such as 1 day")
-    if not isinstance(width, ast.Literal) or width.kind != ast.NUMBER or width.value <= 0:
+    if not isinstance(width, ast.Literal) or width.kind != ast.NUMBER or cast(Decimal, width.value) <= 0:
         raise scope.error(width, "range() takes a positive number as width")
     index = sql.SQL("floor(({})::numeric / {})").format(subject.sql, placeholder("numeric"))
     inner = Fragment(index, (*subject.params, width.value), "double", bare_fields=subject.bare_fields)
@@ -159,7 +162,7 @@ def _static_ranges(node: ast.FunctionCall, subject: Fragment, steps: tuple[ast.N
     bounds = [coerce(step, subject.type, scope.clause) for step in literals]
     if any(low.params[0] >= high.params[0] for low, high in zip(bounds, bounds[1:], strict=False)):
         raise scope.error(node, "range() bounds must increase")
-    labels = [_label(step) for step in literals]
+    labels = [_label(cast(ast.Literal, step)) for step in literals]
     # Index i (1-based) is the range ending at bound i; the last index is the range after the last bound.
     whens = [sql.SQL("WHEN {} < {} THEN {}").format(subject.sql, bound.sql, i + 1) for i, bound in enumerate(bounds)]
     text = sql.SQL("CASE WHEN {} IS NULL THEN NULL {} ELSE {} END").format(
@@ -194,7 +197,7 @@ def _label(node: ast.Literal) -> str:
     if isinstance(value, Decimal | int):
         return str(value)
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return cast(date, value).isoformat()
     return str(value)
 
 

@@ -36,8 +36,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from psycopg import sql
+from psycopg.sql import Composed
 
 from datasets.odsql import ODSQLError, ast, parse_group_by, parse_order_by, parse_select
 from datasets.odsql.records import dates
@@ -84,8 +86,8 @@ class CompiledQuery:
     id, one value more than ``columns`` name.
     """
 
-    sql: sql.Composed
-    count_sql: sql.Composed
+    sql: Composed
+    count_sql: Composed
     params: list
     count_params: list
     columns: list[str]
@@ -164,7 +166,9 @@ def compile_records_query(
     names = [column.name for column in columns]
     types = [column.value.type for column in columns]
     params += window.params
-    return CompiledQuery(page, count.sql, params, list(count.params), names, types, zone, grouped, with_ids)
+    return CompiledQuery(
+        page, cast(Composed, count.sql), params, list(count.params), names, types, zone, grouped, with_ids
+    )
 
 
 def select_list(columns: list[Column], with_ids: bool) -> sql.Composable:
@@ -313,7 +317,7 @@ def _pattern_function(item: ast.Node) -> str | None:
 
 def _patterns(item: ast.SelectItem) -> list[re.Pattern]:
     """The field name patterns of include() / exclude(): names, ``pop*`` patterns or ``*``."""
-    call = item.expression
+    call = cast(ast.FunctionCall, item.expression)
     if not call.args:
         raise ODSQLError(f"{call.name}() at position {call.position} in select needs field names or patterns")
     patterns = []
@@ -333,7 +337,7 @@ def _patterns(item: ast.SelectItem) -> list[re.Pattern]:
 
 def _included(item: ast.SelectItem, schema: Schema, scope: Scope) -> list[Column]:
     patterns = _patterns(item)
-    return [column for column in star_columns(schema, scope) if _matches(patterns, column.field)]
+    return [column for column in star_columns(schema, scope) if _matches(patterns, cast(str, column.field))]
 
 
 def _matches(patterns: list[re.Pattern], name: str) -> bool:
@@ -430,7 +434,7 @@ def from_where_group(table: str, where: Fragment | None, groups: list[Group] | N
     conditions = [where] if where is not None else []
     if not groups:
         text, params = sql.SQL("FROM {}").format(qualified(table)), ()
-        suffix = sql.SQL(" GROUP BY ()") if grouped else sql.SQL("")
+        suffix: sql.Composable = sql.SQL(" GROUP BY ()") if grouped else sql.SQL("")
     else:
         conditions += [group.condition for group in groups if group.condition is not None]
         keys = sql.SQL(", ").join(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from psycopg import sql
 
@@ -130,10 +131,10 @@ def _converted(node: ast.Literal, kind: str, clause: str):
     if kind == "boolean" and node.kind == ast.BOOLEAN:
         return value
     if kind in ("date", "datetime") and node.kind in (ast.DATE, ast.STRING):
-        when = date_value(value, node.position) if node.kind == ast.STRING else value
+        when = date_value(cast(str, value), node.position) if node.kind == ast.STRING else value
         if kind == "date":
             return when.date() if isinstance(when, dt.datetime) else when
-        return as_utc(when)
+        return as_utc(cast(dt.datetime, when))
     raise ODSQLError(
         f"A {node.kind} value at position {node.position} cannot be compared with a {kind} field in {clause}",
         node.position,

@@ -10,6 +10,7 @@ word must be found, case-insensitively; ``search()`` also takes its last word as
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from psycopg import sql
 
@@ -160,7 +161,7 @@ def _is_bool(node: ast.IsBool, schema: Schema) -> Fragment:
 def boolean_column(node: ast.Node, schema: Schema) -> Fragment:
     column = subject_column(node, schema, "A boolean test")
     if column.type != "boolean":
-        raise ODSQLError(f"Field {node.name!r} in {CLAUSE} is not boolean", node.position)
+        raise ODSQLError(f"Field {cast(ast.Field, node).name!r} in {CLAUSE} is not boolean", node.position)
     return column
 
 
@@ -194,7 +195,7 @@ def last_string(node: ast.FunctionCall) -> str:
     last = node.args[-1] if node.args else None
     if not isinstance(last, ast.Literal) or last.kind != ast.STRING:
         raise ODSQLError(f"{node.name}() at position {node.position} expects a string as last argument", node.position)
-    return last.value
+    return cast(str, last.value)
 
 
 def _search(node: ast.FunctionCall, schema: Schema) -> Fragment:
@@ -223,7 +224,9 @@ def _text_query(node: ast.FunctionCall, schema: Schema, tsquery: str) -> Fragmen
 def _field_search(node: ast.FunctionCall, target: ast.Node, schema: Schema, tsquery: str) -> Fragment:
     column = subject_column(target, schema, f"{node.name}()")
     if column.type not in ("text", "text[]"):
-        raise ODSQLError(f"{node.name}() in {CLAUSE} needs text fields, not {target.name!r}", target.position)
+        raise ODSQLError(
+            f"{node.name}() in {CLAUSE} needs text fields, not {cast(ast.Field, target).name!r}", target.position
+        )
     document = sql.SQL("array_to_string({}, ' ')" if column.type == "text[]" else "{}").format(column.sql)
     # Capped like the stored fts: a value over the tsvector limit must not fail the query.
     vector = full_text_vector(sql.SQL("coalesce({}, '')").format(document))
@@ -249,7 +252,7 @@ FUNCTIONS: dict[str, Callable[[ast.FunctionCall, Schema], Fragment]] = {
     "startswith": _startswith,
     **{name: _geo for name in GEO_PREDICATES},
 }
-CONDITIONS: dict[type, Callable[[ast.Node, Schema], Fragment]] = {
+CONDITIONS: dict[type, Callable[[Any, Schema], Fragment]] = {  # each takes the node type it is keyed by
     ast.And: _and,
     ast.Or: _or,
     ast.Not: _not,

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from datasets.pipeline.core import Field, Record, RecordFailure
 from datasets.pipeline.processors.geo import DECIMAL_COMMA_RE, PAIR_RE, pair
@@ -39,7 +39,9 @@ def coordinate_fits(limit: int, name_re: re.Pattern[str]) -> Fits:
         numbers = [as_coordinate(value) for value in values]
         if any(number is None or not -limit <= number <= limit for number in numbers):
             return False
-        return bool(name_re.search(field.name)) or any(not float(number).is_integer() for number in numbers)
+        return bool(name_re.search(field.name)) or any(
+            not float(cast(float, number)).is_integer() for number in numbers
+        )
 
     return fits
 

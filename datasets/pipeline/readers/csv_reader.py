@@ -102,7 +102,7 @@ class _CsvTable:
                 self.problems.append(undecodable(row, field, value, runs, self.encoding))
         return values
 
-    def fit(self, values: list[str], row: int, names: list[str]) -> list[str | None]:
+    def fit(self, values: list[str], row: int, names: list[str]) -> list[Any]:
         """A ragged row cut or padded to the header's width, with a problem saying what was done."""
         count, width = len(values), len(names)
         params: dict[str, Any] = {"values": count, "columns": width}

@@ -102,14 +102,15 @@ def decoded_chunks(
     while True:
         data = stream.read(chunk_size)
         pending = len(decoder.getstate()[0])
-        _marks.sink = marks = []
+        marks: list[tuple[int, bytes]] = []
+        _marks.sink = marks
         try:
             text = decoder.decode(data, final=not data)
         except UnicodeDecodeError as error:
             raise SourceError(
                 reason=f"bytes at offset {offset - pending + error.start} are not valid {encoding}"
             ) from None
-        if marks:
+        if marks and invalid is not None:  # marks only come with ``invalid`` (the marking handler)
             # The decoder sees the bytes it held back from the previous chunk, then this one.
             invalid.extend((offset - pending + start, bad) for start, bad in marks)
         offset += len(data)

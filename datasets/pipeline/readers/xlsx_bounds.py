@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from typing import cast
 
 from openpyxl.packaging.manifest import Manifest
 from openpyxl.utils.cell import column_index_from_string
@@ -86,15 +87,15 @@ def _declared_dimension(archive: zipfile.ZipFile, name: str) -> tuple[int, str] 
     first_column, first_row, last_column, last_row = (group.decode() if group else None for group in found.groups())
     if last_column is None or last_row is None:
         return 1, f"its dimension {first_column}{first_row}"
-    columns = abs(column_index_from_string(last_column) - column_index_from_string(first_column)) + 1
-    rows = abs(int(last_row) - int(first_row)) + 1
+    columns = abs(column_index_from_string(last_column) - column_index_from_string(cast(str, first_column))) + 1
+    rows = abs(int(last_row) - int(cast(str, first_row))) + 1
     return columns * rows, f"its dimension {first_column}{first_row}:{last_column}{last_row}"
 
 
 def _manifest(archive: zipfile.ZipFile) -> Manifest | None:
     """The content-types manifest (already bounded as a whole-parsed part), None when absent or unreadable."""
     try:
-        return Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+        return Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))  # type: ignore[arg-type]  # stubs want their own tree type
     except Exception:  # a missing or malformed manifest: openpyxl refuses the workbook as damaged
         return None
 

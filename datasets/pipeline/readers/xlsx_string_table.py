@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 from xml.parsers import expat
 
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -24,7 +24,7 @@ class DoctypeRefused(ValueError):
     """The table declares a DOCTYPE."""
 
 
-def table_entries(source: BinaryIO) -> Iterator[str]:
+def table_entries(source: IO[bytes]) -> Iterator[str]:
     """Each entry's text, in table order, reading ``source`` a chunk at a time."""
     entries = _Entries()
     parser = entries.parser()

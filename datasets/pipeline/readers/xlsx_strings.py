@@ -68,7 +68,7 @@ class _LazyStringsReader(ExcelReader):
     def read_strings(self) -> None:
         content_type = self.package.find(SHARED_STRINGS)
         if content_type is not None:
-            self.shared_strings = LazySharedStrings(self.archive, content_type.PartName[1:])
+            self.shared_strings = LazySharedStrings(self.archive, content_type.PartName[1:])  # type: ignore[assignment]  # read lazily, where openpyxl keeps a list
 
 
 def open_workbook(stream: BinaryIO) -> Any:
@@ -90,5 +90,5 @@ def open_workbook(stream: BinaryIO) -> Any:
             strings.close()
             close_archive()
 
-        workbook.close = close
+        workbook.close = close  # type: ignore[method-assign]  # closing the workbook closes the strings too
     return workbook

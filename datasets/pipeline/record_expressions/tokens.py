@@ -37,7 +37,8 @@ WRAPPED_RE = re.compile(r"\s*\{\{(.*)\}\}\s*", re.DOTALL)
 
 def _read_string(text: str, start: int, offset: int) -> tuple[str, int]:
     """The string literal opening at ``start`` and the index after it; backslash escapes quotes and itself."""
-    quote, index, parts = text[start], start + 1, []
+    quote, index = text[start], start + 1
+    parts: list[str] = []
     while index < len(text):
         char = text[index]
         if char == quote:

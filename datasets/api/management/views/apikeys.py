@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
+from django.contrib.auth.models import User
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -23,7 +26,14 @@ def checked_label(body: dict) -> str | None:
     return label
 
 
-class ApiKeyViewMixin:
+# The mixin below is only ever combined with ManagementAPIView: it is typed as one.
+if TYPE_CHECKING:
+    _ViewBase = ManagementAPIView
+else:
+    _ViewBase = object
+
+
+class ApiKeyViewMixin(_ViewBase):
     def refuse_api_key_auth(self) -> None:
         if isinstance(self.request.auth, ApiKey):
             raise PermissionDeniedError(detail="API keys cannot be created, changed or deleted with an API key")
@@ -53,7 +63,7 @@ class ApiKeyListView(ApiKeyViewMixin, ManagementAPIView):
         self.refuse_api_key_auth()
         body = json_object(request, allowed={"label", "permissions"})
         apikey, clear_key = apikey_create(
-            owner=request.user, label=checked_label(body), permissions=body.get("permissions")
+            owner=cast(User, request.user), label=checked_label(body), permissions=body.get("permissions")
         )
         return Response(apikey_repr(apikey, clear_key=clear_key), status=status.HTTP_201_CREATED)
 

@@ -7,7 +7,7 @@ with the deleted object, as the reference says for these two lists (resources an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
@@ -53,7 +53,14 @@ def link_repr(kind: LinkKind, row: DatasetFileLink) -> dict[str, Any]:
     return {kind.uid_field: kind.uid_of(row), "url": row.url, "title": row.title}
 
 
-class LinkViewMixin:
+# The mixin below is only ever combined with ManagementAPIView: it is typed as one.
+if TYPE_CHECKING:
+    _ViewBase = ManagementAPIView
+else:
+    _ViewBase = object
+
+
+class LinkViewMixin(_ViewBase):
     """``kind`` says which list; ``uid_kwarg`` which URL argument names one of its items."""
 
     kind: LinkKind

@@ -46,7 +46,7 @@ class FieldSpecificationCatalogueView(CatalogueView):
         return Response(SPECIFICATIONS)
 
 
-def url_from(view: ManagementAPIView, request: Request, *, extra: set[str] = frozenset()) -> dict:
+def url_from(view: ManagementAPIView, request: Request, *, extra: set[str] | frozenset[str] = frozenset()) -> dict:
     """The body's ``url``: an http(s) URL or a file the caller may read (``file_for_user``)."""
     body = json_object(request, allowed={"url", *extra}, required={"url", *extra})
     body["url"] = checked_url(body["url"], view.actor)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from django.contrib.auth.models import User
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import status
@@ -24,7 +25,14 @@ from datasets.services.files import file_path, file_store, files_visible_to
 UPLOAD_PERMISSIONS = frozenset({"create_dataset", "edit_dataset"})
 
 
-class FileViewMixin:
+# The mixin below is only ever combined with ManagementAPIView: it is typed as one.
+if TYPE_CHECKING:
+    _ViewBase = ManagementAPIView
+else:
+    _ViewBase = object
+
+
+class FileViewMixin(_ViewBase):
     def visible_files(self):
         """The caller's own uploads; everything for domain editors (the files ``file_for_user`` lets them use)."""
         return files_visible_to(self.actor)
@@ -63,10 +71,10 @@ class FileListView(FileViewMixin, ManagementAPIView):
             raise DomainPermissionDeniedError(permission="create_dataset")
         upload = request.FILES.get("file")
         if upload is not None:
-            file = file_store(owner=request.user, stream=upload, filename=upload.name)
+            file = file_store(owner=cast(User, request.user), stream=upload, filename=upload.name)
         else:
             stream, filename = json_upload(request.data)
-            file = file_store(owner=request.user, stream=stream, filename=filename)
+            file = file_store(owner=cast(User, request.user), stream=stream, filename=filename)
         return Response(file_repr(file), status=status.HTTP_201_CREATED)
 
 

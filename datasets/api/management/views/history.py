@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -52,4 +54,4 @@ class RestoreChangeView(ManagementAPIView):
             self.actor.require(MANAGE_SECURITY, dataset)
         change_restore(dataset=dataset, change=change, user=request.user)
         restoration = Change.objects.filter(dataset=dataset).select_related("user", "dataset").first()
-        return Response(change_repr(restoration, expand))
+        return Response(change_repr(cast(Change, restoration), expand))

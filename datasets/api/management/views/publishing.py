@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -16,6 +18,7 @@ from datasets.api.management.expand import Expand
 from datasets.api.management.representations import records_errors_repr, status_repr
 from datasets.services.publishing import dataset_abort_request, dataset_publish_request, dataset_unpublish_request
 from jobs.api.representations import job_repr
+from jobs.models import Job
 
 
 def require_no_body(request: Request) -> None:
@@ -30,7 +33,7 @@ def require_no_body(request: Request) -> None:
 class ActionView(ManagementAPIView):
     """``PUT .../publish`` or ``.../unpublish``: 202 with the job object and its URL in Location."""
 
-    request_action = None
+    request_action: Callable[..., Job]  # each action below sets it
 
     @extend_schema(request=None, responses={202: doc.JobSerializer})
     def put(self, request: Request, dataset_uid: str) -> Response:

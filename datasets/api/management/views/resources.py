@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiTypes, extend_schema
@@ -26,7 +28,14 @@ from jobs.api.representations import job_repr
 RESOURCE_ATTRIBUTES = {"url", "title", "type", "params"}
 
 
-class ResourceViewMixin:
+# The mixin below is only ever combined with ManagementAPIView: it is typed as one.
+if TYPE_CHECKING:
+    _ViewBase = ManagementAPIView
+else:
+    _ViewBase = object
+
+
+class ResourceViewMixin(_ViewBase):
     def resource_for(self, dataset_uid: str, resource_uid: str, permission: str) -> Resource:
         dataset = self.dataset_for(dataset_uid, permission)
         resource = dataset.resources.filter(resource_uid=resource_uid).first()
