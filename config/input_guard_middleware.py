@@ -14,8 +14,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.html import escape
 
-from config.errors import InvalidFieldError
 from config.input_guard import Refusal, every_pair, pairs_problem, path_problem, text_problem
+from core.errors import InvalidFieldError
 from datasets.api.explore.errors import bad_parameter
 
 MANAGEMENT_PREFIX = "/api/management/"

@@ -14,8 +14,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
-from config.errors import InvalidFieldError
 from config.input_guard import MAX_JSON_DEPTH, Refusal, every_pair, json_problem, pairs_problem
+from core.errors import InvalidFieldError
 
 
 def refuse(refusal: Refusal | None) -> None:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from config.errors import InvalidManagementAPIRequestError, ManagementAPIError
+from core.errors import InvalidManagementAPIRequestError, ManagementAPIError
 from datasets.access.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
 from datasets.backoffice import metadata as admin_metadata
 from datasets.backoffice import pages as backoffice

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.access.permissions import Actor
 from datasets.backoffice.pages import change_url, dataset_or_404
 from datasets.metadata_templates.definitions import FieldDefinition, get_template

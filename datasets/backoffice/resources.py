@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.access.permissions import Actor
 from datasets.backoffice.pages import change_url, dataset_or_404
 from datasets.models import Dataset, File, Resource

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from config.errors import InvalidFieldError, ManagementAPIError
+from core.errors import InvalidFieldError, ManagementAPIError
 from datasets.access.permissions import Actor
 from datasets.backoffice.pages import change_url, dataset_or_404
 from datasets.models import Dataset, Schedule

@@ -32,7 +32,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from config.errors import ConflictError, NotFoundError
+from core.errors import ConflictError, NotFoundError
 from datasets.errors import UnknownDatasetError
 from datasets.models import Dataset, Resource
 from datasets.pipeline.core import Field, Record, RecordError

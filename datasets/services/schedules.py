@@ -24,7 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import InvalidFieldError, ManagementAPIError
+from core.errors import InvalidFieldError, ManagementAPIError
 from datasets.models import Dataset, Schedule
 from datasets.services.publishing import queue_action
 from datasets.timezones import zone_named

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import NotFoundError
+from core.errors import NotFoundError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.params import PAGE, QueryParam, one_of, rows, text

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from config.errors import InvalidFieldError
+from core.errors import InvalidFieldError
 from datasets.access.permissions import Actor
 from datasets.api.management.expand import Expand
 from datasets.api.management.params import COMMON, RESPONSE_ZONE, QueryParam, parse_query

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from django.http import QueryDict
 
-from config.errors import InvalidFieldError, ManagementAPIError
 from config.input_guard import MAX_QUERY_INTEGER
+from core.errors import InvalidFieldError, ManagementAPIError
 from datasets.timezones import zone_named
 
 UTC = ZoneInfo("UTC")

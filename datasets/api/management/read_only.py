@@ -14,7 +14,7 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from config.errors import InvalidFieldError
+from core.errors import InvalidFieldError
 from datasets.api.management.base import json_object
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError
+from core.errors import InvalidFieldError
 from datasets.access.permissions import MANAGE_SECURITY, READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object

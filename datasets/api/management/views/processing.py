@@ -9,7 +9,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError, NotFoundError
+from core.errors import InvalidFieldError, NotFoundError
 from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView, json_object
