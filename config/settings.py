@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's JSON parser refusing NUL, lone surrogates, out-of-range numbers and deep nesting (API decision 27).
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.GuardedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.GuardedJSONParser"],
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "datasets.api.management.params_schema.DeclaredParamsSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

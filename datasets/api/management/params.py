@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 from django.http import QueryDict
 
-from config.input_guard import MAX_QUERY_INTEGER
 from core.errors import InvalidFieldError, ManagementAPIError
-from datasets.timezones import zone_named
+from core.input_guard import MAX_QUERY_INTEGER
+from core.timezones import zone_named
 
 UTC = ZoneInfo("UTC")
 # The zone of the response being built: set from ``timezone`` for the request, UTC otherwise (reference §2.6).
