@@ -127,13 +127,6 @@ TIMEZONE = QueryParam(
 )
 COMMON = (APIKEY, EXPAND, TIMEZONE)
 PAGE = QueryParam("page", integer(1), default=1, schema_type=int, description="Page number from 1")
-INCLUDE_APP_METAS = QueryParam(
-    "include_app_metas",
-    boolean,
-    default=False,
-    schema_type=bool,
-    description="Show the application templates (visualization) in metas and metadata (default false)",
-)
 
 
 def rows(default: int, maximum: int, what: str) -> QueryParam:
