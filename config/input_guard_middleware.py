@@ -3,7 +3,7 @@
 One check for every surface, each answering in its own shape: the management API's error envelope
 (``InvalidRequestParameterException`` naming the parameter), the Explore API's ``{"error_code", "message"}``
 and, for the catalog pages and the admin, a plain 400 page. Bodies are checked by the API's parsers
-(``config.parsers``); only the characters are checked here, not whether a parameter is known. A cookie
+(``core.api.parsers``); only the characters are checked here, not whether a parameter is known. A cookie
 holding such a character is dropped rather than refused: the site never sets one, so it can only be tampered with.
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.html import escape
 
-from config.errors import InvalidFieldError
-from config.input_guard import Refusal, every_pair, pairs_problem, path_problem, text_problem
+from core.errors import InvalidFieldError
+from core.input_guard import Refusal, every_pair, pairs_problem, path_problem, text_problem
 from datasets.api.explore.errors import bad_parameter
 
 MANAGEMENT_PREFIX = "/api/management/"

@@ -41,7 +41,7 @@ from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
-from config.input_guard import text_problem
+from core.input_guard import text_problem
 from core.ratelimit import count_hits_from_first, read_counts
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Errors of the dataset domain, in the management API's envelope."""
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 
 
 class UnknownDatasetError(ManagementAPIError):

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.models import Dataset
 
 S = Dataset.Status

@@ -20,7 +20,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.job import JobStatus
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from jobs.models import Job
 from jobs.registry import job_kind
 from jobs.services import job_send_to_queue

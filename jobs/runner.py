@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from config.errors import InvalidFieldError, InvalidManagementAPIRequestError, ManagementAPIError
+from core.errors import InvalidFieldError, InvalidManagementAPIRequestError, ManagementAPIError
 from datasets.access.permissions import Actor
 from datasets.metadata_templates.definitions import FieldDefinition
 from datasets.models import Dataset, Ruleset, Schedule

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.metadata_templates.languages import LANGUAGES
 
 FIELD_TYPES = frozenset({"text", "multitext", "html", "date", "datetime", "boolean", "int", "double"})

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.metadata_templates.definitions import FieldDefinition
 
 MAX_TEXT_LENGTH = 5_000

@@ -1,4 +1,7 @@
-"""Turning the text of ODSQL literals and names into Python values."""
+"""Turning the text of ODSQL literals and names into Python values, and LIKE patterns into regexes.
+
+Shared by both compilers (dataset lists and records tables), so it stays free of Django and of SQL.
+"""
 
 from __future__ import annotations
 
@@ -66,3 +69,17 @@ def path_segments(text: str) -> tuple[str, ...]:
     """``default.title`` -> ``("default", "title")``; back-quoted segments lose their quotes, dots inside stay."""
     segments = re.findall(r"`([^`]+)`|([A-Za-z0-9_]+)", text)
     return tuple(quoted or plain for quoted, plain in segments)
+
+
+def like_regex(pattern: str) -> str:
+    """An anchored regex for an ODSQL LIKE pattern: ``*`` is any run of characters, ``\\*`` a literal star.
+
+    Every other character is literal (``%`` and ``_`` too), escaped with ``re.escape``: it puts a backslash
+    before non-alphanumeric characters only, which PostgreSQL regexes read as that character itself.
+    """
+    pieces = re.split(r"(\\.|\*)", pattern, flags=re.DOTALL)
+    regex = "".join(
+        ".*" if piece == "*" else re.escape(piece[1] if len(piece) == 2 and piece[0] == "\\" else piece)
+        for piece in pieces
+    )
+    return f"^{regex}$"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 
 # ``file``: a reference to a file (``odsfile://<file_id>`` or an http(s) URL), stored as text; never inferred,
 # only declared by a ``type`` field specification.

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from datasets.timezones import zone_named
+from core.timezones import zone_named
 
 DOT, COMMA = 1, 2  # decimal marks, as bits: a value may read both ways
 DMY, MDY = 1, 2  # date orders, as bits

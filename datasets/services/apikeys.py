@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from config.errors import InvalidFieldError, ManagementAPIError
+from core.errors import InvalidFieldError, ManagementAPIError
 from datasets.access.permissions import DOMAIN_PERMISSIONS, user_domain_permissions
 from datasets.access.visibility import OWNER_RIGHTS, Caller, by_ruleset_of
 from datasets.models import ApiKey, Dataset, Ruleset

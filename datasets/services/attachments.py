@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from config.errors import InvalidFieldError, ManagementAPIError
+from core.errors import InvalidFieldError, ManagementAPIError
 from datasets.access.visibility import Caller
 from datasets.models import AlternativeExport, Attachment, Dataset, File
 from datasets.models.attachment import DatasetFileLink

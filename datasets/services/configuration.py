@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 
-from config.errors import InvalidFieldError
+from core.errors import InvalidFieldError
 from datasets.models import Dataset, File
 from datasets.pipeline.formats import ReadOptions
 from datasets.pipeline.processors import build_processor

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 
 CHUNK_BYTES = 256 * 1024
 USER_AGENT = "opendata-platform resource fetcher"

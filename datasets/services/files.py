@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import get_valid_filename
 
-from config.errors import InvalidFieldError, PayloadTooLargeError
+from core.errors import InvalidFieldError, PayloadTooLargeError
 from datasets.access.visibility import Caller
 from datasets.models import File
 from datasets.pipeline.guess import sniff_mimetype

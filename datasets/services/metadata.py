@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import InvalidFieldError, ManagementAPIError, combine
+from core.errors import InvalidFieldError, ManagementAPIError, combine
 from datasets.metadata_templates import resolve_field, validate_value
 from datasets.models import Dataset, MetadataValue
 from datasets.services.history import recording_change

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
-from config.errors import InvalidFieldError
+from core.errors import InvalidFieldError
 from datasets.models import Dataset, File
 from datasets.pipeline.core import Field
 from datasets.pipeline.guess import guess_extractor_params, guess_extractors

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
 from django.db.models import Max, Model
 
-from config.errors import InvalidFieldError
+from core.errors import InvalidFieldError
 from datasets.access.visibility import Caller
 from datasets.models import Dataset, FieldSpecification, File, Processor, Resource
 from datasets.pipeline.extractors import validate_params

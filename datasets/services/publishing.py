@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from datasets.errors import DatasetIsDraftError
 from datasets.models import Dataset, MetadataValue
 from datasets.selectors.datasets import effective_value

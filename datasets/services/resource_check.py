@@ -33,7 +33,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from config.errors import ConflictError
+from core.errors import ConflictError
 from datasets.models import Dataset, Resource
 from datasets.pipeline.core import Field, Record, RecordError
 from datasets.pipeline.extractors import validate_params

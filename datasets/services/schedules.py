@@ -25,10 +25,10 @@ from django.contrib.auth.models import User as AuthUser
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import InvalidFieldError, ManagementAPIError
+from core.errors import InvalidFieldError, ManagementAPIError
+from core.timezones import zone_named
 from datasets.models import Dataset, Schedule
 from datasets.services.publishing import queue_action
-from datasets.timezones import zone_named
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import transaction
 
-from config.errors import ConflictError, InvalidFieldError, ManagementAPIError, combine
+from core.errors import ConflictError, InvalidFieldError, ManagementAPIError, combine
 from datasets.access.visibility import Caller
 from datasets.models import Dataset, Ruleset
 from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS

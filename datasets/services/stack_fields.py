@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.models import Dataset
 from datasets.pipeline.core import Field
 from datasets.pipeline.processors import build_processor

@@ -35,7 +35,7 @@ import hashlib
 
 from psycopg import sql
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.pipeline.core import Field
 from datasets.store.ids import MAX_IDENTIFIER_BYTES, check_dataset_uid
 

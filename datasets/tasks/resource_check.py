@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.errors import NotFoundError
+from core.errors import NotFoundError
 from datasets.errors import UnknownDatasetError
 from datasets.models import Dataset
 from datasets.services.configuration import PublishConfiguration, source_files, total_bytes

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.models import Dataset, PublishedVersion
 from datasets.services.configuration import PublishConfiguration, SourceFiles, source_files
 from datasets.status import status_move

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datasets.api.management.params import local_iso
+from core.api.params import local_iso
 from jobs.models import Job
 from jobs.redaction import redacted
 

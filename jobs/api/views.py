@@ -10,10 +10,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import NotFoundError
-from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView
-from datasets.api.management.params import PAGE, QueryParam, one_of, rows, text
+from core.api.base import BaseAPIView
+from core.api.params import PAGE, QueryParam, one_of, rows, text
+from core.errors import NotFoundError
+from jobs.api.openapi import JobSerializer
 from jobs.api.representations import job_repr
 from jobs.models import Job
 from jobs.selectors import jobs_visible_to
@@ -30,12 +30,12 @@ class JobViewMixin:
         return jobs_visible_to(self.actor)
 
 
-class JobListView(JobViewMixin, ManagementAPIView):
+class JobListView(JobViewMixin, BaseAPIView):
     """A page of the caller's jobs, newest first: a bare array (reference §7); ``page`` reaches the older ones."""
 
     declared_params = {"GET": (DATASET_UID, STATE, rows(20, MAX_JOBS, "Jobs"), PAGE)}
 
-    @extend_schema(responses=doc.JobSerializer(many=True))
+    @extend_schema(responses=JobSerializer(many=True))
     def get(self, request: Request) -> Response:
         jobs = self.visible_jobs()
         if self.params["dataset_uid"]:
@@ -48,8 +48,8 @@ class JobListView(JobViewMixin, ManagementAPIView):
         return Response([job_repr(job) for job in jobs[(page - 1) * rows : page * rows]])
 
 
-class JobDetailView(JobViewMixin, ManagementAPIView):
-    @extend_schema(responses=doc.JobSerializer)
+class JobDetailView(JobViewMixin, BaseAPIView):
+    @extend_schema(responses=JobSerializer)
     def get(self, request: Request, job_uid: str) -> Response:
         job = self.visible_jobs().filter(job_uid=job_uid).first()
         if job is None:

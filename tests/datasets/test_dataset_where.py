@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.models import Dataset, MetadataValue
 from datasets.odsql.dataset_where.compiler import InvalidWhereError, dataset_where_q
 from datasets.services import dataset_create

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from jobs.models import Job
 from jobs.runner import run_job
 

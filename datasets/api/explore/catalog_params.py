@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from rest_framework.request import Request
 
+from core.timezones import zone_named
 from datasets.api.explore.errors import bad_parameter
 from datasets.selectors.catalog import CATALOG_FACETS, catalog_where, refine_exclude
-from datasets.timezones import zone_named
 
 # Reference §4: the languages ``lang`` accepts.
 LANGUAGES = ("en", "fr", "nl", "pt", "it", "ar", "de", "es", "ca", "eu", "sv")

@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.input_guard import MAX_QUERY_INTEGER
+from core.input_guard import MAX_QUERY_INTEGER
 from datasets.access.quotas import enforce_quota
 from datasets.access.visibility import DataAccess
 from datasets.api.explore.catalog_params import flag, lang_of

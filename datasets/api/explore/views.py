@@ -13,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.base import AnonThrottle, UserThrottle
 from datasets.access.quotas import enforce_quota
 from datasets.access.visibility import Caller, DataAccess, caller_of, data_access, visible_datasets
 from datasets.api.explore.catalog_params import catalog_filter, flag, lang_of, timezone_of
 from datasets.api.explore.errors import bad_parameter, explore_exception_handler, unknown_dataset
 from datasets.api.explore.links import MAX_WINDOW, dataset_links, page_links
 from datasets.api.explore.representations import CatalogSelection, explore_dataset_repr
-from datasets.api.management.base import AnonThrottle, UserThrottle
 from datasets.models import Dataset
 from datasets.selectors.catalog import annotated, catalog_ordering
 from datasets.selectors.catalog_access import partial_values

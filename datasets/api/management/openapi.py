@@ -13,22 +13,12 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from core.api.openapi import UserSerializer
 from datasets.access.permissions import DOMAIN_PERMISSIONS
 from datasets.models import Dataset
 from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS
 
 API_PREFIX = "/api/management/v2/"
-
-
-class UserSerializer(serializers.Serializer):
-    """A user: ``{"username"}`` unless expanded."""
-
-    username = serializers.CharField()
-    first_name = serializers.CharField(required=False)
-    last_name = serializers.CharField(required=False)
-    email = serializers.CharField(required=False)
-    is_active = serializers.BooleanField(required=False)
-    display_name = serializers.CharField(required=False)
 
 
 class StatusSerializer(serializers.Serializer):
@@ -221,22 +211,6 @@ class GuessExtractorsSerializer(serializers.Serializer):
 class GuessExtractorParamsSerializer(serializers.Serializer):
     extractor = serializers.CharField()
     params = serializers.DictField()
-
-
-class JobSerializer(serializers.Serializer):
-    job_uid = serializers.CharField()
-    job_id = serializers.CharField()
-    function = serializers.CharField()
-    params = serializers.DictField()
-    state = serializers.ChoiceField(choices=["waiting", "started", "running", "done", "error", "aborted"])
-    progresses = serializers.ListField(child=serializers.DictField())
-    result = serializers.DictField(allow_null=True)
-    error = serializers.DictField(allow_null=True)
-    dataset_uid = serializers.CharField(allow_null=True)
-    user = UserSerializer(allow_null=True)
-    created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class RecordErrorSerializer(serializers.Serializer):
@@ -459,38 +433,3 @@ def management_endpoints_only(endpoints: list[tuple], **kwargs: Any) -> list[tup
         for path, path_regex, method, callback in endpoints
         if path.startswith(API_PREFIX) and path.endswith("/")
     ]
-
-
-ERROR_SCHEMA = {
-    "type": "object",
-    "description": "The error envelope; `errors` lists each problem when there are several.",
-    "properties": {
-        "status_code": {"type": "integer"},
-        "error_key": {"type": "string"},
-        "message": {"type": "string"},
-        "raw_message": {"type": "string"},
-        "raw_params": {"type": "object", "additionalProperties": {}},
-        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Error"}},
-    },
-    "required": ["status_code", "error_key", "message", "raw_message", "raw_params"],
-}
-
-
-def split_alternatives(security: list[dict[str, list]]) -> list[dict[str, list]]:
-    """One requirement per scheme: the API key goes in the header *or* the query, never both."""
-    return [{name: scopes} for requirement in security for name, scopes in requirement.items()]
-
-
-def add_error_responses(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
-    """Every operation may answer the error envelope with any 4xx/5xx code: document it as ``default``."""
-    result["components"]["schemas"]["Error"] = ERROR_SCHEMA
-    error = {
-        "description": "Error",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    for operations in result["paths"].values():
-        for operation in operations.values():
-            operation["responses"].setdefault("default", error)
-            if "security" in operation:
-                operation["security"] = split_alternatives(operation["security"])
-    return result

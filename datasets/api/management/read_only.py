@@ -14,8 +14,8 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from config.errors import InvalidFieldError
-from datasets.api.management.base import json_object
+from core.api.base import json_object
+from core.errors import InvalidFieldError
 
 
 def first_difference(sent: Any, shown: Any, path: str) -> str | None:

@@ -10,9 +10,9 @@ from typing import Any, cast
 
 from django.contrib.auth.models import Group, User
 
+from core.api.expand import Expand
+from core.api.params import RESPONSE_ZONE, UTC, local_iso
 from datasets.api.explore.representations import localised
-from datasets.api.management.expand import Expand
-from datasets.api.management.params import RESPONSE_ZONE, UTC, local_iso
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
 from datasets.models import (
     ApiKey,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
-from config.errors import PayloadTooLargeError
+from core.errors import PayloadTooLargeError
 
 # Multipart boundaries and headers around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.views.decorators.http import require_POST
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.access.permissions import Actor
 from datasets.backoffice.views.page import change_url, dataset_or_404, require
 from datasets.models import Dataset

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.access.permissions import MANAGE_SECURITY, Actor
 from datasets.backoffice.views.page import dataset_or_404, render
 from datasets.models import Change, Dataset

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.access.permissions import Actor
 from datasets.backoffice.forms import metadata_form, metadata_value
 from datasets.backoffice.views.page import change_url, dataset_or_404, render

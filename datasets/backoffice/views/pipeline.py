@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_POST
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.backoffice.forms import PROCESSOR, StepForm
 from datasets.backoffice.views.page import change_url, dataset_or_404, render, require
 from datasets.backoffice.views.preview import preview_rows

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.backoffice.views.page import dataset_or_404, render
 from datasets.services.preview import resource_preview
 

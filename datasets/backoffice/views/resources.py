@@ -22,7 +22,7 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.backoffice.forms import ResourceEditForm, ResourceUploadForm, ResourceUrlForm
 from datasets.backoffice.views.page import change_url, dataset_or_404, render, require
 from datasets.models import Dataset, File, Resource

@@ -31,7 +31,8 @@ from datasets.odsql.dataset_where.fields import (
     any_metadata_contains,
     resolve_field,
 )
-from datasets.odsql.dataset_where.values import comparison_pairs, describe, like_regex
+from datasets.odsql.dataset_where.values import comparison_pairs, describe
+from datasets.odsql.literals import like_regex
 
 __all__ = ["MANAGEMENT", "InvalidWhereError", "Vocabulary", "dataset_where_q"]
 

@@ -27,7 +27,7 @@ from django.db.models.lookups import (
     StartsWith,
 )
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.metadata_templates import TEMPLATES, get_field
 from datasets.models import MetadataValue
 from datasets.odsql import ast

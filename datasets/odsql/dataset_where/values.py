@@ -1,9 +1,8 @@
-"""Literals of a dataset ``where`` clause as the values a field compares with, and LIKE patterns as regexes."""
+"""Literals of a dataset ``where`` clause as the values a field compares with."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, cast
 
 from datasets.odsql import ODSQLError, ast
@@ -101,17 +100,3 @@ def _day_pairs(op: str, day: dt.date) -> list[tuple[str, dt.datetime]]:
         ">": [("gte", end)],
         ">=": [("gte", start)],
     }[op]
-
-
-def like_regex(pattern: str) -> str:
-    """An anchored regex for an ODSQL LIKE pattern: ``*`` is any run of characters, ``\\*`` a literal star.
-
-    Every other character is literal (``%`` and ``_`` too), escaped with ``re.escape``: it puts a backslash
-    before non-alphanumeric characters only, which PostgreSQL regexes read as that character itself.
-    """
-    pieces = re.split(r"(\\.|\*)", pattern, flags=re.DOTALL)
-    regex = "".join(
-        ".*" if piece == "*" else re.escape(piece[1] if len(piece) == 2 and piece[0] == "\\" else piece)
-        for piece in pieces
-    )
-    return f"^{regex}$"

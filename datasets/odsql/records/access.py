@@ -29,13 +29,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from psycopg import sql
 
-from datasets.access.visibility import DataAccess
 from datasets.odsql.records.values import Fragment, Schema
 from datasets.odsql.records.where import combine, compile_where
 from datasets.pipeline.core import Field
+
+if TYPE_CHECKING:  # the decision is made with Django's ORM; the compiler only reads it
+    from datasets.access.visibility import DataAccess
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
 
+from core.timezones import zone_named
 from datasets.odsql import ODSQLError, ast
-from datasets.timezones import zone_named
 
 UTC = "UTC"
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 from psycopg import sql
 
 from datasets.odsql import ODSQLError, ast, parse_where
-from datasets.odsql.dataset_where.values import like_regex
+from datasets.odsql.literals import like_regex
 from datasets.odsql.records.expressions import compare_computed, is_computed
 from datasets.odsql.records.geo import PREDICATES as GEO_PREDICATES
 from datasets.odsql.records.textsearch import search_tsquery, suggest_tsquery

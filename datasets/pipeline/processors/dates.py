@@ -6,10 +6,10 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from core.timezones import zone_named
 from datasets.pipeline.core import Record, RecordFailure
 from datasets.pipeline.processors.base import FieldToOutputStep, Step
 from datasets.pipeline.record_expressions import is_blank, shown, to_text
-from datasets.timezones import zone_named
 
 DATE_DIRECTIVES = frozenset("dmYybBjxc")
 TIME_DIRECTIVES = frozenset("HIMSfpzXc")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from config.input_guard import MAX_JSON_DEPTH
+from core.input_guard import MAX_JSON_DEPTH
 from datasets.models import Dataset, MetadataValue
 from tests.conftest import assert_status, basic_client
 

@@ -10,9 +10,10 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError, NotFoundError, PermissionDeniedError
+from core.api.base import json_object
+from core.errors import InvalidFieldError, NotFoundError, PermissionDeniedError
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import apikey_repr
 from datasets.models import ApiKey
 from datasets.models.apikey import hash_key

@@ -15,8 +15,9 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.base import json_object
 from datasets.access.permissions import READ
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.views.files import download_response
 from datasets.models.attachment import DatasetFileLink
 from datasets.services.attachments import (

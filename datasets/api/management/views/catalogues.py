@@ -6,9 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError
+from core.api.base import json_object
+from core.errors import InvalidFieldError
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.errors import DomainPermissionDeniedError
 from datasets.pipeline.extractors import EXTRACTORS
 from datasets.pipeline.processors import processor_catalogue

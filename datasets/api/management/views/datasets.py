@@ -11,12 +11,13 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError
+from core.api.base import json_object
+from core.api.expand import Expand
+from core.api.params import PAGE, QueryParam, boolean, integer, rows, text
+from core.errors import InvalidFieldError
 from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
-from datasets.api.management.expand import Expand
-from datasets.api.management.params import INCLUDE_APP_METAS, PAGE, QueryParam, boolean, integer, rows, text
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import dataset_repr, status_repr
 from datasets.models import Change, Dataset, DatasetQuerySet, MetadataValue
@@ -50,6 +51,13 @@ STRICT = QueryParam(
     default=False,
     schema_type=bool,
     description="Refuse a missing or taken dataset_id instead of generating or altering it",
+)
+INCLUDE_APP_METAS = QueryParam(
+    "include_app_metas",
+    boolean,
+    default=False,
+    schema_type=bool,
+    description="Show the application templates (visualization) in metas and metadata (default false)",
 )
 
 

@@ -12,8 +12,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError, NotFoundError
-from config.parsers import GuardedJSONParser, GuardedMultiPartParser
+from core.api.parsers import GuardedJSONParser, GuardedMultiPartParser
+from core.errors import InvalidFieldError, NotFoundError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import file_repr

@@ -8,10 +8,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError
+from core.api.base import json_object
+from core.errors import InvalidFieldError
 from datasets.access.permissions import MANAGE_SECURITY, READ
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import change_repr
 from datasets.errors import UnknownChangeError
 from datasets.models import Change

@@ -6,11 +6,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError
+from core.api.base import json_object
+from core.api.params import QueryParam
+from core.errors import InvalidFieldError
 from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
-from datasets.api.management.params import QueryParam
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import metadata_repr
 from datasets.errors import UnknownMetadataError
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template, get_template

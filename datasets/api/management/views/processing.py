@@ -9,10 +9,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError, NotFoundError
+from core.api.base import json_object
+from core.errors import InvalidFieldError, NotFoundError
 from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import field_specification_repr, processor_repr
 from datasets.services import processing

@@ -10,13 +10,14 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError
+from core.api.expand import Expand
+from core.errors import InvalidFieldError
 from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
-from datasets.api.management.expand import Expand
 from datasets.api.management.representations import records_errors_repr, status_repr
 from datasets.services.publishing import dataset_abort_request, dataset_publish_request, dataset_unpublish_request
+from jobs.api.openapi import JobSerializer
 from jobs.api.representations import job_repr
 from jobs.models import Job
 
@@ -35,7 +36,7 @@ class ActionView(ManagementAPIView):
 
     request_action: Callable[..., Job]  # each action below sets it
 
-    @extend_schema(request=None, responses={202: doc.JobSerializer})
+    @extend_schema(request=None, responses={202: JobSerializer})
     def put(self, request: Request, dataset_uid: str) -> Response:
         dataset = self.dataset_for(dataset_uid, "publish_dataset")
         require_no_body(request)

@@ -11,10 +11,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError, NotFoundError
+from core.api.base import json_object
+from core.errors import InvalidFieldError, NotFoundError
 from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import resource_repr
 from datasets.api.management.views.files import download_response
@@ -23,6 +24,7 @@ from datasets.pipeline.extractors import validate_params
 from datasets.services.preview import resource_preview
 from datasets.services.processing import checked_url, resource_add, resource_delete, resource_update
 from datasets.services.resource_check import resource_check_request
+from jobs.api.openapi import JobSerializer
 from jobs.api.representations import job_repr
 
 RESOURCE_ATTRIBUTES = {"url", "title", "type", "params"}
@@ -105,7 +107,7 @@ class ResourceCheckView(ResourceViewMixin, ManagementAPIView):
     Allowed to whoever may preview the resource.
     """
 
-    @extend_schema(request=None, responses={200: doc.ResourceCheckSerializer, 202: doc.JobSerializer})
+    @extend_schema(request=None, responses={200: doc.ResourceCheckSerializer, 202: JobSerializer})
     def post(self, request: Request, dataset_uid: str, resource_uid: str) -> Response:
         resource = self.resource_for(dataset_uid, resource_uid, READ)
         outcome = resource_check_request(dataset=resource.dataset, resource=resource, user=request.user)

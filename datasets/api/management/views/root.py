@@ -6,8 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.base import AnonThrottle, DeclaredParamsMixin, UserThrottle
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import AnonThrottle, DeclaredParamsMixin, UserThrottle
 
 
 class ManagementRootView(DeclaredParamsMixin, APIView):

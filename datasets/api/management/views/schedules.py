@@ -7,10 +7,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import NotFoundError
+from core.api.base import json_object
+from core.errors import NotFoundError
 from datasets.access.permissions import READ
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import schedule_repr
 from datasets.models import Schedule
 from datasets.services import schedules

@@ -15,10 +15,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidFieldError
+from core.api.base import json_object
+from core.errors import InvalidFieldError
 from datasets.access.permissions import MANAGE_SECURITY
 from datasets.api.management import openapi as doc
-from datasets.api.management.base import ManagementAPIView, json_object
+from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import ruleset_repr
 from datasets.models import Dataset, Ruleset
 from datasets.services.security import (

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import ManagementAPIError
+from core.errors import ManagementAPIError
 from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.metadata_templates import TEMPLATES, Template, get_template

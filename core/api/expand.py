@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from config.errors import InvalidFieldError
+from core.errors import InvalidFieldError
 
 
 class Expand:

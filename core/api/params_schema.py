@@ -12,7 +12,7 @@ from typing import Any, cast
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 
-from datasets.api.management.params import APIKEY, EXPAND, QueryParam
+from core.api.params import APIKEY, EXPAND, QueryParam
 
 
 def described(param: QueryParam, expandable: tuple[str, ...]) -> OpenApiParameter:

@@ -6,7 +6,7 @@ request into a 500 wherever the value is stored or compared. Integers beyond Pos
 floats beyond ``double precision`` (JSON's ``1e400`` reads as infinity) are refused for the same reason, and a
 JSON document nested deeper than ``MAX_JSON_DEPTH`` levels is refused before any code walks it recursively.
 
-The functions here are pure: the parsers (``config.parsers``) and the request middleware
+The functions here are pure: the parsers (``core.api.parsers``) and the request middleware
 (``config.input_guard_middleware``) turn what they find into each surface's own 400.
 """
 

@@ -1,7 +1,7 @@
 """The management API's body parsers: DRF's, refusing what cannot be stored before any view sees it.
 
 Set as DRF's DEFAULT_PARSER_CLASSES (and by the upload view), so every JSON body and multipart form goes
-through ``config.input_guard``: a NUL or lone surrogate in any key or string, an integer beyond bigint, an
+through ``core.input_guard``: a NUL or lone surrogate in any key or string, an integer beyond bigint, an
 infinite float or a nesting deeper than ``MAX_JSON_DEPTH`` is a 400 naming the field (``metas.default.title``).
 """
 
@@ -14,8 +14,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
-from config.errors import InvalidFieldError
-from config.input_guard import MAX_JSON_DEPTH, Refusal, every_pair, json_problem, pairs_problem
+from core.errors import InvalidFieldError
+from core.input_guard import MAX_JSON_DEPTH, Refusal, every_pair, json_problem, pairs_problem
 
 
 def refuse(refusal: Refusal | None) -> None:

@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 from django.http import QueryDict
 
-from config.errors import InvalidFieldError, ManagementAPIError
-from config.input_guard import MAX_QUERY_INTEGER
-from datasets.timezones import zone_named
+from core.errors import InvalidFieldError, ManagementAPIError
+from core.input_guard import MAX_QUERY_INTEGER
+from core.timezones import zone_named
 
 UTC = ZoneInfo("UTC")
 # The zone of the response being built: set from ``timezone`` for the request, UTC otherwise (reference §2.6).
@@ -127,13 +127,6 @@ TIMEZONE = QueryParam(
 )
 COMMON = (APIKEY, EXPAND, TIMEZONE)
 PAGE = QueryParam("page", integer(1), default=1, schema_type=int, description="Page number from 1")
-INCLUDE_APP_METAS = QueryParam(
-    "include_app_metas",
-    boolean,
-    default=False,
-    schema_type=bool,
-    description="Show the application templates (visualization) in metas and metadata (default false)",
-)
 
 
 def rows(default: int, maximum: int, what: str) -> QueryParam:
