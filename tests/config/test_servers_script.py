@@ -14,7 +14,7 @@ import redis as redis_lib
 from tests.conftest import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SCRIPT = PROJECT_DIR / "config" / "services.py"
+SCRIPT = PROJECT_DIR / "config" / "servers.py"
 
 
 @pytest.fixture
