@@ -24,13 +24,13 @@ from django.http import QueryDict
 from django.utils.dates import MONTHS
 
 from datasets.access.visibility import Caller, visible_datasets
-from datasets.api.explore.catalog_facets import canonical_period, catalog_facets
-from datasets.api.explore.catalog_params import catalog_filter, facet_pairs
 from datasets.catalog.refines import refine_links
 from datasets.metadata_templates.languages import LANGUAGES
 from datasets.odsql.records.facets import odsql_string
 from datasets.selectors.catalog import annotated, catalog_ordering, period_parts
 from datasets.selectors.catalog_access import partial_values
+from datasets.selectors.catalog_facets import canonical_period, catalog_facets
+from datasets.selectors.catalog_query import catalog_filter, facet_pairs
 
 PAGE_SIZE = 20
 HOME_FACETS = ("theme", "keyword", "publisher", "license", "language", "features", "modified")

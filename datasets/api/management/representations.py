@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group
 
-from datasets.api.explore.representations import localised
 from datasets.api.management.expand import Expand
 from datasets.api.management.params import RESPONSE_ZONE, UTC, local_iso
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
@@ -28,6 +27,7 @@ from datasets.models import (
 )
 from datasets.selectors.catalog import APP_TEMPLATES
 from datasets.selectors.datasets import metas_repr, stored_metadata
+from datasets.selectors.public import localised
 from datasets.services.security import ALL_FIELDS, ruleset_values
 from jobs.models import Job, RecordError
 

@@ -17,7 +17,6 @@ from rest_framework.response import Response
 
 from datasets.access.permissions import READ
 from datasets.api.management.base import ManagementAPIView, json_object
-from datasets.api.management.views.files import download_response
 from datasets.models.attachment import DatasetFileLink
 from datasets.services.attachments import (
     ALTERNATIVE_EXPORTS,
@@ -28,6 +27,7 @@ from datasets.services.attachments import (
     link_update,
     linked_file,
 )
+from datasets.services.files import download_response
 
 LINK_ATTRIBUTES = {"url", "title"}
 
