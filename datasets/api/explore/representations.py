@@ -1,4 +1,5 @@
-"""The Explore API's dataset object, built from the published version only.
+"""The Explore API's dataset object, built from the published version only (its public metadata and visible
+fields are read by ``datasets.selectors.public``, which the catalog pages share).
 
 Decisions:
 
