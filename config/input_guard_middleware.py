@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from core.errors import InvalidFieldError
 from core.input_guard import Refusal, every_pair, pairs_problem, path_problem, text_problem
-from datasets.api.explore.errors import bad_parameter
+from datasets.access.errors import bad_parameter
 
 MANAGEMENT_PREFIX = "/api/management/"
 EXPLORE_PREFIX = "/api/explore/"

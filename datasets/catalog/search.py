@@ -24,13 +24,13 @@ from django.http import QueryDict
 from django.utils.dates import MONTHS
 
 from datasets.access.visibility import Caller, visible_datasets
-from datasets.api.explore.catalog_facets import canonical_period, catalog_facets
-from datasets.api.explore.catalog_params import catalog_filter, facet_pairs
 from datasets.catalog.refines import refine_links
 from datasets.metadata_templates.languages import LANGUAGES
 from datasets.odsql.records.facets import odsql_string
 from datasets.selectors.catalog import annotated, catalog_ordering, period_parts
 from datasets.selectors.catalog_access import partial_values
+from datasets.selectors.catalog_facets import canonical_period, catalog_facets
+from datasets.selectors.catalog_query import catalog_filter, facet_pairs
 
 PAGE_SIZE = 20
 HOME_FACETS = ("theme", "keyword", "publisher", "license", "language", "features", "modified")
@@ -142,12 +142,12 @@ def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
     refinement the Explore API refuses too."""
     params = query.explore_params()
     visible = visible_datasets(caller)
-    selected = annotated(visible, partial_values(caller, visible, params)).filter(catalog_filter(Explored(params)))  # type: ignore[arg-type]  # reads query_params only
+    selected = annotated(visible, partial_values(caller, visible, params)).filter(catalog_filter(Explored(params)))
     ordered = selected.order_by(*catalog_ordering(cast(str, params["order_by"]))).select_related("current_version")
     paginator = Paginator(ordered, PAGE_SIZE)
     page = paginator.get_page(query.page)
     datasets = list(selected.select_related("current_version").prefetch_related("rulesets"))
-    refines, excludes = facet_pairs(Explored(params), "refine"), facet_pairs(Explored(params), "exclude")  # type: ignore[arg-type]  # reads query_params only
+    refines, excludes = facet_pairs(Explored(params), "refine"), facet_pairs(Explored(params), "exclude")
     facets = catalog_facets(datasets, list(HOME_FACETS), refines, excludes, UTC, caller)
     return HomeResult(page, facet_links(facets, query), visible.count(), active_filters(query))
 

@@ -1,34 +1,21 @@
-"""Standard descriptions for crawlers and data tools: ``/sitemap.xml`` (public dataset pages, announced by
-``/robots.txt``) and a dataset's Frictionless ``datapackage.json`` at
-``/api/explore/v2.1/catalog/datasets/<id>/datapackage.json``.
+"""Standard descriptions for crawlers: ``/sitemap.xml`` (public dataset pages, announced by ``/robots.txt``).
 
-The sitemap lists what an anonymous visitor sees, whoever asks: a crawler indexes public pages only. The data
-package answers like the other Explore API routes (same credentials, throttles, quota and 404 for a dataset the
-caller may not see); a dataset whose data the caller may not read has no data package (404 too).
+The sitemap lists what an anonymous visitor sees, whoever asks: a crawler indexes public pages only. A dataset's
+Frictionless ``datapackage.json``, for data tools, is an Explore API route (``datasets.api.explore.datapackage``).
 """
 
 from __future__ import annotations
 
-from typing import cast
-from urllib.parse import quote
 from xml.etree import ElementTree
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from datasets.access.visibility import Caller, visible_datasets
-from datasets.api.explore.errors import unknown_dataset
-from datasets.api.explore.views import ExploreView
-from datasets.formats.datapackage import data_package
-from datasets.models import PublishedVersion
 from datasets.selectors.catalog import published_modified
-from datasets.selectors.published import published_table
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-API_ROOT = "/api/explore/v2.1/catalog/datasets"
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
@@ -50,19 +37,3 @@ def robots(request: HttpRequest) -> HttpResponse:
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     body = f"User-agent: *\nDisallow: /admin/\nAllow: /\n\nSitemap: {sitemap_url}\n"
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
-
-
-class DatapackageView(ExploreView):
-    """``GET .../catalog/datasets/<id>/datapackage.json``: one CSV resource with the Table Schema of the fields
-    the caller sees."""
-
-    def get(self, request: Request, dataset_id: str) -> Response:
-        caller = self.caller()
-        published = published_table(visible_datasets(caller), dataset_id, caller)
-        if published is None or not published.access.data_visible:
-            raise unknown_dataset(dataset_id)
-        dataset = self.dataset(dataset_id)  # counts the call against the quota, as the other routes do
-        page = request.build_absolute_uri(reverse("catalog-dataset", args=[dataset_id]))
-        api_root = request.build_absolute_uri(f"{API_ROOT}/{quote(dataset_id)}")
-        metadata = cast(PublishedVersion, dataset.current_version).metadata
-        return Response(data_package(dataset_id, metadata, published.fields, api_root, page))

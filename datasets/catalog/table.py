@@ -19,7 +19,6 @@ from typing import Any
 
 from django.http import QueryDict
 
-from datasets.api.explore.records import cached_count, cached_rows, json_value, run_bounded
 from datasets.catalog.refines import refine_links
 from datasets.catalog.search import PageError
 from datasets.odsql.records.facets import (
@@ -33,6 +32,8 @@ from datasets.odsql.records.facets import (
 from datasets.odsql.records.query import MAX_WINDOW, RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
 from datasets.selectors.published import PublishedTable
+from datasets.selectors.records import cached_count, cached_rows, json_value
+from datasets.store.reading import run_bounded
 
 PAGE_SIZE = 20
 LAST_PAGE = MAX_WINDOW // PAGE_SIZE

@@ -1,6 +1,6 @@
 """Routes of the public catalog pages."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from datasets.catalog import standards, views
 
@@ -11,9 +11,4 @@ urlpatterns = [
     path("datasets/<str:dataset_id>/", views.legacy_dataset, name="catalog-dataset-legacy"),
     path("sitemap.xml", standards.sitemap, name="sitemap"),
     path("robots.txt", standards.robots, name="robots"),
-    re_path(
-        r"^api/explore/v2\.1/catalog/datasets/(?P<dataset_id>[A-Za-z0-9_-]+)/datapackage\.json$",
-        standards.DatapackageView.as_view(),
-        name="datapackage",
-    ),
 ]

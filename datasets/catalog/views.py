@@ -1,8 +1,9 @@
 """Public catalog pages: the home (search, facets, sort, pages) and one page per dataset with its tabs.
 
-Both read through the one visibility predicate (``datasets.access.visibility``) and the Explore machinery: a dataset the
-visitor may not see does not exist for them (404, like the Explore API); a dataset page shows only the fields
-and records the visitor's access reads; without visible data only its information tab exists. The home shows
+Both read through the one visibility predicate (``datasets.access.visibility``) and the read layer the Explore API
+uses too (``datasets.selectors``, ``datasets.store.reading``): a dataset the visitor may not see does not exist
+for them (404, like the Explore API); a dataset page shows only the fields and records the visitor's access
+reads; without visible data only its information tab exists. The home shows
 no record counts: with a ``filter_query`` the published total would tell how many records the visitor does not
 see (the information tab shows the count the visitor reads).
 
@@ -21,21 +22,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from datasets.access.errors import ExploreError, QuotaExceeded, malformed_query
 from datasets.access.quotas import enforce_quota
 from datasets.access.visibility import caller_of, visible_datasets
-from datasets.api.explore.attachments import published_alternative_exports, published_attachments
-from datasets.api.explore.errors import ExploreError, QuotaExceeded, as_explore_error
-from datasets.api.explore.exports import FORMATS
-from datasets.api.explore.records import readable_count
-from datasets.api.explore.representations import features, public_metas
 from datasets.catalog.search import SORTS, HomeQuery, PageError, search_home
 from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
 from datasets.formats.datapackage import schema_org_dataset
+from datasets.formats.exports import FORMATS
 from datasets.metadata_templates import TEMPLATES
 from datasets.models import Dataset, PublishedVersion
 from datasets.odsql import ODSQLError
-from datasets.selectors.catalog import APP_TEMPLATES
+from datasets.selectors.attachments import published_alternative_exports, published_attachments
+from datasets.selectors.catalog import APP_TEMPLATES, features
+from datasets.selectors.public import public_metas
 from datasets.selectors.published import PublishedTable, published_table
+from datasets.selectors.records import readable_count
 
 TABS = {
     "information": "Information",
@@ -80,7 +81,9 @@ def catalog_home(request: HttpRequest) -> HttpResponse:
 def message_of(error: Exception) -> str:
     if isinstance(error, PageError):
         return str(error)
-    return cast(ExploreError, as_explore_error(error)).message
+    if isinstance(error, ODSQLError):
+        return malformed_query(error).message
+    return cast(ExploreError, error).message
 
 
 def legacy_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:

@@ -18,6 +18,8 @@ from django.db.models import QuerySet
 from datasets.access.visibility import Caller, DataAccess, data_access
 from datasets.models import Dataset, PublishedVersion
 from datasets.selectors.catalog import CallerValues, features
+from datasets.selectors.public import visible_field_specs
+from datasets.selectors.records import readable_count
 
 CALLER_DEPENDENT = ("features", "has_records", "records_count")
 CLAUSES = ("where", "refine", "exclude", "order_by")
@@ -32,15 +34,18 @@ def is_partial(access: DataAccess) -> bool:
 
 
 def known_values(dataset: Dataset, access: DataAccess) -> CallerValues:
-    from datasets.api.explore.records import readable_count  # the API's count, cached per version and filter
-    from datasets.api.explore.representations import visible_field_specs
-
     version = cast(PublishedVersion, dataset.current_version)
     count = readable_count(dataset, access)
     return CallerValues(
         records_count=version.record_count if count is None else count,
         features=frozenset(features(visible_field_specs(version, access))),
     )
+
+
+def dataset_access(caller: Caller, dataset: Dataset) -> DataAccess:
+    """The access of a dataset of the catalog list (it is visible, so it has one): without a data access, metadata
+    only, as the dataset object shows it."""
+    return data_access(caller, dataset) or DataAccess(data_visible=False, visible_fields=frozenset())
 
 
 def partial_values(caller: Caller, visible: QuerySet[Dataset], params) -> dict[int, CallerValues]:
@@ -53,8 +58,7 @@ def partial_values(caller: Caller, visible: QuerySet[Dataset], params) -> dict[i
     )
     partial = {}
     for dataset in candidates:
-        # Visible without a data access: metadata only, as the dataset object shows it.
-        access = data_access(caller, dataset) or DataAccess(data_visible=False, visible_fields=frozenset())
+        access = dataset_access(caller, dataset)
         if is_partial(access):
             partial[dataset.pk] = known_values(dataset, access)
     return partial

@@ -119,3 +119,8 @@ def version_table(version_id: int) -> tuple[str, tuple[Field, ...]]:
     """The table name and fields of a published version (immutable, hence cached for the process's life)."""
     version = PublishedVersion.objects.only("table_name", "fields").get(pk=version_id)
     return version.table_name, tuple(Field.from_dict(spec) for spec in version.fields)
+
+
+def published_fields(dataset: Dataset) -> list[Field]:
+    """The fields of the dataset's published version."""
+    return list(version_table(dataset.current_version_id)[1])

@@ -34,9 +34,10 @@ from datasets.services.configuration import (
 from datasets.services.metadata import touch_modified_on_data_change
 from datasets.services.read_limits import configured_limits
 from datasets.services.record_errors import RecordErrors
-from datasets.services.records_tables import database_limits, drop_in_own_cursor, loading_cursor
+from datasets.services.records_tables import database_limits, drop_in_own_cursor
 from datasets.status import status_move
 from datasets.store import FinishReport, Loader, advisory_lock_key, create_table, finish_table, table_name
+from datasets.store.reading import loading_cursor
 from datasets.tasks.outcome import with_dataset_outcome
 from jobs.models import Job
 from jobs.models import RecordError as StoredRecordError

@@ -15,7 +15,7 @@ import frictionless
 import pytest
 import rdflib
 
-from datasets.api.explore.exports import FORMATS
+from datasets.formats.exports import FORMATS
 from datasets.models import Dataset, Ruleset
 from tests.catalog.conftest import MANAGEMENT
 from tests.conftest import assert_status

@@ -40,16 +40,15 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.errors import bad_parameter
 from datasets.access.visibility import Caller
-from datasets.api.explore.catalog_params import lang_of, timezone_of
-from datasets.api.explore.errors import bad_parameter
-from datasets.api.explore.exports import FORMATS as DATASET_FORMATS
-from datasets.api.explore.exports import ExportFormat
+from datasets.api.explore.catalog_params import lang_of
 from datasets.api.explore.links import link
-from datasets.api.explore.records import integer, readable_count
-from datasets.api.explore.representations import visible_field_specs
-from datasets.api.explore.views import ExploreView, dataset_access
+from datasets.api.explore.records import integer
+from datasets.api.explore.views import ExploreView
 from datasets.formats import dcat, feeds
+from datasets.formats.exports import FORMATS as DATASET_FORMATS
+from datasets.formats.exports import ExportFormat
 from datasets.models import Dataset, PublishedVersion
 from datasets.odsql import ast, parse_select
 from datasets.selectors.catalog import (
@@ -60,6 +59,10 @@ from datasets.selectors.catalog import (
     parse_catalog_clause,
     published_modified,
 )
+from datasets.selectors.catalog_access import dataset_access
+from datasets.selectors.catalog_query import timezone_of
+from datasets.selectors.public import visible_field_specs
+from datasets.selectors.records import readable_count
 
 FORMATS = {name: DATASET_FORMATS[name] for name in ("csv", "json", "jsonl", "xlsx")}
 QUERY_PARAMETERS = frozenset(

@@ -1,46 +1,19 @@
-"""The Explore API's error body: ``{"error_code", "message"}`` (API decision 16)."""
+"""The Explore API's error body: ``{"error_code", "message"}`` (API decision 16).
+
+The refusals the read layer shares with the catalog pages (``ExploreError``, ``QuotaExceeded``) are in
+``datasets.access.errors``; this module names the API's own 404s and answers every error in the API's shape.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
+from datasets.access.errors import ExploreError, QuotaExceeded, malformed_query
 from datasets.odsql import ODSQLError
-
-
-class ExploreError(Exception):
-    """An error answered as ``{"error_code": ..., "message": ...}``."""
-
-    def __init__(self, status_code: int, error_code: str, message: str) -> None:
-        super().__init__(message)
-        self.status_code, self.error_code, self.message = status_code, error_code, message
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"error_code": self.error_code, "message": self.message}
-
-
-class QuotaExceeded(Exception):
-    """A ruleset's ``api_calls_quota`` is spent: the reference's 429 body (``errorcode``, not ``error_code``).
-
-    ``reset_time`` is the end of the quota window (UTC); ``retry_after`` the seconds until then.
-    """
-
-    def __init__(self, limit: int, unit: str, reset_time: datetime, retry_after: int) -> None:
-        super().__init__(f"quota of {limit} calls per {unit} exceeded")
-        self.limit, self.unit, self.reset_time, self.retry_after = limit, unit, reset_time, retry_after
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "errorcode": 10002,
-            "reset_time": self.reset_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "limit_time_unit": self.unit,
-            "call_limit": self.limit,
-            "error": "Too many requests on the domain. Please contact the domain administrator.",
-        }
 
 
 def unknown_dataset(dataset_id: str) -> ExploreError:
@@ -52,15 +25,11 @@ def unknown_record(dataset_id: str, record_id: str) -> ExploreError:
     return ExploreError(404, "RecordNotFound", f"Unknown record {record_id} in dataset {dataset_id}")
 
 
-def bad_parameter(name: str, detail: str) -> ExploreError:
-    return ExploreError(400, "InvalidRESTParameterError", f"Invalid value for {name}: {detail}")
-
-
 def as_explore_error(exc: Exception) -> ExploreError | None:
     if isinstance(exc, ExploreError):
         return exc
     if isinstance(exc, ODSQLError):
-        return ExploreError(400, "ODSQLError", f"ODSQL query is malformed: {exc.message}")
+        return malformed_query(exc)
     if isinstance(exc, Http404 | drf_exceptions.NotFound):
         return ExploreError(404, "NotFound", "Not found")
     if isinstance(exc, drf_exceptions.Throttled):

@@ -4,7 +4,8 @@ Decisions:
 
 * Exports stream in constant memory: rows come from a server-side cursor on a connection of its own (Django's
   connection stays free for the request, and a named cursor needs its own transaction), batch by batch, into a
-  writer of ``datasets.formats.writers`` that yields bytes to a ``StreamingHttpResponse``.
+  writer of ``datasets.formats.writers`` that yields bytes to a ``StreamingHttpResponse``. The connection and its
+  streams are ``datasets.store.reading``'s; the formats and their options are ``datasets.formats.exports``.
 * Everything that can be refused is checked before the first byte: the dataset, the format, the parameters,
   the ODSQL clauses, and the query itself (the first batch is read before the response starts), so errors keep
   the Explore shape instead of cutting a file short. A parameter no format here knows is refused rather than
@@ -37,34 +38,31 @@ Decisions:
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import psycopg
-from django.conf import settings
 from django.db import connection
 from django.http import StreamingHttpResponse
 from psycopg import sql
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.errors import ExploreError, bad_parameter
 from datasets.api.explore.catalog_params import lang_of
-from datasets.api.explore.errors import ExploreError, bad_parameter
 from datasets.api.explore.records import clause, etag_of, integer, not_modified, published_or_404, records_where
 from datasets.api.explore.views import ExploreView
 from datasets.formats import csv_copy, writers
+from datasets.formats.exports import FORMATS, WRITER_ARGUMENTS, ExportFormat, boolean
 from datasets.odsql.records.query import RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
+from datasets.store.reading import CopyStream, RowStream
 
-BATCH_SIZE = 2000
-COPY_CHUNK = 256 * 1024
 QUERY_PARAMETERS = frozenset(
     {"select", "where", "order_by", "group_by", "limit", "offset", "refine", "exclude", "timezone", "lang"}
 )
-BOOLEANS = {"true": True, "false": False}
 WGS84 = 4326
 # A geometry column read back from the JSON of ``query.GEO_OUTPUT`` and projected to the ``epsg`` code (%s).
 # A point that is null (or has null coordinates) is left as it came, so projecting never changes its shape.
@@ -78,38 +76,12 @@ PROJECTIONS = {
 
 
 @dataclass(frozen=True)
-class ExportFormat:
-    """A dataset export format: its file extension, content type, writer and the options it accepts."""
-
-    extension: str
-    content_type: str
-    writer: Callable[..., Iterator[bytes]]
-    options: dict[str, Callable[[str, str], Any]] = field(default_factory=dict)
-    names_projection: bool = False  # the writer takes ``epsg`` to declare a projection other than WGS 84
-
-
-@dataclass(frozen=True)
 class ExportSettings:
     """The export-only parameters every format accepts (see the module's decisions)."""
 
     use_labels: bool = False
     compressed: bool = False
     epsg: int = WGS84
-
-
-def boolean(name: str, raw: str) -> bool:
-    if raw.lower() not in BOOLEANS:
-        raise bad_parameter(name, f"expected true or false, got '{raw}'")
-    return BOOLEANS[raw.lower()]
-
-
-def one_of(*allowed: str) -> Callable[[str, str], str]:
-    def parse(name: str, raw: str) -> str:
-        if raw not in allowed:
-            raise bad_parameter(name, f"'{raw}'; expected one of {', '.join(allowed)}")
-        return raw
-
-    return parse
 
 
 def epsg_code(name: str, raw: str) -> int:
@@ -129,41 +101,6 @@ EXPORT_PARAMETERS: dict[str, Callable[[str, str], Any]] = {
     "compressed": boolean,
     "epsg": epsg_code,
 }
-
-
-def separator(name: str, raw: str) -> str:
-    """A list separator: a short text that cannot break a CSV line."""
-    if not 1 <= len(raw) <= 5 or "\n" in raw or "\r" in raw:
-        raise bad_parameter(name, "expected 1 to 5 characters, no line break")
-    return raw
-
-
-FORMATS = {
-    "csv": ExportFormat(
-        "csv",
-        "text/csv; charset=utf-8",
-        writers.write_csv,
-        {
-            "delimiter": one_of(";", ",", "tab", "\t", "|"),
-            "list_separator": separator,
-            "quote_all": boolean,
-            "with_bom": boolean,
-        },
-    ),
-    "json": ExportFormat("json", "application/json", writers.write_json),
-    "jsonl": ExportFormat("jsonl", "application/jsonl", writers.write_jsonl),
-    "geojson": ExportFormat("geojson", "application/geo+json", writers.write_geojson, names_projection=True),
-    "xlsx": ExportFormat(
-        "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", writers.write_xlsx
-    ),
-    "parquet": ExportFormat(
-        "parquet",
-        "application/vnd.apache.parquet",
-        writers.write_parquet,
-        {"parquet_compression": one_of("snappy", "zstd")},
-    ),
-}
-WRITER_ARGUMENTS = {"parquet_compression": "compression"}
 
 
 def export_format(name: str) -> ExportFormat:
@@ -251,100 +188,6 @@ def export_query(request: Request, fields: list[Field]) -> RecordsQuery:
         timezone=request.query_params.get("timezone"),
         lang=lang_of(request) if "lang" in request.query_params else None,
     )
-
-
-def reading_connection(zone: str = "UTC") -> psycopg.Connection:
-    """A connection of the export's own, in a transaction whose reads are bounded and whose dates are in ``zone``.
-
-    ``zone`` is a checked IANA id (``dates.check_timezone``); it still goes in as a bound parameter.
-    """
-    reader = psycopg.connect(**connection.get_connection_params())
-    try:
-        with reader.cursor() as setup:
-            timeout = f"{settings.EXPLORE_STATEMENT_TIMEOUT_MS}ms"
-            setup.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
-            setup.execute("SELECT set_config('TimeZone', %s, true)", [zone])
-    except BaseException:
-        reader.close()
-        raise
-    return reader
-
-
-class RowStream:
-    """Rows of one query, read through a server-side cursor on a connection of its own, in batches."""
-
-    def __init__(self, statement: sql.Composed, params: list, zone: str = "UTC") -> None:
-        self.connection = reading_connection(zone)
-        try:
-            self.cursor = self.connection.cursor(name="explore_export")
-            self.cursor.execute(statement, params)
-            self.first = self.cursor.fetchmany(BATCH_SIZE)
-        except BaseException:
-            self.close()
-            raise
-
-    def batches(self) -> Iterator[list[tuple]]:
-        """The first batch (read up front, see the module's decisions), then the rest until the cursor is dry."""
-        try:
-            batch = self.first
-            while batch:
-                yield batch
-                batch = self.cursor.fetchmany(BATCH_SIZE)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Idempotent; closing the connection ends its read-only transaction and frees the cursor."""
-        if not self.connection.closed:
-            self.connection.close()
-
-
-class CopyStream(RowStream):
-    """The bytes of one ``COPY ... TO STDOUT``, gathered into chunks of about ``COPY_CHUNK`` bytes.
-
-    PostgreSQL sends one message per row; handing each to the response would cost a write per row.
-    """
-
-    first: bytes  # type: ignore[assignment]  # the first chunk, where RowStream keeps its first batch
-    manager: contextlib.AbstractContextManager[psycopg.Copy] | None
-
-    def __init__(self, statement: sql.Composed, params: list, zone: str = "UTC") -> None:
-        self.connection = reading_connection(zone)
-        try:
-            self.manager = self.connection.cursor().copy(statement, params)
-            self.copy = self.manager.__enter__()
-            self.first = self.read_chunk()
-        except BaseException:
-            self.close()
-            raise
-
-    def read_chunk(self) -> bytes:
-        parts, size = [], 0
-        while size < COPY_CHUNK and (data := self.copy.read()):
-            parts.append(bytes(data))
-            size += len(data)
-        return b"".join(parts)
-
-    def chunks(self) -> Iterator[bytes]:
-        try:
-            chunk = self.first
-            while chunk:
-                yield chunk
-                chunk = self.read_chunk()
-            self.finish(None)
-        finally:
-            self.close()
-
-    def finish(self, error: BaseException | None) -> None:
-        """Leave psycopg's COPY context once: after the last chunk, or when the client left (connection closed)."""
-        manager, self.manager = getattr(self, "manager", None), None
-        if manager is not None:
-            with contextlib.suppress(psycopg.Error):
-                manager.__exit__(type(error) if error else None, error, None)
-
-    def close(self) -> None:
-        super().close()
-        self.finish(GeneratorExit())
 
 
 class Closing:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from datasets.api.explore.records import cached_rows, clause, published_or_404
+from datasets.api.explore.records import clause, published_or_404
 from datasets.api.explore.views import ExploreView
 from datasets.odsql.records.facets import FacetRequest, compile_facets, facet_answer
+from datasets.selectors.records import cached_rows
 
 
 class DatasetFacetsView(ExploreView):

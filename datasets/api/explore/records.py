@@ -1,45 +1,27 @@
-"""``/catalog/datasets/{id}/records`` and ``/records/{record_id}``: ODSQL compiled to SQL, run bounded."""
+"""``/catalog/datasets/{id}/records`` and ``/records/{record_id}``: ODSQL compiled to SQL, run bounded
+(``datasets.store.reading.run_bounded``), totals cached (``datasets.selectors.records``)."""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import hashlib
-import json
-from decimal import Decimal
 from typing import Any, cast
 
-import psycopg
-from django.conf import settings
-from django.core.cache import cache
-from django.db import DataError, OperationalError, connection, transaction
-from psycopg import sql
-from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.input_guard import MAX_QUERY_INTEGER
+from datasets.access.errors import ExploreError, bad_parameter
 from datasets.access.quotas import enforce_quota
-from datasets.access.visibility import DataAccess
 from datasets.api.explore.catalog_params import flag, lang_of
-from datasets.api.explore.errors import ExploreError, bad_parameter, unknown_dataset, unknown_record
+from datasets.api.explore.errors import unknown_dataset, unknown_record
 from datasets.api.explore.links import record_links, records_links
 from datasets.api.explore.views import ExploreView
-from datasets.models import Dataset
-from datasets.odsql.records.access import table_access
 from datasets.odsql.records.facets import refine_exclude_text
 from datasets.odsql.records.query import CompiledQuery, RecordsQuery, compile_records_query
-from datasets.odsql.records.values import Fragment
 from datasets.pipeline.core import Field
-from datasets.selectors.published import PublishedTable, published_table, version_table
-from datasets.store import SCHEMA
-
-COUNT_CACHE_SECONDS = 24 * 3600
-
-
-def published_fields(dataset: Dataset) -> list[Field]:
-    """The fields of the dataset's published version."""
-    return list(version_table(dataset.current_version_id)[1])
+from datasets.selectors.published import PublishedTable, published_table
+from datasets.selectors.records import cached_count, json_value
+from datasets.store.reading import run_bounded
 
 
 def published_or_404(view: ExploreView, dataset_id: str) -> PublishedTable:
@@ -51,26 +33,6 @@ def published_or_404(view: ExploreView, dataset_id: str) -> PublishedTable:
         raise unknown_dataset(dataset_id)
     enforce_quota(view.request, caller, table.dataset, table.access)
     return table
-
-
-def readable_count(dataset: Dataset, access: DataAccess) -> int | None:
-    """How many records ``access`` lets the caller read; None when that is every published record."""
-    if not access.data_visible:
-        return 0
-    if not access.filters:
-        return None
-    table_name, fields = version_table(dataset.current_version_id)
-    condition = cast(Fragment, table_access(access, cast(int, dataset.current_version_id), fields).condition)
-    statement = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(sql.Identifier(SCHEMA, table_name), condition.sql)
-    return cached_count(table_name, statement, list(condition.params))
-
-
-def json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
 
 
 def clause(request: Request, name: str, joiner: str | None = None) -> str | None:
@@ -109,54 +71,6 @@ def integer(request: Request, name: str, default: int) -> int:
     if abs(value) > MAX_QUERY_INTEGER:
         raise bad_parameter(name, f"{value} is out of range (at most {MAX_QUERY_INTEGER} either side of 0)")
     return value
-
-
-def run_bounded(statement: sql.Composed, params: list) -> list[tuple]:
-    """Run one read under the Explore statement timeout, in its own short transaction.
-
-    What PostgreSQL refuses at run time answers in the Explore error shape: a timeout is a 503 asking to
-    narrow the query, a value it cannot compute (an overflow, a division in a cast) a 400.
-    """
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            timeout = f"{settings.EXPLORE_STATEMENT_TIMEOUT_MS}ms"
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
-            cursor.execute(statement.as_string(cursor.connection), params)
-            return cursor.fetchall()
-    except (DataError, OperationalError) as error:
-        raise query_failure(error) from None
-
-
-def query_failure(error: Exception) -> Exception:
-    """The Explore error for a database error raised while running a query (Django wraps psycopg's)."""
-    cause = error.__cause__ or error
-    if isinstance(cause, psycopg.errors.QueryCanceled):
-        return ExploreError(503, "QueryTimeout", "The query took too long; narrow it with where or a smaller limit")
-    if isinstance(cause, psycopg.errors.DataError):
-        return ExploreError(400, "ODSQLError", f"ODSQL query failed: {cause.diag.message_primary}")
-    return error
-
-
-def cached_count(table: str, statement: sql.Composed, params: list) -> int:
-    """The total of a records query, cached (see ``cached_rows``)."""
-    return cached_rows(table, statement, params)[0][0]
-
-
-def cached_rows(table: str, statement: sql.Composed, params: list) -> list[tuple]:
-    """The rows of a read on ``records.<table>``, cached: a published table never changes, and its name has its
-    version, so a new publish reads afresh. For answers that cost a scan but are small: totals, facet counts."""
-    with connection.cursor() as cursor:
-        text = statement.as_string(cursor.connection)
-    key = "explore-rows:" + hashlib.sha256(json.dumps([table, text, params], default=str).encode()).hexdigest()
-    try:
-        rows = cache.get(key)
-    except RedisError:
-        rows = None
-    if rows is None:
-        rows = run_bounded(statement, params)
-        with contextlib.suppress(RedisError):
-            cache.set(key, rows, timeout=COUNT_CACHE_SECONDS)
-    return rows
 
 
 def etag_of(request: Request, published: PublishedTable) -> str | None:

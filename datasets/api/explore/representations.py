@@ -1,4 +1,5 @@
-"""The Explore API's dataset object, built from the published version only.
+"""The Explore API's dataset object, built from the published version only (its public metadata and visible
+fields are read by ``datasets.selectors.public``, which the catalog pages share).
 
 Decisions:
 
@@ -16,7 +17,6 @@ Decisions:
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -26,26 +26,15 @@ from datasets.metadata_templates import get_field
 from datasets.models import Dataset, PublishedVersion
 from datasets.odsql import ast, parse_select
 from datasets.selectors.catalog import (
-    APP_TEMPLATES,
     DEFAULT_TECHNICAL,
     PUBLIC_TEMPLATES,
     clause_error,
     features,
     item_text,
     parse_catalog_clause,
-    published_modified,
 )
+from datasets.selectors.public import UTC, public_metas, visible_field_specs
 
-__all__ = [
-    "CatalogSelection",
-    "explore_dataset_repr",
-    "features",
-    "field_repr",
-    "public_metas",
-    "visible_field_specs",
-]
-
-UTC = ZoneInfo("UTC")
 DATASET_KEYS = (
     "dataset_id",
     "dataset_uid",
@@ -68,50 +57,6 @@ def field_repr(field: dict[str, Any]) -> dict[str, Any]:
         "description": field.get("description"),
         "annotations": annotations,
     }
-
-
-def local_iso(moment: dt.datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).isoformat()
-
-
-def localised(template: str, name: str, value: Any, tz: ZoneInfo) -> Any:
-    """Datetime metadata (stored as UTC ISO 8601) rendered in ``tz``; other values unchanged."""
-    definition = get_field(template, name)
-    if definition is None or definition.type != "datetime" or not isinstance(value, str):
-        return value
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return local_iso(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC), tz)
-
-
-def public_metas(
-    version: PublishedVersion, tz: ZoneInfo = UTC, app_metas: bool = False, records_count: int | None = None
-) -> dict[str, Any]:
-    shown = PUBLIC_TEMPLATES if app_metas else PUBLIC_TEMPLATES - APP_TEMPLATES
-    metas = {
-        template: {name: localised(template, name, value, tz) for name, value in values.items()}
-        for template, values in version.metadata.items()
-        if template in shown
-    }
-    published = local_iso(version.published_at, tz)
-    metas.setdefault("default", {}).update(
-        {
-            "records_count": version.record_count if records_count is None else records_count,
-            "modified": local_iso(published_modified(version), tz),
-            "data_processed": published,
-            "metadata_processed": local_iso(version.metadata_published_at, tz),
-        }
-    )
-    return metas
-
-
-def visible_field_specs(version: PublishedVersion, access: DataAccess = OPEN) -> list[dict[str, Any]]:
-    """The published fields (as stored) the caller may see."""
-    if not access.data_visible:
-        return []
-    return [field for field in version.fields if access.shows_field(field["name"])]
 
 
 def explore_dataset_repr(

@@ -2,7 +2,16 @@
 
 from django.urls import re_path
 
-from datasets.api.explore import attachments, catalog_exports, catalog_facets, exports, facets, records, views
+from datasets.api.explore import (
+    attachments,
+    catalog_exports,
+    catalog_facets,
+    datapackage,
+    exports,
+    facets,
+    records,
+    views,
+)
 
 app_name = "explore"
 
@@ -45,5 +54,9 @@ urlpatterns = [
         rf"^catalog/datasets/{DATASET}/exports/(?P<export>[A-Za-z0-9_.-]+)/?$",
         exports.DatasetExportView.as_view(),
         name="export",
+    ),
+    # A file name, so no trailing-slash variant.
+    re_path(
+        rf"^catalog/datasets/{DATASET}/datapackage\.json$", datapackage.DatapackageView.as_view(), name="datapackage"
     ),
 ]

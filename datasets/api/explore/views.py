@@ -14,15 +14,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.base import AnonThrottle, UserThrottle
+from datasets.access.errors import bad_parameter
 from datasets.access.quotas import enforce_quota
-from datasets.access.visibility import Caller, DataAccess, caller_of, data_access, visible_datasets
-from datasets.api.explore.catalog_params import catalog_filter, flag, lang_of, timezone_of
-from datasets.api.explore.errors import bad_parameter, explore_exception_handler, unknown_dataset
+from datasets.access.visibility import Caller, caller_of, data_access, visible_datasets
+from datasets.api.explore.catalog_params import flag, lang_of
+from datasets.api.explore.errors import explore_exception_handler, unknown_dataset
 from datasets.api.explore.links import MAX_WINDOW, dataset_links, page_links
 from datasets.api.explore.representations import CatalogSelection, explore_dataset_repr
 from datasets.models import Dataset
+from datasets.selectors.attachments import published_attachments
 from datasets.selectors.catalog import annotated, catalog_ordering
-from datasets.selectors.catalog_access import partial_values
+from datasets.selectors.catalog_access import dataset_access, partial_values
+from datasets.selectors.catalog_query import catalog_filter, timezone_of
+from datasets.selectors.records import readable_count
 
 MAX_LIMIT = 100
 
@@ -67,11 +71,6 @@ class ExploreView(APIView):
         return dataset
 
 
-def dataset_access(caller: Caller, dataset: Dataset) -> DataAccess:
-    """The access of a dataset of the catalog list (it is visible, so it has one)."""
-    return data_access(caller, dataset) or DataAccess(data_visible=False, visible_fields=frozenset())
-
-
 def window(request: Request) -> tuple[int, int]:
     """``limit`` (1..100, default 10) and ``offset`` (>= 0) with offset + limit <= 10,000."""
     values = {}
@@ -113,9 +112,6 @@ class DatasetShape:
 
     def render(self, request: Request, dataset: Dataset, caller: Caller) -> dict[str, Any]:
         """The dataset object as the caller may see it (``dataset.access`` when the view has computed it)."""
-        from datasets.api.explore.attachments import published_attachments  # both build on these views
-        from datasets.api.explore.records import readable_count
-
         access = getattr(dataset, "access", None) or dataset_access(caller, dataset)
         count = readable_count(dataset, access)
         shown = explore_dataset_repr(dataset, tz=self.tz, app_metas=self.app_metas, access=access, records_count=count)

@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group, User
 
 from core.api.expand import Expand
 from core.api.params import RESPONSE_ZONE, UTC, local_iso
-from datasets.api.explore.representations import localised
 from datasets.metadata_templates import TEMPLATES, FieldDefinition, Template
 from datasets.models import (
     ApiKey,
@@ -28,6 +27,7 @@ from datasets.models import (
 )
 from datasets.selectors.catalog import APP_TEMPLATES
 from datasets.selectors.datasets import metas_repr, stored_metadata
+from datasets.selectors.public import localised
 from datasets.services.security import ALL_FIELDS, ruleset_values
 from jobs.models import Job, RecordError
 

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from rest_framework.test import APIClient
 
-from datasets.api.explore import exports
-from datasets.api.explore.records import published_fields
 from datasets.formats import writers
 from datasets.models import Dataset
 from datasets.odsql.records.query import RecordsQuery, compile_records_query
+from datasets.selectors.published import published_fields
+from datasets.store import reading
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 
 BASE = "/api/explore/v2.1/catalog/datasets/mixed/exports/csv"
@@ -57,7 +57,7 @@ def python_csv(params: dict) -> list[list[str]]:
     fields = published_fields(dataset)
     query = RecordsQuery(select=params.get("select"), order_by=params.get("order_by"), limit=-1)
     compiled = compile_records_query(query, dataset.current_version.table_name, fields, unbounded=True)
-    stream = exports.RowStream(compiled.sql, compiled.params)
+    stream = reading.RowStream(compiled.sql, compiled.params)
     options = {key: params[key] for key in ("delimiter", "list_separator") if key in params}
     chunks = writers.write_csv(compiled.columns, compiled.types, stream.batches(), **options)
     return parse(b"".join(chunks), params.get("delimiter", ";"))
@@ -126,10 +126,10 @@ def test_copy_csv_cells(mixed):
 
 
 def test_a_client_leaving_early_closes_the_export_connection(mixed, monkeypatch):
-    monkeypatch.setattr(exports, "COPY_CHUNK", 16)
+    monkeypatch.setattr(reading, "COPY_CHUNK", 16)
     opened = []
-    original = exports.reading_connection
-    monkeypatch.setattr(exports, "reading_connection", lambda zone: opened.append(original(zone)) or opened[-1])
+    original = reading.reading_connection
+    monkeypatch.setattr(reading, "reading_connection", lambda zone: opened.append(original(zone)) or opened[-1])
     response = APIClient().get(BASE)
     chunks = iter(response.streaming_content)
     next(chunks), next(chunks)

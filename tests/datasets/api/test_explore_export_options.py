@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 from rest_framework.test import APIClient
 
-from datasets.api.explore import exports
 from datasets.formats import writers
 from datasets.models import Dataset, Ruleset
+from datasets.store import reading
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import publish_public_csv, rows_csv
 
@@ -185,8 +185,8 @@ def test_compressed_is_the_same_file_gzipped(spots, export, params):
 
 @pytest.mark.parametrize("export", ["csv", "json"])
 def test_compression_streams_chunk_by_chunk(spots, monkeypatch, export):
-    monkeypatch.setattr(exports, "COPY_CHUNK", 64)
-    monkeypatch.setattr(exports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(reading, "COPY_CHUNK", 64)
+    monkeypatch.setattr(reading, "BATCH_SIZE", 2)
     response = fetch(export, {"compressed": "true", "order_by": "city"})
     chunks = [chunk for chunk in response.streaming_content if chunk]
     assert len(chunks) > 3  # each batch (or COPY chunk) leaves compressed as it comes, not at the end

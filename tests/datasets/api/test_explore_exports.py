@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from rest_framework.test import APIClient
 
-from datasets.api.explore import exports
+from datasets.store import reading
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 
@@ -138,7 +138,7 @@ def test_where_clauses_are_anded_with_order_select_and_limit(towns):
 
 
 def test_several_batches_stream_into_one_valid_file(towns, monkeypatch):
-    monkeypatch.setattr(exports, "BATCH_SIZE", 7)
+    monkeypatch.setattr(reading, "BATCH_SIZE", 7)
     assert len(json.loads(download("json"))) == len(ROWS)
     assert len(json.loads(download("geojson"))["features"]) == len(ROWS)
     assert len(download("jsonl").splitlines()) == len(ROWS)

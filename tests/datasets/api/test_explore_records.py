@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from psycopg import sql
 from rest_framework.test import APIClient
 
-from datasets.api.explore.errors import ExploreError
-from datasets.api.explore.records import run_bounded
+from datasets.access.errors import ExploreError
 from datasets.models import Dataset
+from datasets.store.reading import run_bounded
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
 

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from core.api.base import json_object
 from datasets.access.permissions import READ
 from datasets.api.management.base import ManagementAPIView
-from datasets.api.management.views.files import download_response
 from datasets.models.attachment import DatasetFileLink
 from datasets.services.attachments import (
     ALTERNATIVE_EXPORTS,
@@ -29,6 +28,7 @@ from datasets.services.attachments import (
     link_update,
     linked_file,
 )
+from datasets.services.files import download_response
 
 LINK_ATTRIBUTES = {"url", "title"}
 

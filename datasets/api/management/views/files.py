@@ -20,7 +20,7 @@ from datasets.api.management.representations import file_repr
 from datasets.api.management.uploads import BoundedUploadHandler
 from datasets.errors import DomainPermissionDeniedError
 from datasets.models import File
-from datasets.services.files import file_path, file_store, files_visible_to
+from datasets.services.files import download_response, file_store, files_visible_to
 
 UPLOAD_PERMISSIONS = frozenset({"create_dataset", "edit_dataset"})
 
@@ -89,14 +89,3 @@ class FileDownloadView(FileViewMixin, ManagementAPIView):
     def get(self, request: Request, file_id: str) -> FileResponse:
         file = self.file_for(file_id)
         return download_response(file)
-
-
-def download_response(file: File) -> FileResponse:
-    # FileResponse closes the file once the body is sent.
-    stream = open(file_path(file), "rb")  # noqa: SIM115
-    response = FileResponse(stream, as_attachment=True, filename=file.filename)
-    response["Content-Type"] = file.mimetype
-    response["X-Content-Type-Options"] = "nosniff"
-    # Uploaded bytes are untrusted: never let a browser run them as a page of this site.
-    response["Content-Security-Policy"] = "sandbox"
-    return response

@@ -18,9 +18,9 @@ from datasets.api.management import openapi as doc
 from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.read_only import sent_back
 from datasets.api.management.representations import resource_repr
-from datasets.api.management.views.files import download_response
 from datasets.models import File, Resource
 from datasets.pipeline.extractors import validate_params
+from datasets.services.files import download_response
 from datasets.services.preview import resource_preview
 from datasets.services.processing import checked_url, resource_add, resource_delete, resource_update
 from datasets.services.resource_check import resource_check_request
