@@ -19,7 +19,8 @@ from datasets.pipeline.extractors import EXTRACTORS
 from datasets.pipeline.processors.catalogue import SPECS
 from datasets.pipeline.specifications import SPECIFICATION_NAMES
 from datasets.services.schedules import readable, schedule_add, schedule_update
-from datasets.services.security import RULESET_ATTRIBUTES, check_granted, validated_ruleset
+from datasets.services.security import check_granted, validated_ruleset
+from datasets.services.security_state import RULESET_ATTRIBUTES
 
 
 class RulesetForm(forms.ModelForm):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -12,38 +11,21 @@ from django.utils.text import slugify
 
 from datasets.errors import (
     DatasetIdAlreadyExistsError,
-    DatasetIdChangeForbiddenError,
     DatasetIdMandatoryError,
-    InvalidDatasetIdError,
 )
 from datasets.models import Dataset, MetadataValue
+from datasets.services.dataset_ids import (
+    MAX_DATASET_ID_LENGTH,
+    check_dataset_id_change,
+    check_dataset_id_format,
+    dataset_id_taken,
+    unique_dataset_id,
+)
 from datasets.services.history import acting_user, recording_change
 from datasets.services.metadata import now_iso, validated_metas
 
+
 # Matched whole (fullmatch): with re.match, "$" would also accept a trailing newline.
-DATASET_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
-MAX_DATASET_ID_LENGTH = 100
-
-
-def check_dataset_id_format(dataset_id: str) -> None:
-    if not isinstance(dataset_id, str) or not DATASET_ID_PATTERN.fullmatch(dataset_id):
-        raise InvalidDatasetIdError(dataset_id=dataset_id)
-
-
-def dataset_id_taken(dataset_id: str, *, exclude_pk: int | None = None) -> bool:
-    return Dataset.objects.filter(dataset_id=dataset_id).exclude(pk=exclude_pk).exists()  # type: ignore[misc]  # pk=None excludes nothing
-
-
-def unique_dataset_id(base: str) -> str:
-    """``base``, or ``base-2``, ``base-3``… whichever is free first."""
-    candidate, number = base, 1
-    while dataset_id_taken(candidate):
-        number += 1
-        suffix = f"-{number}"
-        candidate = base[: MAX_DATASET_ID_LENGTH - len(suffix)] + suffix
-    return candidate
-
-
 def initial_dataset_id(*, dataset_id: str | None, metas: dict[str, dict[str, Any]], uid: str, strict: bool) -> str:
     """The id a new dataset gets: the given one (de-duplicated unless strict), else from its title, else its uid."""
     if dataset_id is None or dataset_id == "":
@@ -91,15 +73,6 @@ def dataset_create(
             for name, value in values.items()
         )
     return dataset
-
-
-def check_dataset_id_change(dataset: Dataset, new_id: str) -> None:
-    """Refuse a rename of a published dataset, a malformed id, or an id in use."""
-    if dataset.is_published:
-        raise DatasetIdChangeForbiddenError(dataset_uid=dataset.dataset_uid)
-    check_dataset_id_format(new_id)
-    if dataset_id_taken(new_id, exclude_pk=dataset.pk):
-        raise DatasetIdAlreadyExistsError(dataset_id=new_id)
 
 
 @transaction.atomic

@@ -27,6 +27,8 @@ from datasets.models import (
     Processor,
     Resource,
 )
+from datasets.services.dataset_ids import check_dataset_id_change
+from datasets.services.security_state import security_restore, security_state
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,6 @@ def dataset_snapshot(dataset: Dataset) -> dict[str, Any]:
 
 
 def dataset_restore(dataset: Dataset, state: dict[str, Any]) -> None:
-    # Imported here: the rename service records changes itself through this module.
-    from datasets.services.datasets import check_dataset_id_change
-
     # Before its creation a dataset had no id; "restoring" that keeps the current one.
     if "dataset_id" in state and state["dataset_id"] != dataset.dataset_id:
         check_dataset_id_change(dataset, state["dataset_id"])
@@ -101,19 +100,6 @@ def stack_section(model: type[models.Model], uid_field: str, attributes: tuple[s
     return Section(snapshot, restore, depth=2)
 
 
-def security_snapshot(dataset: Dataset) -> dict[str, Any]:
-    # Imported here: the security service records its changes through this module.
-    from datasets.services.security import security_state
-
-    return security_state(dataset)
-
-
-def security_restore(dataset: Dataset, state: dict[str, Any]) -> None:
-    from datasets.services.security import security_restore as restore
-
-    restore(dataset, state)
-
-
 SECTIONS: dict[str, Section] = {
     "dataset": Section(dataset_snapshot, dataset_restore, depth=1),
     "metadata": Section(metadata_snapshot, metadata_restore, depth=2),
@@ -124,7 +110,7 @@ SECTIONS: dict[str, Section] = {
     "alternative_exports": stack_section(AlternativeExport, "export_uid", ("url", "title")),
     # {"access_policy", "default": {attributes} | None, "users": {username: {...}}, "groups": {name: {...}}}:
     # diffs show ["access_policy"], ["default", attribute], ["users", name] and ["groups", name].
-    "security": Section(security_snapshot, security_restore, depth=2, live=True),
+    "security": Section(security_state, security_restore, depth=2, live=True),
 }
 
 

@@ -8,7 +8,7 @@ change does not mark the dataset as having unpublished changes.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, User
@@ -24,18 +24,10 @@ from datasets.odsql.records.where import compile_where
 from datasets.selectors.published import version_table
 from datasets.services.history import recording_change
 from datasets.services.ruleset_grants import check_grantable
+from datasets.services.security_state import RESET, RULESET_ATTRIBUTES
 
 Actor = User | AnonymousUser | None
 ALL_FIELDS = "*"
-# The state of a dataset without a default ruleset: everything visible, without quota.
-RESET: dict[str, Any] = {
-    "is_data_visible": True,
-    "visible_fields": None,
-    "filter_query": "",
-    "api_calls_quota": None,
-    "permissions": [],
-}
-RULESET_ATTRIBUTES = tuple(RESET)
 SECTION = ("security",)
 
 
@@ -57,50 +49,6 @@ class UnknownGroupError(ManagementAPIError):
     status_code = 404
     error_key = "UnknownGroupException"
     raw_message = "Unknown group: {group_id}"
-
-
-# Reading rulesets as JSON values (the API's shape without its user/group stub, and the history's).
-
-
-def ruleset_values(ruleset: Ruleset | None) -> dict[str, Any]:
-    """The five ruleset attributes; a missing ruleset reads as the reset state."""
-    if ruleset is None:
-        return dict(RESET)
-    return {name: getattr(ruleset, name) for name in RULESET_ATTRIBUTES}
-
-
-def security_state(dataset: Dataset) -> dict[str, Any]:
-    """The history snapshot: the access policy, the default ruleset (None without one), and the user and
-    group rulesets keyed by username and group name."""
-    # The policy is read from the database: the admin snapshots a dataset whose form already changed it.
-    policy = Dataset.objects.filter(pk=dataset.pk).values_list("visibility", flat=True).first()
-    state: dict[str, Any] = {"access_policy": policy, "default": None, "users": {}, "groups": {}}
-    for ruleset in Ruleset.objects.filter(dataset=dataset).select_related("user", "group"):
-        if ruleset.kind == Ruleset.Kind.DEFAULT:
-            state["default"] = ruleset_values(ruleset)
-        elif ruleset.kind == Ruleset.Kind.USER:
-            state["users"][cast(User, ruleset.user).get_username()] = ruleset_values(ruleset)
-        else:
-            state["groups"][cast(Group, ruleset.group).name] = ruleset_values(ruleset)
-    return state
-
-
-def security_restore(dataset: Dataset, state: dict[str, Any]) -> None:
-    """Put back a snapshot of ``security_state``. Users and groups deleted since are left out: a ruleset
-    cannot name someone who no longer exists."""
-    if state.get("access_policy") in Dataset.Visibility.values and state["access_policy"] != dataset.visibility:
-        dataset.visibility = state["access_policy"]
-        dataset.save(update_fields=["visibility"])
-    Ruleset.objects.filter(dataset=dataset).delete()
-    rows = []
-    if state.get("default") is not None:
-        rows.append(Ruleset(dataset=dataset, kind=Ruleset.Kind.DEFAULT, **state["default"]))
-    users = get_user_model().objects.filter(**{f"{get_user_model().USERNAME_FIELD}__in": list(state.get("users", {}))})
-    for user in users:
-        rows.append(Ruleset(dataset=dataset, kind=Ruleset.Kind.USER, user=user, **state["users"][user.get_username()]))
-    for group in Group.objects.filter(name__in=list(state.get("groups", {}))):
-        rows.append(Ruleset(dataset=dataset, kind=Ruleset.Kind.GROUP, group=group, **state["groups"][group.name]))
-    Ruleset.objects.bulk_create(rows)
 
 
 # Validation.

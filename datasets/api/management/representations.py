@@ -28,7 +28,8 @@ from datasets.models import (
 from datasets.selectors.catalog import APP_TEMPLATES
 from datasets.selectors.datasets import metas_repr, stored_metadata
 from datasets.selectors.public import localised
-from datasets.services.security import ALL_FIELDS, ruleset_values
+from datasets.services.security import ALL_FIELDS
+from datasets.services.security_state import ruleset_values
 from jobs.models import Job, RecordError
 
 

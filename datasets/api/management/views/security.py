@@ -23,7 +23,6 @@ from datasets.api.management.base import ManagementAPIView
 from datasets.api.management.representations import ruleset_repr
 from datasets.models import Dataset, Ruleset
 from datasets.services.security import (
-    RULESET_ATTRIBUTES,
     access_policy_set,
     default_ruleset_reset,
     default_ruleset_set,
@@ -34,6 +33,7 @@ from datasets.services.security import (
     target_ruleset,
     user_named,
 )
+from datasets.services.security_state import RULESET_ATTRIBUTES
 
 ATTRIBUTES = set(RULESET_ATTRIBUTES)
 
