@@ -194,7 +194,7 @@ API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
 # Who a management API request acts as (core.api.base.BaseAPIView.actor): the user and API key, with their
 # dataset rights. Named here because the shared base view (core) knows nothing of datasets.
-API_ACTOR = "datasets.api.management.base.actor_of"
+API_ACTOR = "datasets.access.caller.caller_of"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -23,8 +23,9 @@ from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
 from core.ratelimit import Window, count_hit
+from datasets.access.caller import Caller
 from datasets.access.errors import QuotaExceeded
-from datasets.access.visibility import Caller, DataAccess
+from datasets.access.visibility import DataAccess
 from datasets.models import Dataset
 
 logger = logging.getLogger(__name__)

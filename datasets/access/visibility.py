@@ -16,6 +16,9 @@ How rulesets combine (the reference leaves it open; these are our rules):
 4. **Default.** Otherwise, a ``domain`` dataset shows what its default ruleset allows (everything when it
    has none), and a ``restricted`` dataset does not exist for the caller.
 
+Rules 2 and 3 are the one ruleset precedence, applied in two forms that must agree: ``applicable_rulesets``
+for one dataset (in Python) and ``granted_by_rulesets`` for every dataset at once (in SQL).
+
 An API key acts as its owner within its own permissions: rights of rule 1 count only when the key holds
 them too, and a restricted dataset opened to the owner by a ruleset needs ``explore_restricted_dataset``
 on the key. Rulesets restrict a key exactly as they restrict its owner.
@@ -23,15 +26,18 @@ on the key. Rulesets restrict a key exactly as they restrict its owner.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.db.models import Q
 
-from datasets.models import ApiKey, Dataset, DatasetQuerySet, Ruleset
+from datasets.models import Dataset, DatasetQuerySet, Ruleset
+
+if TYPE_CHECKING:
+    # Only a type here: the caller asks this module for its rights on a dataset.
+    from datasets.access.caller import Caller
 
 DATASET_RIGHTS = frozenset({"edit_dataset", "publish_dataset", "manage_dataset", "explore_restricted_dataset"})
 DOMAIN_RIGHTS = ("create_dataset", *sorted(DATASET_RIGHTS))
@@ -68,53 +74,13 @@ FULL = DataAccess(source="full")
 OPEN = DataAccess(source="open")
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who asks: a user (maybe anonymous), possibly through an API key."""
-
-    user: User | AnonymousUser
-    api_key: ApiKey | None = None
-
-    @property
-    def is_authenticated(self) -> bool:
-        return bool(self.user.is_authenticated and self.user.is_active)
-
-    def within_key(self, rights: Iterable[str]) -> frozenset[str]:
-        """``rights`` limited to the API key's permissions (all of them without a key)."""
-        rights = frozenset(rights)
-        return rights if self.api_key is None else rights & frozenset(self.api_key.permissions)
-
-    def domain_rights(self) -> frozenset[str]:
-        """Domain-wide rights from Django permissions (users and their groups), within the key."""
-        if not self.is_authenticated:
-            return frozenset()
-        if self.user.is_superuser:
-            return self.within_key(DOMAIN_RIGHTS)
-        return self.within_key(name for name in DOMAIN_RIGHTS if self.user.has_perm(f"datasets.{name}"))
-
-    def group_ids(self) -> list[int]:
-        """The ids of the user's groups, read once per caller (a request asks several times)."""
-        return self._group_ids
-
-    @functools.cached_property
-    def _group_ids(self) -> list[int]:
-        if not self.is_authenticated:
-            return []
-        return list(self.user.groups.values_list("id", flat=True))
-
-
-def caller_of(request) -> Caller:
-    """The caller of a DRF or Django request (``request.auth`` is the API key when one was used)."""
-    auth = getattr(request, "auth", None)
-    return Caller(request.user, auth if isinstance(auth, ApiKey) else None)
-
-
-# Rulesets of one dataset for one caller.
+# Which rulesets decide for a caller: the precedence of rules 2 and 3, on one dataset and on all at once.
 
 
 def applicable_rulesets(caller: Caller, dataset: Dataset) -> tuple[str, list[Ruleset]]:
-    """The rulesets that decide for ``caller`` (rules 2 to 4): ``("user", [r])``, ``("group", [...])``,
-    ``("default", [r])``, or ``("none", [])`` when no ruleset names the caller and there is no default."""
+    """The rulesets that decide for ``caller`` on ``dataset`` (rules 2 to 4): ``("user", [r])``,
+    ``("group", [...])``, ``("default", [r])``, or ``("none", [])`` when no ruleset names the caller and
+    there is no default. The Python form of the precedence; ``granted_by_rulesets`` is its SQL form."""
     rulesets = list(dataset.rulesets.all())
     if caller.is_authenticated:
         own = [r for r in rulesets if r.kind == Ruleset.Kind.USER and r.user_id == caller.user.pk]
@@ -126,6 +92,27 @@ def applicable_rulesets(caller: Caller, dataset: Dataset) -> tuple[str, list[Rul
             return "group", shared
     default = [r for r in rulesets if r.kind == Ruleset.Kind.DEFAULT]
     return ("default", default) if default else ("none", [])
+
+
+def granted_by_rulesets(caller: Caller, rights: Iterable[str]) -> Q:
+    """Datasets where the rulesets deciding for ``caller`` grant one of ``rights`` within the API key: the
+    SQL form of the precedence of rules 2 and 3 (``applicable_rulesets`` is its Python form), for an
+    authenticated caller."""
+    wanted = sorted(caller.within_key(rights))
+    if not wanted:
+        return Q(pk__in=[])
+    grants = Q()
+    for name in wanted:
+        grants |= Q(permissions__contains=[name])
+    own = Ruleset.objects.filter(kind=Ruleset.Kind.USER, user=cast(User, caller.user))
+    by_user = own.filter(grants).values("dataset_id")
+    # A user's own ruleset on a dataset decides alone there: their groups' rulesets count only elsewhere.
+    by_group = (
+        Ruleset.objects.filter(grants, kind=Ruleset.Kind.GROUP, group__in=caller.group_ids())
+        .exclude(dataset_id__in=own.values("dataset_id"))
+        .values("dataset_id")
+    )
+    return Q(pk__in=by_user) | Q(pk__in=by_group)
 
 
 def ruleset_rights(caller: Caller, dataset: Dataset) -> frozenset[str]:

@@ -1,7 +1,7 @@
 """The back-office's model admins: datasets (with their metadata and security rulesets), the history, API keys.
 
 A staff user without a domain-wide dataset right sees only the datasets the management API lets them see
-(``Actor.manageable_datasets``: their own, and those a ruleset grants them a right on), and edits the
+(``Caller.manageable_datasets``: their own, and those a ruleset grants them a right on), and edits the
 rulesets only where they may manage security (``edit_dataset`` and ``manage_dataset``), as in the API.
 """
 
@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from datasets.access.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS, Actor
+from datasets.access.caller import Caller
+from datasets.access.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS
 from datasets.backoffice.attachments import LISTED_FILES, LinkedFilesAdminMixin
 from datasets.backoffice.inlines import MetadataValueInline, RulesetInline
 from datasets.backoffice.urls import dataset_urls
@@ -58,7 +59,7 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
     inlines = [MetadataValueInline, RulesetInline]
 
     def get_queryset(self, request):
-        return Actor(request.user).manageable_datasets() & super().get_queryset(request)
+        return Caller(request.user).manageable_datasets() & super().get_queryset(request)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
@@ -95,24 +96,24 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
         run_bulk(request, queryset, "abort")
 
     def may_see(self, request) -> bool:
-        return request.user.is_staff and Actor(request.user).manageable_datasets().exists()
+        return request.user.is_staff and Caller(request.user).manageable_datasets().exists()
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or self.may_see(request) or self.has_add_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and not Actor(request.user).dataset_permissions(obj) & MANAGEMENT_READ_PERMISSIONS:
+        if obj is not None and not Caller(request.user).rights_on(obj) & MANAGEMENT_READ_PERMISSIONS:
             return False
         return super().has_view_permission(request, obj) or self.may_see(request)
 
     def has_add_permission(self, request):
-        creator = request.user.is_staff and "create_dataset" in Actor(request.user).domain_permissions()
+        creator = request.user.is_staff and "create_dataset" in Caller(request.user).domain_rights()
         return super().has_add_permission(request) or creator
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
             return super().has_change_permission(request) or self.may_see(request)
-        return request.user.is_staff and "edit_dataset" in Actor(request.user).dataset_permissions(obj)
+        return request.user.is_staff and "edit_dataset" in Caller(request.user).rights_on(obj)
 
     def save_model(self, request, obj, form, change):
         """Changes to the access policy and the rulesets are recorded as one ``security`` change, as in the
@@ -152,7 +153,7 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.is_published:
             fields.append("dataset_id")
         # The access policy is part of security, as in the API.
-        if obj is not None and not Actor(request.user).dataset_permissions(obj) >= set(MANAGE_SECURITY):
+        if obj is not None and not Caller(request.user).rights_on(obj) >= set(MANAGE_SECURITY):
             fields.append("visibility")
         return fields
 
@@ -176,7 +177,7 @@ class ChangeAdmin(admin.ModelAdmin):
     readonly_fields = ["change_uid", "dataset", "user", "timestamp", "sections", "diff", "before"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(dataset__in=Actor(request.user).manageable_datasets())
+        return super().get_queryset(request).filter(dataset__in=Caller(request.user).manageable_datasets())
 
     @admin.display(description="history")
     def history_link(self, obj):

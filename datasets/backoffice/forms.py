@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.errors import InvalidFieldError, InvalidManagementAPIRequestError, ManagementAPIError
-from datasets.access.permissions import Actor
+from datasets.access.caller import Caller
 from datasets.metadata_templates.definitions import FieldDefinition
 from datasets.models import Dataset, Ruleset, Schedule
 from datasets.pipeline.extractors import EXTRACTORS
@@ -27,7 +27,7 @@ class RulesetForm(forms.ModelForm):
     """Checks a ruleset as the API does (fields, ODSQL filter, quota, permissions, target, and that it grants
     only rights ``grantor`` holds: the inline sets it to the signed-in user)."""
 
-    grantor: Actor | None = None
+    grantor: Caller | None = None
 
     class Meta:
         model = Ruleset

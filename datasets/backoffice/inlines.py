@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from datasets.access.permissions import MANAGE_SECURITY, Actor
+from datasets.access.caller import Caller
+from datasets.access.permissions import MANAGE_SECURITY
 from datasets.backoffice.forms import RulesetForm
 from datasets.models import MetadataValue, Ruleset
 
@@ -31,13 +32,13 @@ class RulesetInline(admin.TabularInline):
     extra = 0
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs["form"] = type("RulesetForm", (self.form,), {"grantor": Actor(request.user)})
+        kwargs["form"] = type("RulesetForm", (self.form,), {"grantor": Caller(request.user)})
         return super().get_formset(request, obj, **kwargs)
 
     def may_manage(self, request, obj) -> bool:
         if obj is None:
-            return Actor(request.user).domain_permissions() >= set(MANAGE_SECURITY)
-        return Actor(request.user).dataset_permissions(obj) >= set(MANAGE_SECURITY)
+            return Caller(request.user).domain_rights() >= set(MANAGE_SECURITY)
+        return Caller(request.user).rights_on(obj) >= set(MANAGE_SECURITY)
 
     def has_add_permission(self, request, obj=None):
         return self.may_manage(request, obj)

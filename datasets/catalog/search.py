@@ -23,7 +23,8 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.utils.dates import MONTHS
 
-from datasets.access.visibility import Caller, visible_datasets
+from datasets.access.caller import Caller
+from datasets.access.visibility import visible_datasets
 from datasets.catalog.refines import refine_links
 from datasets.metadata_templates.languages import LANGUAGES
 from datasets.odsql.records.facets import odsql_string

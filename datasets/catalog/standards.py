@@ -12,7 +12,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from datasets.access.visibility import Caller, visible_datasets
+from datasets.access.caller import Caller
+from datasets.access.visibility import visible_datasets
 from datasets.selectors.catalog import published_modified
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -22,9 +22,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from datasets.access.caller import caller_of
 from datasets.access.errors import ExploreError, QuotaExceeded, malformed_query
 from datasets.access.quotas import enforce_quota
-from datasets.access.visibility import caller_of, visible_datasets
+from datasets.access.visibility import visible_datasets
 from datasets.catalog.search import SORTS, HomeQuery, PageError, search_home
 from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
 from datasets.formats.datapackage import schema_org_dataset

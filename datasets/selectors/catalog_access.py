@@ -15,7 +15,8 @@ from typing import cast
 
 from django.db.models import QuerySet
 
-from datasets.access.visibility import Caller, DataAccess, data_access
+from datasets.access.caller import Caller
+from datasets.access.visibility import DataAccess, data_access
 from datasets.models import Dataset, PublishedVersion
 from datasets.selectors.catalog import CallerValues, features
 from datasets.selectors.public import visible_field_specs

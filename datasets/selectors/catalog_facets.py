@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from datasets.access.visibility import Caller
+from datasets.access.caller import Caller
 from datasets.models import Dataset, PublishedVersion
 from datasets.selectors.catalog import features, period_parts, published_modified
 from datasets.selectors.catalog_access import dataset_access

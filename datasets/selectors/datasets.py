@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 
-from datasets.access.visibility import Caller, visible_datasets
+from datasets.access.caller import Caller
+from datasets.access.visibility import visible_datasets
 from datasets.metadata_templates import TEMPLATES
 from datasets.models import Dataset, DatasetQuerySet, MetadataValue
 

@@ -17,7 +17,8 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
-from datasets.access.visibility import Caller, DataAccess, data_access
+from datasets.access.caller import Caller
+from datasets.access.visibility import DataAccess, data_access
 from datasets.models import Dataset, PublishedVersion, Ruleset
 from datasets.odsql.records.access import TableAccess, table_access
 from datasets.pipeline.core import Field

@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.errors import InvalidFieldError, ManagementAPIError
-from datasets.access.permissions import DOMAIN_PERMISSIONS, user_domain_permissions
-from datasets.access.visibility import OWNER_RIGHTS, Caller, by_ruleset_of
+from datasets.access.caller import Caller
+from datasets.access.permissions import DOMAIN_PERMISSIONS
+from datasets.access.visibility import OWNER_RIGHTS, by_ruleset_of
 from datasets.models import ApiKey, Dataset, Ruleset
 from datasets.models.apikey import generate_key
 
@@ -46,8 +47,8 @@ def grantable_permissions(owner: User) -> frozenset[str]:
     """What a key of ``owner`` may hold: the owner's domain permissions, and the rights they hold on some
     dataset (as its owner, or from a ruleset). At use time a key's rights are still those its owner holds
     on the dataset at hand, within the key (``datasets.access.visibility``): a key never exceeds its owner."""
-    held = set(user_domain_permissions(owner))
     caller = Caller(owner)
+    held = set(caller.domain_rights())
     if not caller.is_authenticated:
         return frozenset(held)
     if Dataset.objects.filter(owner=owner).exists():
@@ -64,7 +65,7 @@ def apikey_create(*, owner: User, label: str | None = None, permissions: list[st
     Without ``permissions`` the key may explore restricted datasets, if its owner may.
     """
     if permissions is None:
-        permissions = [name for name in DEFAULT_KEY_PERMISSIONS if name in user_domain_permissions(owner)]
+        permissions = [name for name in DEFAULT_KEY_PERMISSIONS if name in Caller(owner).domain_rights()]
     apikey = ApiKey(owner=owner, label=label, permissions=checked_permissions(owner, permissions))
     clear_key = generate_key()
     apikey.set_key(clear_key)

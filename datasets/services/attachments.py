@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from core.errors import InvalidFieldError, ManagementAPIError
-from datasets.access.visibility import Caller
+from datasets.access.caller import Caller
 from datasets.models import AlternativeExport, Attachment, Dataset, File
 from datasets.models.attachment import DatasetFileLink
 from datasets.services.processing import User, checked_url, stack_add, stack_delete, stack_update

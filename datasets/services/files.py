@@ -16,7 +16,7 @@ from django.http import FileResponse
 from django.utils.text import get_valid_filename
 
 from core.errors import InvalidFieldError, PayloadTooLargeError
-from datasets.access.visibility import Caller
+from datasets.access.caller import Caller
 from datasets.models import File
 from datasets.pipeline.guess import sniff_mimetype
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Model
 
 from core.errors import InvalidFieldError
-from datasets.access.visibility import Caller
+from datasets.access.caller import Caller
 from datasets.models import Dataset, FieldSpecification, File, Processor, Resource
 from datasets.pipeline.extractors import validate_params
 from datasets.pipeline.processors import validate_processor

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from datasets.access.visibility import Caller, dataset_rights
+from datasets.access.caller import Caller
+from datasets.access.visibility import dataset_rights
 from datasets.errors import DatasetPermissionDeniedError
 from datasets.models import Dataset
 

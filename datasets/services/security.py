@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import transaction
 
 from core.errors import ConflictError, InvalidFieldError, ManagementAPIError, combine
-from datasets.access.visibility import Caller
+from datasets.access.caller import Caller
 from datasets.models import Dataset, Ruleset
 from datasets.models.security import QUOTA_UNITS, RULESET_PERMISSIONS
 from datasets.odsql import ODSQLError, parse_where
@@ -26,7 +26,7 @@ from datasets.services.history import recording_change
 from datasets.services.ruleset_grants import check_grantable
 from datasets.services.security_state import RESET, RULESET_ATTRIBUTES
 
-Actor = User | AnonymousUser | None
+ActingUser = User | AnonymousUser | None
 ALL_FIELDS = "*"
 SECTION = ("security",)
 
@@ -200,7 +200,7 @@ def target_ruleset(dataset: Dataset, target: User | Group) -> Ruleset:
 
 
 @transaction.atomic
-def access_policy_set(*, dataset: Dataset, policy: Any, user: Actor) -> Dataset:
+def access_policy_set(*, dataset: Dataset, policy: Any, user: ActingUser) -> Dataset:
     if policy not in Dataset.Visibility.values:
         raise InvalidFieldError(field="access_policy", detail='expected "domain" or "restricted"')
     with recording_change(dataset=dataset, user=user, sections=SECTION):
@@ -211,7 +211,7 @@ def access_policy_set(*, dataset: Dataset, policy: Any, user: Actor) -> Dataset:
 
 
 @transaction.atomic
-def default_ruleset_set(*, dataset: Dataset, body: dict[str, Any], user: Actor) -> Ruleset:
+def default_ruleset_set(*, dataset: Dataset, body: dict[str, Any], user: ActingUser) -> Ruleset:
     values = validated_ruleset(dataset, body, Ruleset.Kind.DEFAULT)
     with recording_change(dataset=dataset, user=user, sections=SECTION):
         ruleset, _ = Ruleset.objects.update_or_create(dataset=dataset, kind=Ruleset.Kind.DEFAULT, defaults=values)
@@ -219,13 +219,13 @@ def default_ruleset_set(*, dataset: Dataset, body: dict[str, Any], user: Actor) 
 
 
 @transaction.atomic
-def default_ruleset_reset(*, dataset: Dataset, user: Actor) -> None:
+def default_ruleset_reset(*, dataset: Dataset, user: ActingUser) -> None:
     """Remove the default ruleset: a ``domain`` dataset shows everything again."""
     with recording_change(dataset=dataset, user=user, sections=SECTION):
         Ruleset.objects.filter(dataset=dataset, kind=Ruleset.Kind.DEFAULT).delete()
 
 
-def grantor_of(user: Actor, grantor: Caller | None) -> Caller | None:
+def grantor_of(user: ActingUser, grantor: Caller | None) -> Caller | None:
     """Whose rights bound what a ruleset grants: the request's caller, else ``user``; None for the platform."""
     return grantor if grantor is not None else (Caller(user) if user is not None else None)
 
@@ -241,7 +241,7 @@ def ruleset_create(
     dataset: Dataset,
     target: User | Group,
     body: dict[str, Any],
-    user: Actor,
+    user: ActingUser,
     grantor: Caller | None = None,
 ) -> Ruleset:
     """A new ruleset for a user or a group; a 409 when the target already has one (update it instead).
@@ -266,7 +266,7 @@ def ruleset_create(
 
 @transaction.atomic
 def ruleset_update(
-    *, dataset: Dataset, ruleset: Ruleset, body: dict[str, Any], user: Actor, grantor: Caller | None = None
+    *, dataset: Dataset, ruleset: Ruleset, body: dict[str, Any], user: ActingUser, grantor: Caller | None = None
 ) -> Ruleset:
     """Rewrite a ruleset; rights it did not grant yet must be held by ``grantor`` (as in ``ruleset_create``)."""
     values = validated_ruleset(dataset, body, ruleset.kind)
@@ -279,6 +279,6 @@ def ruleset_update(
 
 
 @transaction.atomic
-def ruleset_delete(*, dataset: Dataset, ruleset: Ruleset, user: Actor) -> None:
+def ruleset_delete(*, dataset: Dataset, ruleset: Ruleset, user: ActingUser) -> None:
     with recording_change(dataset=dataset, user=user, sections=SECTION):
         ruleset.delete()

@@ -6,7 +6,7 @@ worker finds the body of a dataset job by the row's ``function``.
 
 from __future__ import annotations
 
-from datasets.access.permissions import Actor
+from datasets.access.caller import Caller
 from datasets.services.schedules import run_due_schedules
 from datasets.tasks.outcome import recover_dataset_after_dead_job
 from datasets.tasks.publish import publish_body
@@ -24,5 +24,5 @@ def register() -> None:
     register_job("unpublish", unpublish_body, on_worker_death=recover_dataset_after_dead_job)
     register_job("scheduled_publish", scheduled_publish_body, on_worker_death=recover_dataset_after_dead_job)
     register_job("resource_check", resource_check_body, on_worker_death=recover_dataset_after_dead_job)
-    register_visibility(jobs_visible_to, caller_of_user=Actor)
+    register_visibility(jobs_visible_to, caller_of_user=Caller)
     register_housekeeping("scheduled runs queued", run_due_schedules)

@@ -3,7 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from datasets.access.visibility import FULL, OPEN, Caller, data_access, dataset_rights, visible_datasets
+from datasets.access.caller import Caller
+from datasets.access.visibility import FULL, OPEN, data_access, dataset_rights, visible_datasets
 from datasets.models import ApiKey, Dataset, Ruleset
 from tests.conftest import grant, mark_published
 

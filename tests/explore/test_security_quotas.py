@@ -13,9 +13,10 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from datasets.access import quotas
+from datasets.access.caller import Caller, caller_of
 from datasets.access.errors import QuotaExceeded
 from datasets.access.quotas import enforce_quota, quota_window
-from datasets.access.visibility import Caller, DataAccess, caller_of
+from datasets.access.visibility import DataAccess
 from datasets.api.explore.errors import explore_exception_handler
 from datasets.models import Dataset
 from tests.conftest import free_port

@@ -40,8 +40,8 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from datasets.access.caller import Caller
 from datasets.access.errors import bad_parameter
-from datasets.access.visibility import Caller
 from datasets.api.explore.catalog_params import lang_of
 from datasets.api.explore.links import link
 from datasets.api.explore.records import integer

@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.base import AnonThrottle, UserThrottle
+from datasets.access.caller import Caller, caller_of
 from datasets.access.errors import bad_parameter
 from datasets.access.quotas import enforce_quota
-from datasets.access.visibility import Caller, caller_of, data_access, visible_datasets
+from datasets.access.visibility import data_access, visible_datasets
 from datasets.api.explore.catalog_params import flag, lang_of
 from datasets.api.explore.errors import explore_exception_handler, unknown_dataset
 from datasets.api.explore.links import MAX_WINDOW, dataset_links, page_links

@@ -1,19 +1,13 @@
-"""The dataset side of the management API's base view: the actor as a dataset permission holder, lookups."""
+"""The dataset side of the management API's base view: dataset lookups checked against the actor's rights.
+
+The actor is ``datasets.access.caller.Caller`` (``settings.API_ACTOR`` builds it from the request).
+"""
 
 from __future__ import annotations
 
-from rest_framework.request import Request
-
 from core.api.base import BaseAPIView
-from datasets.access.permissions import Actor
 from datasets.errors import UnknownDatasetError
-from datasets.models import ApiKey, Dataset
-
-
-def actor_of(request: Request) -> Actor:
-    """The caller of a management request (``settings.API_ACTOR``): its user and, if one was used, its API key."""
-    api_key = request.auth if isinstance(request.auth, ApiKey) else None
-    return Actor(user=request.user, api_key=api_key)
+from datasets.models import Dataset
 
 
 class ManagementAPIView(BaseAPIView):

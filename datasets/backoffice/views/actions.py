@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.views.decorators.http import require_POST
 
 from core.errors import ManagementAPIError
-from datasets.access.permissions import Actor
+from datasets.access.caller import Caller
 from datasets.backoffice.views.page import change_url, dataset_or_404, require
 from datasets.models import Dataset
 from datasets.services.publishing import dataset_abort_request, dataset_publish_request, dataset_unpublish_request
@@ -43,7 +43,7 @@ ACTION_PERMISSION = "publish_dataset"
 
 def run_action(request: HttpRequest, dataset: Dataset, action: str) -> bool:
     """Run one action through its service, reporting the outcome as a message; True when it was done."""
-    if ACTION_PERMISSION not in Actor(request.user).dataset_permissions(dataset):
+    if ACTION_PERMISSION not in Caller(request.user).rights_on(dataset):
         messages.error(request, f"{dataset.dataset_id}: you may not {action} this dataset.")
         return False
     try:

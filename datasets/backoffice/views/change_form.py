@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from datasets.access.permissions import Actor
+from datasets.access.caller import Caller
 from datasets.backoffice.views.actions import ACTION_PERMISSION
 from datasets.backoffice.views.schedules import schedule_rows
 from datasets.metadata_templates.definitions import TEMPLATES
@@ -18,7 +18,7 @@ from datasets.services.history import metadata_snapshot
 
 def change_page_context(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
     """The change page's extra context for ``dataset``."""
-    held = Actor(request.user).dataset_permissions(dataset)
+    held = Caller(request.user).rights_on(dataset)
     version = dataset.current_version
     errors_job = version.job if version is not None and version.job_id else None
     values = metadata_snapshot(dataset)

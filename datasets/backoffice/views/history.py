@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import ManagementAPIError
-from datasets.access.permissions import MANAGE_SECURITY, Actor
+from datasets.access.caller import Caller
+from datasets.access.permissions import MANAGE_SECURITY
 from datasets.backoffice.views.page import dataset_or_404, render
 from datasets.models import Change, Dataset
 from datasets.services import change_restore
@@ -46,9 +47,9 @@ def readable(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
 
 
-def may_restore(actor: Actor, dataset: Dataset, change: Change) -> bool:
+def may_restore(actor: Caller, dataset: Dataset, change: Change) -> bool:
     """As the API's restore_change: ``edit_dataset``, and the security rights when rulesets come back."""
-    held = actor.dataset_permissions(dataset)
+    held = actor.rights_on(dataset)
     if "edit_dataset" not in held:
         return False
     return "security" not in states_before(change) or held >= set(MANAGE_SECURITY)
@@ -57,7 +58,7 @@ def may_restore(actor: Actor, dataset: Dataset, change: Change) -> bool:
 def changes_view(request: HttpRequest, model_admin, object_id: str) -> TemplateResponse:
     """``<id>/changes/``: the configuration history, newest first, each diff as a table, with restore buttons."""
     dataset = dataset_or_404(model_admin, request, object_id)
-    actor = Actor(request.user)
+    actor = Caller(request.user)
     changes = [
         {"change": change, "rows": diff_rows(change), "may_restore": may_restore(actor, dataset, change)}
         for change in Change.objects.filter(dataset=dataset).select_related("user")
@@ -72,7 +73,7 @@ def restore_view(request: HttpRequest, model_admin, object_id: str, change_uid: 
     change = Change.objects.filter(dataset=dataset, change_uid=change_uid).first()
     if change is None:
         raise Http404("No such change.")
-    if not may_restore(Actor(request.user), dataset, change):
+    if not may_restore(Caller(request.user), dataset, change):
         raise PermissionDenied("You may not restore this change.")
     try:
         change_restore(dataset=dataset, change=change, user=request.user)

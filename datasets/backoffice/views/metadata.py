@@ -15,7 +15,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 
 from core.errors import ManagementAPIError
-from datasets.access.permissions import Actor
+from datasets.access.caller import Caller
 from datasets.backoffice.forms import metadata_form, metadata_value
 from datasets.backoffice.views.page import change_url, dataset_or_404, render
 from datasets.metadata_templates.definitions import get_template
@@ -51,7 +51,7 @@ def metadata_view(request: HttpRequest, model_admin, object_id: str, template_na
     template = get_template(template_name)
     if template is None:
         raise Http404("No such metadata template.")
-    may_edit = "edit_dataset" in Actor(request.user).dataset_permissions(dataset)
+    may_edit = "edit_dataset" in Caller(request.user).rights_on(dataset)
     current = metadata_snapshot(dataset).get(template.name, {})
     form = metadata_form(template, current, request.POST if request.method == "POST" else None)
     if request.method == "POST":

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from datasets.access.permissions import Actor
+from datasets.access.caller import Caller
 from datasets.models import Dataset
 
 
@@ -23,7 +23,7 @@ def dataset_or_404(model_admin, request: HttpRequest, object_id: str) -> Dataset
 
 def require(request: HttpRequest, dataset: Dataset, permission: str, purpose: str) -> None:
     """A 403 unless the user holds ``permission`` on ``dataset``; ``purpose`` ends the message."""
-    if permission not in Actor(request.user).dataset_permissions(dataset):
+    if permission not in Caller(request.user).rights_on(dataset):
         raise PermissionDenied(f"{permission} is needed to {purpose}.")
 
 

@@ -25,7 +25,7 @@ class CatalogueView(ManagementAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not self.actor.domain_permissions() & CATALOGUE_PERMISSIONS:
+        if not self.actor.domain_rights() & CATALOGUE_PERMISSIONS:
             raise DomainPermissionDeniedError(permission="create_dataset")
 
 

@@ -67,7 +67,7 @@ class FileListView(FileViewMixin, ManagementAPIView):
 
     @extend_schema(request=doc.FileUploadRequest, responses={201: doc.FileSerializer})
     def post(self, request: Request) -> Response:
-        if not self.actor.domain_permissions() & UPLOAD_PERMISSIONS:
+        if not self.actor.domain_rights() & UPLOAD_PERMISSIONS:
             raise DomainPermissionDeniedError(permission="create_dataset")
         upload = request.FILES.get("file")
         if upload is not None:
