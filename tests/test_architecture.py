@@ -16,6 +16,16 @@ PURE_IMPORT = (
     "import datasets.pipeline, datasets.odsql, datasets.odsql.records, sys; "
     "assert 'django' not in sys.modules and 'rest_framework' not in sys.modules"
 )
+# Every module of the pure packages, not only their entry points (the ORM-backed dataset `where` compiler aside).
+EVERY_PURE_MODULE = (
+    "import importlib, pkgutil, sys, datasets.pipeline, datasets.odsql; "
+    "names = [m.name for p in (datasets.pipeline, datasets.odsql) "
+    "for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.') if 'dataset_where' not in m.name]; "
+    "[importlib.import_module(name) for name in names]; "
+    "assert len(names) > 40, names; "
+    "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'rest_framework')); "
+    "assert not loaded, loaded"
+)
 
 
 def clean_environment() -> dict[str, str]:
@@ -23,15 +33,24 @@ def clean_environment() -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT)}
 
 
-def test_pipeline_and_odsql_import_without_django():
-    result = subprocess.run(
-        [sys.executable, "-c", PURE_IMPORT],
+def run_python(source: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", source],
         cwd=ROOT,
         env=clean_environment(),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_pipeline_and_odsql_import_without_django():
+    result = run_python(PURE_IMPORT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_module_of_the_pure_core_imports_without_django():
+    result = run_python(EVERY_PURE_MODULE)
     assert result.returncode == 0, result.stderr
 
 
