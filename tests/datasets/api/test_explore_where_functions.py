@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from datasets.models import Dataset
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import publish_public_csv, rows_csv
-from tests.explore.helpers import assert_within, destination, haversine, inside, text_matches
+from tests.odsql.helpers import assert_within, destination, haversine, inside, text_matches
 
 DATASET = "places"
 BASE = f"/api/explore/v2.1/catalog/datasets/{DATASET}"

@@ -18,7 +18,7 @@ from datasets.odsql.records.geo import distance_box
 from datasets.odsql.records.textsearch import search_tsquery, suggest_tsquery
 from datasets.pipeline.core import Field
 from datasets.store import Loader, create_table, drop_table, finish_table
-from tests.explore.helpers import assert_within, destination, haversine, inside, text_matches
+from tests.odsql.helpers import assert_within, destination, haversine, inside, text_matches
 
 TABLE = "da_tstgeo01_v1"
 FIELDS = [

@@ -11,7 +11,7 @@ from datasets.odsql import ODSQLError, ast
 from datasets.odsql.records import RecordsQuery, compile_records_query
 from datasets.odsql.records.values import Schema
 from datasets.odsql.records.where import MAX_IN_ITEMS, compile_condition
-from tests.explore.test_query import FIELDS, TABLE
+from tests.odsql.test_query import FIELDS, TABLE
 
 
 def compile_(**clauses):
