@@ -167,10 +167,14 @@ def start_datasette(path: Path, port: int) -> subprocess.Popen[bytes]:
     return start_command("datasette", args, child_env())
 
 
-def summary_of(facet_results) -> list[tuple[str, int]]:
-    """Datasette's facet values and counts (its facet_results shape changed between 0.x versions)."""
+def summary_of(facet_results) -> list[tuple[str, int]] | str:
+    """Datasette's facet values and counts (its facet_results shape changed between 0.x versions), or why
+    there are none: past its facet time limit (``facet_time_limit_ms``) Datasette answers without the facet."""
     results = facet_results.get("results", facet_results) if isinstance(facet_results, dict) else facet_results
-    facet = results.get(FACET_COLUMN) if isinstance(results, dict) else results[0]
+    facet = results.get(FACET_COLUMN) if isinstance(results, dict) else (results or [None])[0]
+    if facet is None:
+        timed_out = facet_results.get("timed_out", []) if isinstance(facet_results, dict) else []
+        return f"none ({'timed out: ' + ', '.join(timed_out) if timed_out else 'not computed'})"
     return [(item["value"], item["count"]) for item in facet["results"]]
 
 
