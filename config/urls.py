@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from config.health import health
 from config.login_throttle import ThrottledAdminAuthenticationForm
+from config.rq_dashboard import dashboard_urlpatterns
 from datasets.api.management.views import ManagementRootView
 
 # The admin's login refuses usernames and addresses with too many failed logins, and says so.
@@ -15,7 +16,8 @@ urlpatterns = [
     re_path(r"^health/?$", health, name="health"),
     # Browsers ask for /favicon.ico when a page (an API answer, say) links no icon.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
-    path("admin/rq/", include("django_rq.urls")),
+    # django-rq's namespace is kept: its templates reverse "django_rq:<view>".
+    path("admin/rq/", include((dashboard_urlpatterns(), "django_rq"))),
     path("admin/", admin.site.urls),
     path("api/management/v2/", include("datasets.api.management.urls")),
     path("api/explore/v2.1/", include("datasets.api.explore.urls")),

@@ -65,14 +65,22 @@ def test_admin_requires_login_and_accepts_a_superuser(client, admin_user):
     assert client.get("/admin/datasets/dataset/").status_code == 200
 
 
-def test_rq_dashboard_is_for_staff_only(client, alice, staff, redis):
+def test_rq_dashboard_is_for_superusers_only(client, alice, staff, admin_user, redis):
     assert client.get("/admin/rq/").status_code == 302
     client.force_login(alice)
     assert client.get("/admin/rq/").status_code == 302
+    # A publisher is staff: the dashboard would let them stop, delete or requeue other datasets' jobs.
     client.force_login(staff)
+    assert client.get("/admin/rq/").status_code == 403
+    assert client.get("/admin/rq/queues/0/").status_code == 403
+    assert client.get("/admin/rq/stats.json").status_code == 403
+    assert client.post("/admin/rq/queues/0/empty/").status_code == 403
+    assert client.post("/admin/rq/queues/actions/0/", {"action": "delete", "job_ids": ["x"]}).status_code == 403
+    client.force_login(admin_user)
     response = client.get("/admin/rq/")
     assert response.status_code == 200
     assert b"default" in response.content
+    assert client.get("/admin/rq/queues/0/").status_code == 200
 
 
 def test_with_https_on_pages_redirect_but_health_probes_do_not(client, db, redis, settings):
