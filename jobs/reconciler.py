@@ -1,4 +1,4 @@
-"""Closing jobs whose worker died, and re-sending jobs whose enqueue was lost.
+"""Closing jobs whose worker died or that the queue dropped before they started, and re-sending lost enqueues.
 
 PostgreSQL holds the truth about jobs, but only a worker moves a running job forward: when
 one is SIGKILLed (or its machine vanishes) nothing else would. ``reconcile_jobs`` runs every
@@ -69,10 +69,26 @@ def death_reason(job: Job) -> str | None:
     return None
 
 
+def dropped_reason(job: Job) -> str | None:
+    """Why a waiting ``job`` will never start: the queue ended its entry before a worker claimed the job (a
+    worker that could not reach the database, say). None while it may still start; an entry the queue does not
+    know at all is a lost enqueue, sent again by ``requeue_lost_jobs``."""
+    rq = rq_job(job)
+    if rq is None:
+        return None
+    status = rq.get_status(refresh=False)
+    if status in DEAD_RQ_STATES:
+        return f"the queue reports it {JobStatus(status).value} before it started"
+    return None
+
+
 def fail_dead_jobs() -> list[Job]:
+    """Fail the jobs that can no longer finish: started or running ones whose worker died, and waiting ones the
+    queue dropped before they started (their dataset would otherwise stay ``queued`` for good)."""
     failed = []
-    for job in Job.objects.filter(state__in=(Job.State.STARTED, Job.State.RUNNING)).select_related("dataset"):
-        reason = death_reason(job)
+    active = Job.objects.filter(state__in=(Job.State.WAITING, Job.State.STARTED, Job.State.RUNNING))
+    for job in active.select_related("dataset"):
+        reason = dropped_reason(job) if job.state == Job.State.WAITING else death_reason(job)
         if reason and job.fail(WorkerDiedError(job_uid=job.job_uid, reason=reason).as_dict()):
             logger.warning("job %s failed by the reconciler: %s", job.job_uid, reason)
             failed.append(job)

@@ -81,6 +81,32 @@ def test_a_waiting_job_never_enqueued_is_sent_again(public_dataset, redis):
     assert reconcile_jobs()["requeued"] == []  # now the queue knows it
 
 
+def test_a_waiting_job_the_queue_failed_before_it_started_is_closed_and_its_dataset_leaves_queued(
+    public_dataset, redis
+):
+    job = job_enqueue(function="publish", dataset=public_dataset)
+    Dataset.objects.filter(pk=public_dataset.pk).update(status="queued")
+    rq = django_rq.get_queue("default").fetch_job(str(job.rq_job_id))
+    rq.set_status(JobStatus.FAILED)  # a worker that failed before claiming the job (no database, say)
+
+    outcome = reconcile_jobs()
+
+    assert outcome == {"failed": [job.job_uid], "requeued": []}
+    job.refresh_from_db()
+    assert (job.state, job.error["error_key"]) == ("error", "WorkerDiedException")
+    assert "the queue reports it failed before it started" in job.error["message"]
+    dataset = Dataset.objects.get(pk=public_dataset.pk)
+    assert dataset.status == "error"
+    assert dataset.current_version_id == public_dataset.current_version_id
+
+
+def test_a_waiting_job_still_queued_is_left_alone(public_dataset, redis):
+    job = job_enqueue(function="publish", dataset=public_dataset)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert reconcile_jobs() == {"failed": [], "requeued": []}
+    assert Job.objects.get(pk=job.pk).state == "waiting"
+
+
 def test_a_recent_waiting_job_is_left_to_its_own_enqueue(redis):
     job = Job.objects.create(function="ping")
     assert reconcile_jobs()["requeued"] == []
