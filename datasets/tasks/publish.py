@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.errors import ManagementAPIError
 from datasets.models import Dataset, PublishedVersion
 from datasets.pipeline.core import Field
 from datasets.pipeline.inference import InferredType
@@ -43,6 +44,15 @@ from jobs.models import Job
 from jobs.models import RecordError as StoredRecordError
 from jobs.redaction import redact_text, redacted
 from jobs.runner import JobAborted
+
+
+class JobEndedElsewhereError(ManagementAPIError):
+    """The publish job was ended by someone else (the reconciler) before its swap: nothing is swapped in."""
+
+    status_code = 409
+    error_key = "JobEndedElsewhereException"
+    raw_message = "Job {job_uid} was ended while it ran ({reason}); the previous version is still served"
+
 
 S = Dataset.Status
 
@@ -232,18 +242,27 @@ class PublishRun:
             dataset = Dataset.objects.select_for_update().get(pk=self.dataset.pk)
             if dataset.status == S.ABORTING_PROCESSING:
                 raise JobAborted()
+            self.check_still_running()
             self.stamp_data_change(dataset)
             version = self.new_version(dataset, table, fields, count, limited)
             old = dataset.current_version
             Dataset.objects.filter(pk=dataset.pk).update(
                 current_version=version, is_published=True, published_at=timezone.now()
             )
-            status_move(dataset, S.LIMIT_REACHED if limited else S.IDLE, origins=(S.PROCESSING,))
+            if not status_move(dataset, S.LIMIT_REACHED if limited else S.IDLE, origins=(S.PROCESSING,)):
+                raise JobEndedElsewhereError(job_uid=self.job.job_uid, reason=f"the dataset is {dataset.status}")
             if old is not None and old.table_name != table:
                 transaction.on_commit(lambda: drop_in_own_cursor(old.table_name))
         self.progress.set("swap", 1, 1)
         self.timings["swap"] = time.monotonic() - started
         return version
+
+    def check_still_running(self) -> None:
+        """Refuse to swap when the job is no longer running (locked until the swap commits): the reconciler may
+        have failed it, and the dataset's recovery then dropped this job's staging table."""
+        job = Job.objects.select_for_update().filter(pk=self.job.pk).values_list("state", flat=True).first()
+        if job != Job.State.RUNNING:
+            raise JobEndedElsewhereError(job_uid=self.job.job_uid, reason=f"the job is {job}")
 
     def new_version(self, dataset: Dataset, table: str, fields: list[Field], count: int, limited: bool):
         number, now = int(table.rsplit("_v", 1)[1]), timezone.now()

@@ -7,7 +7,9 @@ from psycopg import sql
 from datasets.models import Dataset, PublishedVersion
 from datasets.pipeline.core import Field
 from datasets.tasks import publish as publish_job
+from datasets.tasks.outcome import recover_dataset_after_dead_job
 from jobs.models import Job
+from jobs.reconciler import WorkerDiedError
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import TREES_CSV, stored_file
 
@@ -143,6 +145,30 @@ def test_abort_keeps_the_previous_version(chief_api, published, run_worker, monk
     assert (dataset.status, dataset.current_version_id) == ("idle", old.pk)
     assert table_rows(old.table_name) == 2
     assert table_rows(f"{published}_v{old.number + 1}") == -1
+
+
+def test_a_job_the_reconciler_failed_cannot_swap_in(chief_api, published, run_worker, monkeypatch):
+    old = current(published)
+    original = publish_job.PublishRun.swap
+
+    def failed_by_the_reconciler_first(self, *args, **kwargs):
+        # The reconciler decided this worker was dead: the job fails, the dataset recovers, its staging tables go.
+        job = Job.objects.get(pk=self.job.pk)
+        assert job.fail(WorkerDiedError(job_uid=job.job_uid, reason="no heartbeat for 120 s").as_dict())
+        recover_dataset_after_dead_job(job)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(publish_job.PublishRun, "swap", failed_by_the_reconciler_first)
+    job = publish(chief_api, published)
+    run_worker()
+    dataset = Dataset.objects.get(dataset_uid=published)
+    assert (dataset.status, dataset.current_version_id) == ("error", old.pk)
+    assert "stopped before finishing" in dataset.status_error["message"]
+    assert not PublishedVersion.objects.filter(dataset=dataset, number=old.number + 1).exists()
+    assert Job.objects.get(job_uid=job["job_uid"]).error["error_key"] == "WorkerDiedException"
+    assert table_rows(old.table_name) == 2
+    records = assert_status(chief_api.get(f"/api/explore/v2.1/catalog/datasets/{dataset.dataset_id}/records"), 200)
+    assert records["total_count"] == 2
 
 
 def test_a_failed_publish_reports_the_error_and_keeps_the_previous_version(chief_api, published, run_worker):
