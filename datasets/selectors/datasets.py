@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
-
-from datasets.access.caller import Caller
-from datasets.access.visibility import visible_datasets
 from datasets.metadata_templates import TEMPLATES
-from datasets.models import Dataset, DatasetQuerySet, MetadataValue
-
-
-def datasets_in_catalog(*, user: User | AnonymousUser, api_key=None) -> DatasetQuerySet:
-    """The published datasets ``user`` (through ``api_key`` if given) may see, with the version they show.
-
-    The one visibility predicate lives in ``datasets.access.visibility``; this is its catalog side.
-    """
-    return visible_datasets(Caller(user, api_key))
+from datasets.models import Dataset, MetadataValue
 
 
 def effective_value(row: MetadataValue) -> Any:

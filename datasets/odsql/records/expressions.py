@@ -96,17 +96,6 @@ def item_name(item: ast.SelectItem) -> str:
     return item.text
 
 
-def compile_expression(
-    node: ast.Node,
-    schema: Schema,
-    clause: str,
-    aliases: Mapping[str, Fragment] | None = None,
-    groups: Mapping[ast.Node, Fragment] | None = None,
-) -> Fragment:
-    """An expression as a typed fragment; labels (``aliases``) are looked up before fields."""
-    return expression(node, Scope(schema, clause, aliases or {}, groups or {}))
-
-
 def expression(node: ast.Node, scope: Scope) -> Fragment:
     grouped = scope.groups.get(node)
     if grouped is not None:
