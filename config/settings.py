@@ -48,6 +48,10 @@ JOB_TIMEOUT = env_int("JOB_TIMEOUT", 6 * 3600, minimum=1)
 PUBLISH_STATEMENT_TIMEOUT = env_int("PUBLISH_STATEMENT_TIMEOUT", 3600, minimum=1)
 # Every Explore API query runs under this statement timeout.
 EXPLORE_STATEMENT_TIMEOUT_MS = env_int("EXPLORE_STATEMENT_TIMEOUT_MS", 10_000, minimum=100)
+# A records table a swap, an unpublish or a deletion took out of service is dropped this long afterwards by the
+# housekeeping pass (requests that resolved it finish on it); the DROP waits at most the lock timeout for them.
+RETIRED_TABLE_GRACE_SECONDS = env_int("RETIRED_TABLE_GRACE_SECONDS", 300, minimum=0)
+RETIRED_TABLE_LOCK_TIMEOUT_MS = env_int("RETIRED_TABLE_LOCK_TIMEOUT_MS", 2000, minimum=1)
 PUBLISH_BATCH_ROWS = env_int("PUBLISH_BATCH_ROWS", 10_000, minimum=1)
 # Numeric, date and boolean fields indexed although no annotation nor visualization names them: the first N
 # in schema order (datasets.store.indexes.indexed_fields).

@@ -15,8 +15,8 @@ What an app registers:
   caller (``self.actor``, whatever the API authenticates: a user, maybe through an API key); the back-office
   with a staff user, turned into such a caller by ``caller_of_user``. Nothing registered: nobody sees a job.
 - **Housekeeping steps** (``register_housekeeping``): work run on every pass of ``manage.py jobs_reconcile``
-  after the jobs are reconciled, each returning the jobs it started, printed under its label (the dataset
-  app starts the runs of due schedules).
+  after the jobs are reconciled, each returning what it did (jobs it started, names), printed under its label
+  (the dataset app starts the runs of due schedules and drops retired records tables).
 
 The RQ side of a kind (which entry point RQ calls) is ``jobs.tasks``'s business: see its docstring.
 """
@@ -34,7 +34,7 @@ from jobs.models import Job
 
 JobBody = Callable[[Job], dict[str, Any]]
 DeadJobHook = Callable[[Job], None]
-HousekeepingStep = Callable[[], list[Job]]
+HousekeepingStep = Callable[[], list[Any]]  # what the step did: jobs it started, or names
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def job_visibility() -> JobVisibility | None:
 
 
 def register_housekeeping(label: str, step: HousekeepingStep) -> None:
-    """Run ``step`` on every reconciler pass; the jobs it returns are printed as ``label: [uids]``."""
+    """Run ``step`` on every reconciler pass; what it returns is printed as ``label: [...]`` (a job by its uid)."""
     _housekeeping[label] = step
 
 

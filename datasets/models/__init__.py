@@ -5,6 +5,7 @@ from datasets.models.dataset import Dataset, DatasetQuerySet
 from datasets.models.metadata import MetadataValue
 from datasets.models.processing import FieldSpecification, Processor
 from datasets.models.resource import File, Resource
+from datasets.models.retired_table import RetiredTable
 from datasets.models.schedule import Schedule
 from datasets.models.security import Ruleset
 from datasets.models.version import PublishedVersion
@@ -22,6 +23,7 @@ __all__ = [
     "Processor",
     "PublishedVersion",
     "Resource",
+    "RetiredTable",
     "Ruleset",
     "Schedule",
 ]

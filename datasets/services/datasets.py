@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -95,7 +94,7 @@ def dataset_rename(*, dataset: Dataset, dataset_id: str, user: User | AnonymousU
 def dataset_delete(*, dataset: Dataset) -> None:
     """Delete the dataset with its configuration, history and records; refused while a job works on it."""
     # Imported here: the publishing modules import this package's services.
-    from datasets.services.records_tables import drop_in_own_cursor
+    from datasets.services.retired_tables import retire_table
     from datasets.status import ACTION_ORIGINS, require_status
     from datasets.store import dataset_tables
 
@@ -103,6 +102,8 @@ def dataset_delete(*, dataset: Dataset) -> None:
     require_status(dataset, ACTION_ORIGINS)
     with connection.cursor() as cursor:
         tables = dataset_tables(cursor.cursor, dataset.dataset_uid)
+    uid = dataset.dataset_uid
     dataset.delete()
+    # Requests that resolved the served table just before finish on it; housekeeping drops it later.
     for table in tables:
-        transaction.on_commit(functools.partial(drop_in_own_cursor, table))
+        retire_table(uid, table)

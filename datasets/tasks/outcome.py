@@ -14,6 +14,7 @@ from django.db import connection
 
 from datasets.models import Dataset
 from datasets.status import status_move
+from datasets.services.retired_tables import retired_table_names
 from datasets.store import dataset_tables, drop_table
 from jobs.models import Job
 from jobs.runner import JobAborted
@@ -63,10 +64,13 @@ def recover_dataset_after_dead_job(job: Job) -> None:
         return
     active = (S.QUEUED, S.PROCESSING, S.DELETING, S.ABORTING_PROCESSING)
     status_move(dataset, S.ERROR, error=failure_envelope_from(job.error or {}), origins=active)
-    current = dataset.current_version.table_name if dataset.current_version else None
+    # The served table stays, and retired ones wait out their grace period (requests may still read them).
+    kept = retired_table_names(dataset.dataset_uid)
+    if dataset.current_version:
+        kept.add(dataset.current_version.table_name)
     with connection.cursor() as cursor:
         for table in dataset_tables(cursor.cursor, dataset.dataset_uid):
-            if table != current:
+            if table not in kept:
                 drop_table(cursor.cursor, table)
 
 

@@ -36,6 +36,7 @@ from datasets.services.metadata import touch_modified_on_data_change
 from datasets.services.read_limits import configured_limits
 from datasets.services.record_errors import RecordErrors
 from datasets.services.records_tables import database_limits, drop_in_own_cursor
+from datasets.services.retired_tables import retire_table
 from datasets.status import status_move
 from datasets.store import FinishReport, Loader, advisory_lock_key, create_table, finish_table, table_name
 from datasets.store.reading import loading_cursor
@@ -234,7 +235,12 @@ class PublishRun:
         self.timings["index"] = time.monotonic() - started
 
     def swap(self, table: str, fields: list[Field], count: int, limited: bool) -> PublishedVersion:
-        """Point the dataset at the new table in one short transaction; the old table goes after commit."""
+        """Point the dataset at the new table in one short transaction, the last step that can fail.
+
+        The old table is retired in the same transaction (``datasets.services.retired_tables``): housekeeping
+        drops it after a grace period, so requests that resolved it finish on it, and nothing runs after the
+        commit that could fail and make ``run`` drop the table the dataset now points to.
+        """
         started = time.monotonic()
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -252,8 +258,7 @@ class PublishRun:
             if not status_move(dataset, S.LIMIT_REACHED if limited else S.IDLE, origins=(S.PROCESSING,)):
                 raise JobEndedElsewhereError(job_uid=self.job.job_uid, reason=f"the dataset is {dataset.status}")
             if old is not None and old.table_name != table:
-                transaction.on_commit(lambda: drop_in_own_cursor(old.table_name))
-        self.progress.set("swap", 1, 1)
+                retire_table(dataset.dataset_uid, old.table_name)
         self.timings["swap"] = time.monotonic() - started
         return version
 
@@ -325,6 +330,8 @@ class PublishRun:
         except BaseException:
             drop_in_own_cursor(table)
             raise
+        # Served from here on: nothing below may drop the table.
+        self.progress.set("swap", 1, 1)
         return {
             "records": count,
             "record_errors": self.errors.count,

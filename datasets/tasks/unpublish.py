@@ -1,4 +1,5 @@
-"""What a worker does for an unpublish job: the records table goes, the configuration stays."""
+"""What a worker does for an unpublish job: the records table is retired (dropped after a grace period by
+housekeeping, so requests already reading it finish), the configuration stays."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, cast
 from django.db import connection, transaction
 
 from datasets.models import Dataset
-from datasets.services.records_tables import drop_in_own_cursor
+from datasets.services.retired_tables import retire_table
 from datasets.status import status_move
 from datasets.store import advisory_lock_key
 from datasets.tasks.outcome import with_dataset_outcome
@@ -25,8 +26,8 @@ def unpublish(dataset: Dataset) -> dict[str, Any]:
         Dataset.objects.filter(pk=dataset.pk).update(current_version=None, is_published=False)
         status_move(dataset, S.IDLE, origins=(S.DELETING,))
         if old is not None:
-            transaction.on_commit(lambda: drop_in_own_cursor(old.table_name))
-    return {"dropped": old.table_name if old else None}
+            retire_table(dataset.dataset_uid, old.table_name)
+    return {"retired": old.table_name if old else None}
 
 
 def unpublish_body(job: Job) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Housekeeping of the job system, once or forever with --loop.
 
 Each pass fails jobs whose worker died, re-sends lost ones, then runs the housekeeping steps apps
-registered (``jobs.registry.register_housekeeping``; the datasets app starts the runs of due schedules).
+registered (``jobs.registry.register_housekeeping``; the datasets app starts the runs of due schedules and
+drops retired records tables).
 """
 
 import logging
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = (
         "Close jobs whose worker died (their datasets go to 'error'), enqueue jobs whose enqueue was lost, "
-        "and start the runs of due schedules."
+        "start the runs of due schedules and drop records tables retired long enough ago."
     )
 
     def add_arguments(self, parser):
@@ -45,6 +46,6 @@ class Command(BaseCommand):
             return
         if outcome["failed"] or outcome["requeued"]:
             self.stdout.write(f"failed {outcome['failed']}, requeued {outcome['requeued']}")
-        for label, jobs in started:
-            if jobs:
-                self.stdout.write(f"{label}: {[job.job_uid for job in jobs]}")
+        for label, done in started:
+            if done:
+                self.stdout.write(f"{label}: {[getattr(item, 'job_uid', item) for item in done]}")

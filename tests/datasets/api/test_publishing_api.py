@@ -6,6 +6,7 @@ from psycopg import sql
 
 from datasets.models import Dataset, PublishedVersion
 from datasets.pipeline.core import Field
+from datasets.services.retired_tables import drop_retired_tables
 from datasets.tasks import publish as publish_job
 from datasets.tasks.outcome import recover_dataset_after_dead_job
 from jobs.models import Job
@@ -75,7 +76,7 @@ def test_publish_goes_through_the_worker(chief_api, trees, run_worker, redis):
     assert list(version.metadata) == ["default"] and list(version.metadata["default"]) == ["modified"]
 
 
-def test_republish_serves_the_old_rows_until_the_swap(chief_api, alice, published, run_worker):
+def test_republish_serves_the_old_rows_until_the_swap(chief_api, alice, published, run_worker, settings):
     old = current(published)
     resource = Dataset.objects.get(dataset_uid=published).resources.get()
     bigger = stored_file(b"name,year\nOak,1990\nElm,2001\nAsh,2010\n", "more.csv", alice)
@@ -90,16 +91,25 @@ def test_republish_serves_the_old_rows_until_the_swap(chief_api, alice, publishe
     new = current(published)
     assert new.number == old.number + 1
     assert table_rows(new.table_name) == 3
-    assert table_rows(old.table_name) == -1  # dropped after the swap
+    # Retired, not dropped: a request that resolved the old version just before the swap finishes on it.
+    assert table_rows(old.table_name) == 2
+    assert drop_retired_tables() == []
+    settings.RETIRED_TABLE_GRACE_SECONDS = 0
+    assert drop_retired_tables() == [old.table_name]
+    assert table_rows(old.table_name) == -1
 
 
-def test_unpublish_drops_the_records_and_keeps_the_configuration(chief_api, published, run_worker):
+def test_unpublish_drops_the_records_and_keeps_the_configuration(chief_api, published, run_worker, settings):
     table = current(published).table_name
     job = assert_status(chief_api.put(f"{BASE}/datasets/{published}/unpublish"), 202)
     assert job["function"] == "unpublish"
     run_worker()
     dataset = Dataset.objects.get(dataset_uid=published)
     assert (dataset.status, dataset.is_published, dataset.current_version) == ("idle", False, None)
+    assert chief_api.get(f"/api/explore/v2.1/catalog/datasets/{dataset.dataset_id}/records").status_code == 404
+    assert Job.objects.get(job_uid=job["job_uid"]).result == {"retired": table}
+    settings.RETIRED_TABLE_GRACE_SECONDS = 0
+    assert drop_retired_tables() == [table]
     assert table_rows(table) == -1
     assert dataset.resources.count() == 1
     assert Job.objects.get(job_uid=job["job_uid"]).state == "done"
@@ -228,11 +238,14 @@ def test_jobs_list_shows_the_jobs_of_visible_datasets_and_filters(chief_api, ali
     assert assert_status(chief_api.get(f"{BASE}/jobs/", {"state": "sleeping"}), 400)["raw_params"]["field"] == "state"
 
 
-def test_deleting_a_published_dataset_drops_its_records(chief_api, published):
+def test_deleting_a_published_dataset_drops_its_records(chief_api, published, settings):
     table = current(published).table_name
     assert chief_api.delete(f"{BASE}/datasets/{published}/").status_code == 204
-    assert table_rows(table) == -1
     assert not Dataset.objects.filter(dataset_uid=published).exists()
+    assert table_rows(table) == 2  # retired: dropped by housekeeping once the grace period is over
+    settings.RETIRED_TABLE_GRACE_SECONDS = 0
+    assert drop_retired_tables() == [table]
+    assert table_rows(table) == -1
 
 
 def test_a_dataset_cannot_be_deleted_while_a_job_works_on_it(chief_api, trees, redis):
