@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('datasets', '0008_attachments_alternative_exports'),
+        ("datasets", "0008_attachments_alternative_exports"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetiredTable',
+            name="RetiredTable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table_name', models.CharField(max_length=63, unique=True)),
-                ('dataset_uid', models.CharField(db_index=True, max_length=32)),
-                ('retired_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('attempts', models.PositiveIntegerField(default=0, help_text='Failed DROP attempts so far.')),
-                ('last_error', models.TextField(blank=True, default='')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("table_name", models.CharField(max_length=63, unique=True)),
+                ("dataset_uid", models.CharField(db_index=True, max_length=32)),
+                ("retired_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("attempts", models.PositiveIntegerField(default=0, help_text="Failed DROP attempts so far.")),
+                ("last_error", models.TextField(blank=True, default="")),
             ],
             options={
-                'ordering': ['retired_at'],
+                "ordering": ["retired_at"],
             },
         ),
     ]

@@ -4,13 +4,17 @@
   transaction; what PostgreSQL refuses at run time is an ``ExploreError`` (a timeout a 503, a value it cannot
   compute a 400), so the Explore API and the catalog pages answer it alike.
 * ``reading_connection``, ``RowStream``, ``CopyStream``: a connection of its own for a long read (an export),
-  leaving Django's connection free for the request; a named cursor needs its own transaction anyway.
+  leaving Django's connection free for the request; a named cursor needs its own transaction anyway. The
+  Explore statement timeout bounds a stream's *start* only (until its first rows): over the whole stream it
+  would also count the time a slow client takes to download, and cut a long export after its ``200``, leaving
+  the client with a truncated file it believes whole. Once the first rows arrived, the stream runs to its end.
 * ``loading_cursor``: the publish's own connection for its long COPY.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,21 +55,52 @@ def query_failure(error: Exception) -> Exception:
     return error
 
 
-def reading_connection(zone: str = "UTC") -> psycopg.Connection:
-    """A connection of the export's own, in a transaction whose reads are bounded and whose dates are in ``zone``.
+def reading_connection(zone: str = "UTC", timeout_ms: int | None = None) -> psycopg.Connection:
+    """A connection of the export's own, in a transaction whose dates are in ``zone``.
 
-    ``zone`` is a checked IANA id (``dates.check_timezone``); it still goes in as a bound parameter.
+    Its statements run under ``timeout_ms`` (default: the Explore statement timeout; 0: none). ``zone`` is a
+    checked IANA id (``dates.check_timezone``); it still goes in as a bound parameter.
     """
     reader = psycopg.connect(**connection.get_connection_params())
     try:
         with reader.cursor() as setup:
-            timeout = f"{settings.EXPLORE_STATEMENT_TIMEOUT_MS}ms"
-            setup.execute("SELECT set_config('statement_timeout', %s, true)", [timeout])
+            set_statement_timeout(setup, settings.EXPLORE_STATEMENT_TIMEOUT_MS if timeout_ms is None else timeout_ms)
             setup.execute("SELECT set_config('TimeZone', %s, true)", [zone])
     except BaseException:
         reader.close()
         raise
     return reader
+
+
+def set_statement_timeout(cursor: psycopg.Cursor, milliseconds: int) -> None:
+    """The statement timeout for the rest of the cursor's transaction (0: none)."""
+    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{milliseconds}ms"])
+
+
+class StartDeadline:
+    """Cancel a connection's running statement unless ``started()`` is called within the Explore timeout.
+
+    For a COPY, one statement that lasts the whole download: a statement timeout cannot bound its start only.
+    The lock settles the race between the timer and the first chunk: once started, the timer does nothing.
+    """
+
+    def __init__(self, reader: psycopg.Connection) -> None:
+        self.reader, self.lock, self.done = reader, threading.Lock(), False
+        self.timer = threading.Timer(settings.EXPLORE_STATEMENT_TIMEOUT_MS / 1000, self.expire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def expire(self) -> None:
+        with self.lock:
+            if not self.done:
+                self.done = True
+                with contextlib.suppress(psycopg.Error):
+                    self.reader.cancel_safe()
+
+    def started(self) -> None:
+        with self.lock:
+            self.done = True
+        self.timer.cancel()
 
 
 class RowStream:
@@ -76,7 +111,9 @@ class RowStream:
         try:
             self.cursor = self.connection.cursor(name="explore_export")
             self.cursor.execute(statement, params)
-            self.first = self.cursor.fetchmany(BATCH_SIZE)
+            self.first = self.cursor.fetchmany(BATCH_SIZE)  # one FETCH, under the Explore timeout
+            with self.connection.cursor() as setup:
+                set_statement_timeout(setup, 0)  # the query started: the next FETCHes run to the end
         except BaseException:
             self.close()
             raise
@@ -107,12 +144,16 @@ class CopyStream(RowStream):
     manager: contextlib.AbstractContextManager[psycopg.Copy] | None
 
     def __init__(self, statement: sql.Composed, params: list, zone: str = "UTC") -> None:
-        self.connection = reading_connection(zone)
+        self.connection = reading_connection(zone, timeout_ms=0)
+        deadline = StartDeadline(self.connection)
         try:
             self.manager = self.connection.cursor().copy(statement, params)
             self.copy = self.manager.__enter__()
-            self.first = self.read_chunk()
+            first = self.copy.read()  # PostgreSQL's first row: the query started
+            deadline.started()
+            self.first = bytes(first) + (self.read_chunk() if first else b"")
         except BaseException:
+            deadline.started()
             self.close()
             raise
 

@@ -13,8 +13,8 @@ from typing import Any, cast
 from django.db import connection
 
 from datasets.models import Dataset
-from datasets.status import status_move
 from datasets.services.retired_tables import retired_table_names
+from datasets.status import status_move
 from datasets.store import dataset_tables, drop_table
 from jobs.models import Job
 from jobs.runner import JobAborted
