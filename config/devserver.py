@@ -19,9 +19,17 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 GRACE_SECONDS = 10
 
 
-def start(name: str, args: list[str]) -> subprocess.Popen[bytes]:
+def start(name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     print(f"[run] starting {name}: {' '.join(args)}", flush=True)
-    return subprocess.Popen([sys.executable, "manage.py", *args], cwd=PROJECT_DIR, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=PROJECT_DIR, start_new_session=True, env={**os.environ, **(env or {})}
+    )
+
+
+def web_environment() -> dict[str, str]:
+    """Django's development server serves each request on a new thread: a persistent connection would outlive
+    its thread, one per request, until PostgreSQL has no connection left. Each request closes its own."""
+    return {"DB_CONN_MAX_AGE": "0"}
 
 
 def stop(name: str, process: subprocess.Popen[bytes]) -> None:
@@ -49,7 +57,7 @@ def main() -> int:
     children = {
         "worker": start("worker", ["rqworker", "default", "--with-scheduler"]),
         "reconciler": start("reconciler", ["jobs_reconcile", "--loop", "15"]),
-        "web": start("web server", ["runserver", f"127.0.0.1:{port}"]),
+        "web": start("web server", ["runserver", f"127.0.0.1:{port}"], web_environment()),
     }
     # Ctrl-C and SIGTERM (from a supervisor) stop both children; set SIGINT explicitly because
     # a shell that starts us in the background leaves it ignored.
