@@ -78,10 +78,14 @@ class Server:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(20)
+                self.process.wait(40)  # the make run server stops its children in turn, 10 s grace each
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
 
     def output(self) -> str:
         self.stop()
@@ -91,7 +95,7 @@ class Server:
 
 def start_server(command: list[str], env: dict[str, str], port: int) -> Server:
     # A file, not a pipe: nobody reads a pipe while the test runs, and a full one would block the server's logging.
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by Server.stop, after the process)
     process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, start_new_session=True, stdout=log, stderr=log)
     server = Server(process, port, log)
     server.wait_ready()
@@ -105,7 +109,7 @@ def production_server(transactional_db, settings) -> Iterator[Server]:
     env = server_environment(settings, PORT=str(port), WEB_WORKERS="2")
     server = start_server([str(GUNICORN), "-c", "config/gunicorn.conf.py", "config.wsgi"], env, port)
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture
@@ -115,7 +119,7 @@ def development_server(transactional_db, settings) -> Iterator[Server]:
     env = server_environment(settings, PORT=str(port), DEBUG="true")
     server = start_server([sys.executable, "config/devserver.py"], env, port)
     yield server
-    server.stop()
+    server.close()
 
 
 def database_connections() -> int:
