@@ -12,7 +12,7 @@ LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --extra de
 UPGRADE_VENV := .venv-upgrade
 UPGRADE_LOCK := requirements.upgrade.lock
 
-.PHONY: run test fidelity services services-stop services-status lint format bench install clean-venv openapi lock upgrade
+.PHONY: run serve test test-serving fidelity services services-stop services-status lint format bench install clean-venv openapi lock upgrade
 
 # (Re)install from the lock when it (or pyproject.toml) changes; the stamp keeps later runs instant.
 # The lock pins pip and setuptools too, so the project itself installs without fetching anything.
@@ -63,6 +63,18 @@ run: $(STAMP) services
 test: $(STAMP) services
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+
+# The serving tests: the production server and the make run server started for real, long downloads, reads
+# during republishes, minutes of concurrent readers (tests/serving/). CI runs them after `make test`.
+test-serving: $(STAMP) services
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) -m pytest -m serving --durations=10 tests/serving $(PYTEST_ARGS)
+
+# The production web server as deployed (config/gunicorn.conf.py); run a worker and the reconciler beside it.
+serve: $(STAMP) services
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	PORT=$(PORT) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 # The round-trip property test at length (make test runs 100 fixed examples): random tables, shrinking of a
 # failure to a minimal table, no per-test timeout. FIDELITY_EXAMPLES=20000 make fidelity for a night.
