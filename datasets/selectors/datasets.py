@@ -1,4 +1,4 @@
-"""Reads of datasets: scoped by who asks, and the metadata as the public sees it."""
+"""Reads of a dataset's metadata: the stored values and what the public sees of them."""
 
 from __future__ import annotations
 
