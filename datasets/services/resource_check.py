@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
@@ -35,7 +35,8 @@ from django.db import IntegrityError, transaction
 
 from core.errors import ConflictError
 from datasets.models import Dataset, Resource
-from datasets.pipeline.core import Field, Record, RecordError
+from datasets.pipeline.batches import BatchedSource
+from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.extractors import validate_params
 from datasets.pipeline.inference import InferredType
 from datasets.pipeline.readers import EncodingDecision, open_source, settled_params
@@ -80,34 +81,6 @@ class CheckProgress:
     def set(self, phase: str, done: int) -> None:
         self.phases[phase] = {"name": phase, "done": done, "total": self.total, "unit": "bytes"}
         self.job.set_progresses(list(self.phases.values()))
-
-
-class ReportingSource:
-    """A source whose rows call ``report(bytes read)`` every PUBLISH_BATCH_ROWS rows and at the end."""
-
-    def __init__(self, source: SourceLike, stream: BinaryIO, report: Callable[[int], None]) -> None:
-        self.source = source
-        self.stream = stream
-        self.report = report
-
-    @property
-    def fields(self) -> list[Field]:
-        return self.source.fields
-
-    @property
-    def problems(self) -> list[RecordError]:
-        return self.source.problems
-
-    def rows(self) -> Iterator[tuple[int, Record]]:
-        batch, rows = settings.PUBLISH_BATCH_ROWS, self.source.rows()
-        try:
-            for count, item in enumerate(rows, start=1):
-                yield item
-                if count % batch == 0:
-                    self.report(self.stream.tell())
-            self.report(self.stream.tell())
-        finally:
-            rows.close()  # type: ignore[attr-defined]  # a generator: closing runs its finally
 
 
 def conversions_only(errors: RecordErrors) -> ErrorHandler:
@@ -184,10 +157,14 @@ class ResourceCheck:
                 yield self.reporting(source, stream, phase)
 
     def reporting(self, source: SourceLike, stream: BinaryIO, phase: str) -> tuple[SourceLike, BinaryIO]:
-        """``source``, reporting its progress under ``phase`` when the check runs as a job."""
-        if self.progress is None:
+        """``source``, reporting the bytes read under ``phase`` every PUBLISH_BATCH_ROWS rows and at the end
+        when the check runs as a job."""
+        progress = self.progress
+        if progress is None:
             return source, stream
-        return ReportingSource(source, stream, lambda done: cast(CheckProgress, self.progress).set(phase, done)), stream
+        return BatchedSource(
+            source, settings.PUBLISH_BATCH_ROWS, lambda _rows: progress.set(phase, stream.tell())
+        ), stream
 
     def infer(self, errors: RecordErrors) -> tuple[list[Field], dict[str, InferredType], int, str | None]:
         """The inference pass: typed fields, per-field inference, record count, encoding."""

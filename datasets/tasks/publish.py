@@ -10,6 +10,7 @@ drops the new table: the previous version is served throughout.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, BinaryIO, cast
 from urllib.parse import parse_qsl
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from core.errors import ManagementAPIError
 from datasets.models import Dataset, PublishedVersion
+from datasets.pipeline.batches import BatchedSource
 from datasets.pipeline.core import Field
 from datasets.pipeline.inference import InferredType
 from datasets.pipeline.readers import EncodingDecision, Source, open_source, settled_params
@@ -153,15 +155,21 @@ class PublishRun:
         return open_source(resource.type, self.params_of(resource, stream), stream, limits=configured_limits())
 
     def infer_fields(self) -> list[Field]:
-        """Phase 1: the types of every field over every record of every resource."""
+        """Phase 1: the types of every field over every record of every resource.
+
+        Every PUBLISH_BATCH_ROWS source rows the pass reports ``extract`` (the records of the resources
+        already inferred plus the rows read of this one) and checks for an abort, as the load does, so
+        an abort does not wait for the whole inference read of a large resource.
+        """
         started, per_resource, total = time.monotonic(), [], 0
         for resource in self.resources:
             with (
                 self.sources.open(resource) as stream,
                 self.opened(resource, stream) as source,
             ):
+                batched = BatchedSource(source, settings.PUBLISH_BATCH_ROWS, self.inference_batch(total))
                 fields, details, count = infer(
-                    source, self.steps, self.specs, resource_uid=resource.resource_uid, options=resource.read_options
+                    batched, self.steps, self.specs, resource_uid=resource.resource_uid, options=resource.read_options
                 )
             per_resource.append(fields)
             self.details[resource.resource_uid] = details
@@ -170,6 +178,15 @@ class PublishRun:
             self.check_abort()
         self.timings["extract"] = time.monotonic() - started
         return merged_fields(per_resource)
+
+    def inference_batch(self, before: int) -> Callable[[int], None]:
+        """The inference pass's per-batch step for one resource, ``before`` records into the pass."""
+
+        def batch_done(rows: int) -> None:
+            self.progress.set("extract", before + rows)
+            self.check_abort()
+
+        return batch_done
 
     def load_resource(
         self, loader: Loader, resource: ResourceConfig, fields: list[Field], loaded: int

@@ -9,6 +9,9 @@ records compiler needs. Decisions:
   schema -- a filter may test a hidden field -- each on its own, into one SQL fragment that the compilers AND
   with the caller's conditions as a fragment, never as text: no OR, parenthesis or comment of the caller can
   reach it.
+* Every condition of the caller that reaches the rows, its ``where`` and the bounds of its ``group_by`` ranges
+  alike, is evaluated only on rows the filters let through (``guarded``, ``guarded_conditions``): an error it
+  raised on another row would tell that such a row exists.
 * A filter that no longer compiles (a field removed by a republish, a type change) matches nothing and is
   logged: a broken security rule fails closed, it neither opens the data nor answers 500.
 * ``data_visible`` false reads no record: no field, and the condition ``FALSE``.
@@ -147,3 +150,13 @@ def guarded(restriction: Fragment | None, condition: Fragment | None, *, row_saf
         sql.SQL("({}) AND {}").format(restriction.sql, case),
         (*restriction.params, *restriction.params, *condition.params),
     )
+
+
+def guarded_conditions(restriction: Fragment | None, conditions: list[tuple[Fragment | None, bool]]) -> Fragment | None:
+    """Every condition of the caller (``where``, the bounds of ``group_by`` ranges), each with whether it is
+    row-safe, ANDed with ``restriction`` through ``guarded``: the conditions that could raise on some row in one
+    ``CASE`` under the restriction, the row-safe ones as plain conjuncts (their indexes stay usable)."""
+    unsafe = [condition for condition, row_safe in conditions if condition is not None and not row_safe]
+    safe = [condition for condition, row_safe in conditions if condition is not None and row_safe]
+    result = guarded(restriction, combine(unsafe, " AND ") if unsafe else None)
+    return guarded(result, combine(safe, " AND ") if safe else None, row_safe=True)

@@ -59,7 +59,9 @@ class Group:
     """One group_by item: ``inner`` is its key computed per row (in the subquery) as column ``column``.
 
     ``key`` reads that column (GROUP BY and sort order), ``value`` is what selecting the group shows, and
-    ``condition`` keeps only the rows the group applies to (ranges without open ends).
+    ``condition`` keeps only the rows the group applies to (ranges without open ends): a condition of the
+    caller, evaluated under the publisher's filter (``access.guarded``) unless ``condition_row_safe`` (it
+    compares a plain field with bounds of its own type, so it cannot raise on any row).
     """
 
     name: str
@@ -69,15 +71,18 @@ class Group:
     key: Fragment
     value: Fragment
     condition: Fragment | None = None
+    condition_row_safe: bool = False
 
 
 @dataclass(frozen=True)
 class Key:
-    """What a kind of group computes: the per-row key, how to show a group from its key column, a row filter."""
+    """What a kind of group computes: the per-row key, how to show a group from its key column, a row filter
+    and whether that filter is row-safe (see ``Group``)."""
 
     inner: Fragment
     show: Callable[[Fragment], Fragment]
     condition: Fragment | None = None
+    condition_row_safe: bool = False
 
 
 def compile_group(item: ast.SelectItem, schema: Schema, column: str) -> Group:
@@ -94,7 +99,9 @@ def compile_group(item: ast.SelectItem, schema: Schema, column: str) -> Group:
             raise scope.error(node, "An aggregate cannot be a group")
         built = Key(value, lambda key: key)
     key = Fragment(sql.Identifier(column), type=built.inner.type)
-    return Group(item_name(item), node, column, built.inner, key, built.show(key), built.condition)
+    return Group(
+        item_name(item), node, column, built.inner, key, built.show(key), built.condition, built.condition_row_safe
+    )
 
 
 # range()
@@ -175,7 +182,9 @@ def _static_ranges(node: ast.FunctionCall, subject: Fragment, steps: tuple[ast.N
     def show(key: Fragment) -> Fragment:
         return Fragment(sql.SQL("({})[{}]").format(placeholder("text[]"), key.sql), (names,), "text")
 
-    return Key(inner, show, _bounds_condition(subject, bounds, open_low, open_high))
+    # Only a plain field against bounds of its type cannot raise (as ``where.is_row_safe`` decides for where).
+    row_safe = isinstance(node.args[0], ast.Field)
+    return Key(inner, show, _bounds_condition(subject, bounds, open_low, open_high), row_safe)
 
 
 def _bounds_condition(subject: Fragment, bounds: list[Fragment], open_low: bool, open_high: bool) -> Fragment | None:

@@ -42,7 +42,7 @@ from psycopg.sql import Composed
 
 from datasets.odsql import ODSQLError, ast, parse_order_by
 from datasets.odsql.records import dates
-from datasets.odsql.records.access import TableAccess, guarded
+from datasets.odsql.records.access import TableAccess, guarded_conditions
 from datasets.odsql.records.columns import (
     Column,
     check_grouping,
@@ -140,9 +140,9 @@ def compile_records_query(
     ids_readable = access.record_ids if access is not None else True
     schema = ZonedSchema(fields, zone, query.lang, stored_fts=stored_fts, record_ids=ids_readable)
     restriction = access.condition if access is not None else None
-    where = guarded(restriction, compile_where(query.where, schema), row_safe=where_is_row_safe(query.where))
-    where = only_record(where, record_id)
+    condition = compile_where(query.where, schema)
     groups = compile_group_by(query.group_by, schema)
+    where = only_record(caller_where(restriction, condition, where_is_row_safe(query.where), groups), record_id)
     columns = compile_select(query.select, schema, groups)
     grouped = groups is not None or any(column.value.aggregate for column in columns)
     check_grouping([column.value for column in columns], grouped, "select")
@@ -170,6 +170,15 @@ def select_list(columns: list[Column], with_ids: bool) -> sql.Composable:
     if with_ids:
         outputs.append(sql.Identifier(RECORD_ID))
     return sql.SQL(", ").join(outputs)
+
+
+def caller_where(
+    restriction: Fragment | None, where: Fragment | None, where_row_safe: bool, groups: list[Group] | None
+) -> Fragment | None:
+    """The caller's ``where`` and the row filters of its groups (bounds of ranges), all under the publisher's
+    ``restriction`` (``access.guarded``): none of them may raise on a row the caller may not read."""
+    bounds = [(group.condition, group.condition_row_safe) for group in groups or [] if group.condition is not None]
+    return guarded_conditions(restriction, [(where, where_row_safe), *bounds])
 
 
 def only_record(where: Fragment | None, record_id: str | None) -> Fragment | None:
@@ -269,14 +278,13 @@ def _random(node: ast.FunctionCall, grouped: bool) -> Fragment:
 def from_where_group(table: str, where: Fragment | None, groups: list[Group] | None, grouped: bool) -> Fragment:
     """``FROM records.<table> [WHERE ...]``, through the subquery of group keys when grouped (see groups.py).
 
-    An aggregate without group_by groups by ().
+    ``where`` is the whole row filter, the bounds of ranges included (``caller_where``). An aggregate without
+    group_by groups by ().
     """
-    conditions = [where] if where is not None else []
     if not groups:
         text, params = sql.SQL("FROM {}").format(qualified(table)), ()
         suffix: sql.Composable = sql.SQL(" GROUP BY ()") if grouped else sql.SQL("")
     else:
-        conditions += [group.condition for group in groups if group.condition is not None]
         keys = sql.SQL(", ").join(
             sql.SQL("{} AS {}").format(group.inner.sql, sql.Identifier(group.column)) for group in groups
         )
@@ -285,10 +293,9 @@ def from_where_group(table: str, where: Fragment | None, groups: list[Group] | N
         suffix = sql.SQL(") AS {} GROUP BY {}").format(
             sql.Identifier(ROWS), sql.SQL(", ").join(group.key.sql for group in groups)
         )
-    if conditions:
-        joined = sql.SQL(" AND ").join(sql.SQL("({})").format(condition.sql) for condition in conditions)
-        text = sql.SQL("{} WHERE {}").format(text, joined)
-        params += tuple(p for condition in conditions for p in condition.params)
+    if where is not None:
+        text = sql.SQL("{} WHERE ({})").format(text, where.sql)
+        params += where.params
     return Fragment(text + suffix, params)
 
 

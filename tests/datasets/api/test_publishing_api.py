@@ -157,6 +157,78 @@ def test_abort_keeps_the_previous_version(chief_api, published, run_worker, monk
     assert table_rows(f"{published}_v{old.number + 1}") == -1
 
 
+class CountingSource:
+    """A source counting the rows the inference pass took from it; ``on_row(rows)`` runs after each row."""
+
+    def __init__(self, source, on_row) -> None:
+        self.source, self.on_row, self.read = source, on_row, 0
+
+    @property
+    def fields(self):
+        return self.source.fields
+
+    @property
+    def problems(self):
+        return self.source.problems
+
+    def rows(self):
+        for item in self.source.rows():
+            self.read += 1
+            self.on_row(self.read)
+            yield item
+
+
+def records_tables_of(uid: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'records' AND tablename LIKE %s", [f"{uid}\\_v%"]
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def test_an_abort_during_inference_stops_it_within_one_batch(
+    chief_api, alice, published, run_worker, monkeypatch, settings
+):
+    old, batch, total = current(published), 10, 1000
+    resource = Dataset.objects.get(dataset_uid=published).resources.get()
+    many = stored_file(
+        b"name,year\n" + b"".join(b"T%d,%d\n" % (i, 1900 + i % 100) for i in range(total)), "m.csv", alice
+    )
+    body = {"url": many.url, "type": "csvfile", "title": "Trees"}
+    assert_status(
+        chief_api.put(f"{BASE}/datasets/{published}/resources/{resource.resource_uid}", body, format="json"), 200
+    )
+    settings.PUBLISH_BATCH_ROWS = batch
+    sources: list[CountingSource] = []
+
+    def abort_after_the_first_batch(rows: int) -> None:
+        if rows == batch:
+            assert_status(chief_api.put(f"{BASE}/datasets/{published}/abort_processing"), 200)
+
+    original_infer = publish_job.infer
+
+    def counted_infer(source, *args, **kwargs):
+        sources.append(CountingSource(source, abort_after_the_first_batch))
+        return original_infer(sources[-1], *args, **kwargs)
+
+    monkeypatch.setattr(publish_job, "infer", counted_infer)
+    job = publish(chief_api, published)
+    run_worker()
+
+    assert len(sources) == 1 and sources[0].read <= 2 * batch  # stopped within one batch of the abort
+    ended = Job.objects.get(job_uid=job["job_uid"])
+    assert ended.state == "aborted"
+    phases = {phase["name"]: phase for phase in ended.progresses}
+    assert list(phases) == ["extract", "read", "load", "index", "swap"]
+    assert (phases["extract"]["unit"], phases["load"]["done"]) == ("rows", 0)
+    assert batch <= phases["extract"]["done"] <= sources[0].read  # reported per batch, before the whole read
+    dataset = Dataset.objects.get(dataset_uid=published)
+    assert (dataset.status, dataset.current_version_id) == ("idle", old.pk)
+    records = assert_status(chief_api.get(f"/api/explore/v2.1/catalog/datasets/{dataset.dataset_id}/records"), 200)
+    assert records["total_count"] == 2
+    assert records_tables_of(published) == [old.table_name]
+
+
 def test_a_job_the_reconciler_failed_cannot_swap_in(chief_api, published, run_worker, monkeypatch):
     old = current(published)
     original = publish_job.PublishRun.swap

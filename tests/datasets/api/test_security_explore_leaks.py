@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from datasets.models import ApiKey, Dataset, Ruleset
 from datasets.models.apikey import generate_key
+from datasets.odsql.records import expressions
 from tests.conftest import assert_status, basic_client
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, record_regions, rows_csv
 
@@ -383,3 +384,36 @@ def test_the_home_page_refines_on_the_visitors_features(leaky):
     assert "/explore/dataset/leaky/" in anonymous.get("/", {"refine": "features:geo"}).content.decode()
     Ruleset.objects.filter(dataset__dataset_id="leaky").update(visible_fields=["city", "region", "population"])
     assert "/explore/dataset/leaky/" not in anonymous.get("/", {"refine": "features:geo"}).content.decode()
+
+
+@pytest.fixture
+def length_failing_on_four(monkeypatch):
+    """``length(text)`` made to raise (division by zero) on values of 4 characters: no ODSQL function raises on a
+    stored value today, and the guard is there for the day one does. Of ``leaky``'s regions only "East" has 4."""
+    failing = expressions._string_function("(char_length({0}) / (char_length({0}) - 4))::bigint", "int")
+    monkeypatch.setitem(expressions.SCALARS, "length", failing)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"where": "length(region) > 0"},
+        {"group_by": "range(length(region), *, 100) as r"},
+        {"group_by": "range(length(region), 0, *) as r"},
+        {"group_by": "range(length(region), 0, 50, 100) as r"},
+    ],
+)
+def test_a_condition_that_raises_on_hidden_rows_is_evaluated_on_the_callers_rows_only(
+    leaky, length_failing_on_four, params
+):
+    """The caller's ``where`` and the bounds of a ``group_by`` range are evaluated under the publisher's filter:
+    an error they raised on a filtered-out row would tell that the row exists. The filter is made costlier than
+    the bounds (a full-text match) so that PostgreSQL, ordering plain conjuncts by cost, would test the bounds
+    first if they were not guarded."""
+    Ruleset.objects.filter(dataset__dataset_id="leaky", kind="default").update(filter_query='search(region, "North")')
+    group, _ = leaky["group"]
+    failed = group.get(f"{BASE}/records", {"select": "count(*) as n", **params})  # East's caller meets the error
+    assert "division by zero" in assert_status(failed, 400)["message"]
+    anonymous, _ = leaky["anonymous"]
+    body = assert_status(anonymous.get(f"{BASE}/records", {"select": "count(*) as n", **params}), 200)
+    assert sum(result["n"] for result in body["results"]) == len(rows_of("North"))
