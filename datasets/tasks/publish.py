@@ -197,8 +197,10 @@ class PublishRun:
             self.sources.open(resource) as stream,
             self.opened(resource, stream) as source,
         ):
+            # Per batch of source rows too: processors that drop most records would leave the abort unchecked.
+            batched = BatchedSource(source, settings.PUBLISH_BATCH_ROWS, lambda _rows: self.check_abort())
             records = run(
-                source,
+                batched,
                 self.steps,
                 self.specs,
                 resource_uid=resource.resource_uid,

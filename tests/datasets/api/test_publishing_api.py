@@ -229,6 +229,44 @@ def test_an_abort_during_inference_stops_it_within_one_batch(
     assert records_tables_of(published) == [old.table_name]
 
 
+def test_an_abort_during_a_load_whose_processors_drop_most_records_stops_it_within_one_batch(
+    chief_api, alice, published, run_worker, monkeypatch, settings
+):
+    old, batch, total = current(published), 10, 1000
+    dataset = Dataset.objects.get(dataset_uid=published)
+    rows = b"".join(b"%s,%d\n" % (b"keep" if i < 5 else b"drop", 1900 + i % 100) for i in range(total))
+    many = stored_file(b"name,year\n" + rows, "m.csv", alice)
+    body = {"url": many.url, "type": "csvfile", "title": "Trees"}
+    resource = dataset.resources.get()
+    assert_status(
+        chief_api.put(f"{BASE}/datasets/{published}/resources/{resource.resource_uid}", body, format="json"), 200
+    )
+    skip = {"name": "skip_record", "args": {"field": "name", "value": "drop"}}
+    assert_status(chief_api.post(f"{BASE}/datasets/{published}/processors/", skip, format="json"), 201)
+    settings.PUBLISH_BATCH_ROWS = batch
+    sources: list[CountingSource] = []
+
+    def abort_after_the_first_batch(rows: int) -> None:
+        if rows == batch:
+            assert_status(chief_api.put(f"{BASE}/datasets/{published}/abort_processing"), 200)
+
+    original_run = publish_job.run
+
+    def counted_run(source, *args, **kwargs):
+        sources.append(CountingSource(source, abort_after_the_first_batch))
+        return original_run(sources[-1], *args, **kwargs)
+
+    monkeypatch.setattr(publish_job, "run", counted_run)
+    job = publish(chief_api, published)
+    run_worker()
+
+    # Five records in a thousand rows: counting loaded records, the abort would wait for the whole file.
+    assert len(sources) == 1 and sources[0].read <= 2 * batch
+    assert Job.objects.get(job_uid=job["job_uid"]).state == "aborted"
+    assert Dataset.objects.get(dataset_uid=published).current_version_id == old.pk
+    assert records_tables_of(published) == [old.table_name]
+
+
 def test_a_job_the_reconciler_failed_cannot_swap_in(chief_api, published, run_worker, monkeypatch):
     old = current(published)
     original = publish_job.PublishRun.swap
