@@ -41,6 +41,7 @@ from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
+from config.basic_auth_cache import remember, remembered_user
 from core.input_guard import text_problem
 from core.ratelimit import count_hits_from_first, read_counts
 
@@ -183,13 +184,36 @@ class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationF
 
 
 class ThrottledBasicAuthentication(BasicAuthentication):
-    """HTTP Basic for the APIs: a locked login is a 429 with Retry-After, not a 401 inviting another guess."""
+    """HTTP Basic for the APIs: a locked login is a 429 with Retry-After, not a 401 inviting another guess.
+
+    Credentials a full check accepted within ``BASIC_AUTH_CACHE_SECONDS`` are accepted without hashing the
+    password again (``config.basic_auth_cache``), under the same throttle as a full check.
+    """
 
     def authenticate_credentials(self, userid, password, request=None):
+        user = remembered_user(userid, password)
+        if user is not None and not self.locked_after_success(userid, request):
+            return user, None
         try:
-            return super().authenticate_credentials(userid, password, request)
+            user, auth = super().authenticate_credentials(userid, password, request)
         except Exception:
             wait = refused_for(request)
             if wait:
                 raise Throttled(wait=wait, detail="Too many failed login attempts.") from None
             raise
+        remember(user, userid, password)
+        return user, auth
+
+    @staticmethod
+    def locked_after_success(username: str, request) -> bool:
+        """For remembered credentials, what ``ThrottledModelBackend`` does around a right password.
+
+        A locked username or address is refused even with the right password (True: the full check then
+        answers the 429 and counts the attempt, as before); otherwise a success clears the username's counter.
+        """
+        state = login_state(username, client_address(request))
+        if state.wait:
+            return True
+        if state.username_failures:
+            clear_username(username)
+        return False

@@ -193,6 +193,9 @@ AUTHENTICATION_BACKENDS = ["config.login_throttle.ThrottledModelBackend"]
 LOGIN_FAILURES_PER_USERNAME = env_int("LOGIN_FAILURES_PER_USERNAME", 5, minimum=1)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20, minimum=1)
 LOGIN_FAILURES_WINDOW = env_int("LOGIN_FAILURES_WINDOW", 15 * 60, minimum=1)
+# Seconds HTTP Basic credentials a full check accepted are accepted again without hashing the password
+# (config.basic_auth_cache: an HMAC bound to the stored hash and is_active, kept in the cache); 0: every time.
+BASIC_AUTH_CACHE_SECONDS = env_int("BASIC_AUTH_CACHE_SECONDS", 300, minimum=0)
 
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "3000/minute")
