@@ -48,6 +48,8 @@ JOB_TIMEOUT = env_int("JOB_TIMEOUT", 6 * 3600, minimum=1)
 PUBLISH_STATEMENT_TIMEOUT = env_int("PUBLISH_STATEMENT_TIMEOUT", 3600, minimum=1)
 # Every Explore API query runs under this statement timeout.
 EXPLORE_STATEMENT_TIMEOUT_MS = env_int("EXPLORE_STATEMENT_TIMEOUT_MS", 10_000, minimum=100)
+# Facets one /facets request may ask for (each is a query of up to the statement timeout).
+EXPLORE_MAX_FACETS = env_int("EXPLORE_MAX_FACETS", 20, minimum=1)
 PUBLISH_BATCH_ROWS = env_int("PUBLISH_BATCH_ROWS", 10_000, minimum=1)
 # Numeric, date and boolean fields indexed although no annotation nor visualization names them: the first N
 # in schema order (datasets.store.indexes.indexed_fields).
