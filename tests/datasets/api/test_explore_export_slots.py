@@ -22,12 +22,6 @@ def towns(chief_api, alice, run_worker, redis):
     return publish_public_csv(chief_api, alice, run_worker, "towns", rows_csv(ROWS))
 
 
-@pytest.fixture(autouse=True)
-def fresh_slots(monkeypatch):
-    """Each test starts with every slot free, so a slot one test leaks cannot fail the next."""
-    monkeypatch.setattr(export_slots, "_semaphore", None)
-
-
 @pytest.fixture
 def one_slot(settings):
     settings.EXPLORE_MAX_EXPORTS_IN_FLIGHT = 1
@@ -123,3 +117,4 @@ def test_a_slot_is_released_once_however_often_it_is_released(settings):
     assert third.held and fourth.held and not first.held
     third.release()
     fourth.release()
+
