@@ -7,9 +7,11 @@ Decisions:
   writer of ``datasets.formats.writers`` that yields bytes to a ``StreamingHttpResponse``. The connection and its
   streams are ``datasets.store.reading``'s; the formats and their options are ``datasets.formats.exports``.
 * Everything that can be refused is checked before the first byte: the dataset, the format, the parameters,
-  the ODSQL clauses, and the query itself (the first batch is read before the response starts), so errors keep
-  the Explore shape instead of cutting a file short. A parameter no format here knows is refused rather than
-  ignored: an export quietly different from what was asked is worse than an error.
+  the ODSQL clauses, the query itself (the first batch is read before the response starts) and the writer's
+  first chunk (produced before the response starts too: an xlsx with more records than a sheet has rows is a
+  400 ``ExportTooLarge``), so errors keep the Explore shape instead of cutting a file short. A parameter no
+  format here knows is refused rather than ignored: an export quietly different from what was asked is worse
+  than an error.
 * An export holds one of the process's ``EXPLORE_MAX_EXPORTS_IN_FLIGHT`` slots from before its connection opens
   until its stream ends, fails or is closed (``datasets.store.export_slots``); with none free it is a 503 with
   ``Retry-After``. A 304 or a file of nothing readable opens no connection and takes no slot.
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -203,9 +206,17 @@ class Closing:
 
     def __init__(self, chunks: Iterator[bytes], stream: RowStream, slot: ExportSlot) -> None:
         self.chunks, self.stream, self.slot = chunks, stream, slot
+        self.first = b""
+
+    def prime(self) -> None:
+        """Produce the first chunk now, before the response starts, so a writer's refusal (an xlsx past a sheet's
+        rows) is an error answer too; xlsx and parquet write their first row group or whole file here."""
+        self.first = next(self.chunks, b"")
 
     def __iter__(self) -> Iterator[bytes]:
         try:
+            if self.first:
+                yield self.first
             yield from self.chunks
         finally:
             self.close()
@@ -270,10 +281,17 @@ def streamed(
         stream, chunks = export_chunks(spec, compiled, columns, chosen, options)
         if chosen.compressed:
             chunks = writers.gzipped(chunks)
-        return Closing(chunks, stream, slot)
+        body = Closing(chunks, stream, slot)
     except BaseException:
         slot.release()
         raise
+    try:
+        with query_refusals():  # the first chunk of xlsx or parquet reads more batches than the first
+            body.prime()
+    except BaseException:
+        body.close()
+        raise
+    return body
 
 
 def export_chunks(
@@ -335,8 +353,15 @@ Stream = TypeVar("Stream", bound=RowStream)
 
 def open_stream(kind: type[Stream], statement: sql.Composed, params: list, zone: str) -> Stream:
     """Run the export query; a query PostgreSQL refuses (a cast, a timeout) is an Explore error, not a cut file."""
-    try:
+    with query_refusals():
         return kind(statement, params, zone)
+
+
+@contextmanager
+def query_refusals() -> Iterator[None]:
+    """What PostgreSQL refuses while the export reads, before its response starts, as the Explore error."""
+    try:
+        yield
     except psycopg.errors.QueryCanceled:
         raise ExploreError(503, "ExportTimeout", "The export query took too long; narrow it with where") from None
     except psycopg.errors.DataError as error:

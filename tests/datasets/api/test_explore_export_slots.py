@@ -118,3 +118,13 @@ def test_a_slot_is_released_once_however_often_it_is_released(settings):
     third.release()
     fourth.release()
 
+
+def test_a_query_failing_past_its_first_batch_is_still_an_error_answer_for_xlsx(towns, one_slot, monkeypatch):
+    """xlsx writes its whole file before its first chunk: a value the query cannot compute, in a batch after the
+    first, is a 400 before the response starts (and the slot comes back), not a server error."""
+    monkeypatch.setattr(reading, "BATCH_SIZE", 7)
+    # Past bigint from population 1020 on: the 21st row, in the third batch.
+    select = f"city, population * {(2**63 - 1) // 1019} as x"
+    body = assert_status(APIClient().get(f"{BASE}/xlsx", {"select": select}), 400)
+    assert body["error_code"] == "ODSQLError" and "out of range" in body["message"]
+    assert downloaded("xlsx")
