@@ -52,6 +52,11 @@ EXPLORE_STATEMENT_TIMEOUT_MS = env_int("EXPLORE_STATEMENT_TIMEOUT_MS", 10_000, m
 # housekeeping pass (requests that resolved it finish on it); the DROP waits at most the lock timeout for them.
 RETIRED_TABLE_GRACE_SECONDS = env_int("RETIRED_TABLE_GRACE_SECONDS", 300, minimum=0)
 RETIRED_TABLE_LOCK_TIMEOUT_MS = env_int("RETIRED_TABLE_LOCK_TIMEOUT_MS", 2000, minimum=1)
+# Facets one /facets request may ask for (each is a query of up to the statement timeout).
+EXPLORE_MAX_FACETS = env_int("EXPLORE_MAX_FACETS", 20, minimum=1)
+# Exports one process streams at once, each on a PostgreSQL connection of its own (datasets.store.export_slots);
+# beyond, a 503 with Retry-After. Keep it under the threads per process so other requests are still served.
+EXPLORE_MAX_EXPORTS_IN_FLIGHT = env_int("EXPLORE_MAX_EXPORTS_IN_FLIGHT", 4, minimum=1)
 PUBLISH_BATCH_ROWS = env_int("PUBLISH_BATCH_ROWS", 10_000, minimum=1)
 # Numeric, date and boolean fields indexed although no annotation nor visualization names them: the first N
 # in schema order (datasets.store.indexes.indexed_fields).

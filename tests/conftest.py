@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from datasets.models import Dataset, PublishedVersion
 from datasets.services import dataset_create
+from datasets.store import export_slots
 from jobs.workers import SimpleWorker
 
 # Tests use their own Redis database so a developer's queues (db 0) are never flushed.
@@ -78,6 +79,13 @@ def _private_media_root(settings, tmp_path):
 def _fresh_throttles():
     """Throttle counters live in the cache; each test starts with none."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _free_export_slots(monkeypatch):
+    """Every export slot free at each test's start: the test client's responses form reference cycles, so an
+    export a test never reads gives its slot back only when the garbage collector runs (a server closes them)."""
+    monkeypatch.setattr(export_slots, "_semaphore", None)
 
 
 @pytest.fixture(autouse=True)

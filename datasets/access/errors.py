@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 class ExploreError(Exception):
     """A refused read: its HTTP status, the Explore ``error_code`` and the message shown to the caller."""
 
-    def __init__(self, status_code: int, error_code: str, message: str) -> None:
+    def __init__(self, status_code: int, error_code: str, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status_code, self.error_code, self.message = status_code, error_code, message
+        self.retry_after = retry_after  # seconds, sent as ``Retry-After`` when set (a busy server's 503)
 
     def as_dict(self) -> dict[str, Any]:
         return {"error_code": self.error_code, "message": self.message}

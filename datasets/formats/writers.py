@@ -2,8 +2,9 @@
 
 Every writer takes the result's column names, their ODSQL types (``geo_point_2d`` and ``geo_shape`` values
 arrive as JSON: ``{"lon", "lat"}`` and GeoJSON geometries) and an iterable of row batches (lists of tuples).
-Text writers yield encoded chunks; xlsx and parquet are built in a temporary file, then read back in chunks,
-because their containers (zip, footer) cannot be written front to back.
+Text writers yield encoded chunks, and so does parquet, one row group at a time (its footer comes last and
+needs no seeking back). xlsx is built in a temporary file, then read back in chunks: its zip container is
+written by openpyxl only when the workbook is saved (see ``write_xlsx``).
 
 Decisions:
 
@@ -20,21 +21,30 @@ Decisions:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
+import os
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+from datasets.access.errors import ExploreError
+
 GEO_TYPES = ("geo_point_2d", "geo_shape")
 EXACT_IN_A_DOUBLE = 2**53  # integers up to this size survive a spreadsheet number
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_DELIMITERS = {";": ";", ",": ",", "tab": "\t", "\t": "\t", "|": "|"}
 FILE_CHUNK = 64 * 1024
+XLSX_MAX_ROWS = 1_048_576  # rows of a spreadsheet sheet (Excel's limit), the header included
+# A parquet row group ends at this many rows or this many bytes of Arrow data, whichever comes first: readers
+# skip and read in parallel by row group, so tiny ones make slow files, and the writer holds one in memory.
+PARQUET_ROW_GROUP_ROWS = 64 * 1024
+PARQUET_ROW_GROUP_BYTES = 32 * 1024 * 1024
 GZIP_LEVEL = 6  # gzip's own default: most of level 9's ratio at a fraction of its time
 GZIP_CONTAINER = 16 + zlib.MAX_WBITS  # zlib's wbits for a gzip header and trailer rather than a zlib one
 
@@ -191,19 +201,65 @@ def xlsx_cell(value: Any, kind: str) -> Any:
     return value
 
 
+def too_many_rows() -> ExploreError:
+    return ExploreError(
+        400,
+        "ExportTooLarge",
+        f"An xlsx sheet holds at most {XLSX_MAX_ROWS - 1:,} records (its {XLSX_MAX_ROWS:,} rows less the header); "
+        "narrow the export with where or limit, or export to csv or parquet",
+    )
+
+
 def write_xlsx(columns: list[str], types: list[str], batches: Batches) -> Iterator[bytes]:
-    """One sheet in a write-only workbook (rows go to disk as they come), then the file in chunks."""
+    """One sheet in a write-only workbook (rows go to disk as they come), then the file in chunks.
+
+    openpyxl writes the zip only when the workbook is saved, so nothing can be sent before the last row: the
+    sheet's XML goes to openpyxl's temporary file, then the saved workbook to ours, both in the system's
+    temporary directory and removed however the export ends. A result with more records than a sheet has rows
+    is refused (``ExportTooLarge``) rather than cut short or written past the sheet's end (Excel then refuses
+    the file); the Explore export reads the first chunk before its response starts, so this is a 400.
+    """
     from openpyxl import Workbook
 
     with tempfile.TemporaryFile() as file:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("export")
-        sheet.append([xlsx_cell(name, "text") for name in columns])
-        for batch in batches:
-            for row in batch:
-                sheet.append([xlsx_cell(value, kind) for value, kind in zip(row, types, strict=True)])
-        workbook.save(file)
+        try:
+            sheet.append([xlsx_cell(name, "text") for name in columns])
+            written = 1
+            for batch in batches:
+                written += len(batch)
+                if written > XLSX_MAX_ROWS:
+                    raise too_many_rows()
+                for row in batch:
+                    sheet.append([xlsx_cell(value, kind) for value, kind in zip(row, types, strict=True)])
+            workbook.save(file)
+        finally:
+            discard_sheet_file(sheet)
         yield from read_back(file)
+
+
+def discard_sheet_file(sheet: Any) -> None:
+    """Remove the temporary file openpyxl writes a write-only sheet's XML to, when saving did not.
+
+    openpyxl removes it once the workbook is saved, and otherwise only when the process exits: an export that
+    fails or is abandoned before saving would leave it on disk until then.
+    """
+    writer = getattr(sheet, "_writer", None)  # openpyxl's WorksheetWriter, made at the first row
+    path = getattr(writer, "out", None)
+    if writer is None or not isinstance(path, str) or not os.path.exists(path):
+        return
+    # Its XML streams are half written: close the rows' stream, then the sheet's, so neither writes to the file
+    # later when collected; only removing the file matters here.
+    for stream in (getattr(sheet, "_rows", None), writer):
+        with contextlib.suppress(Exception):
+            if stream is not None:
+                stream.close()
+    os.remove(path)
+    from openpyxl.worksheet import _writer
+
+    with contextlib.suppress(ValueError):
+        _writer.ALL_TEMP_FILES.remove(path)
 
 
 def read_back(file: IO[bytes]) -> Iterator[bytes]:
@@ -238,23 +294,84 @@ def parquet_value(value: Any, kind: str) -> Any:
     return None if value is None else str(value)
 
 
+class ParquetSink:
+    """Where pyarrow writes the parquet file, front to back: what it wrote is taken out after each row group.
+
+    Parquet needs no seeking (the footer, written last, says where each row group starts), so the file streams
+    and memory holds one row group at most; ``tell`` is all pyarrow asks of a sink besides ``write``.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.position = 0
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.position += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+    def take(self) -> bytes:
+        """What was written since the last call."""
+        chunk = b"".join(self.parts)
+        self.parts.clear()
+        return chunk
+
+
+def arrow_batch(schema: Any, types: list[str], batch: list[tuple]) -> Any:
+    """One batch of rows as an Arrow record batch of ``schema`` (columnar: far smaller than the rows)."""
+    import pyarrow as pa
+
+    arrays = [
+        pa.array([parquet_value(row[index], kind) for row in batch], type=schema.field(index).type)
+        for index, kind in enumerate(types)
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def row_groups(schema: Any, types: list[str], batches: Batches) -> Iterator[list[Any]]:
+    """Record batches gathered until a row group is ``PARQUET_ROW_GROUP_ROWS`` rows or ``PARQUET_ROW_GROUP_BYTES``
+    of Arrow data, whichever comes first (wide rows make smaller groups, so memory stays bounded)."""
+    group: list[Any] = []
+    rows = size = 0
+    for batch in batches:
+        if not batch:
+            continue
+        record = arrow_batch(schema, types, batch)
+        group.append(record)
+        rows, size = rows + record.num_rows, size + record.nbytes
+        if rows >= PARQUET_ROW_GROUP_ROWS or size >= PARQUET_ROW_GROUP_BYTES:
+            yield group
+            group, rows, size = [], 0, 0
+    if group:
+        yield group
+
+
 def write_parquet(
     columns: list[str], types: list[str], batches: Batches, *, compression: str = "snappy"
 ) -> Iterator[bytes]:
-    """One row group per batch in a temporary file, then the file in chunks."""
+    """Parquet written as it streams: each row group's bytes are yielded once it is written, the footer last."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = arrow_schema(columns, types)
-    with tempfile.TemporaryFile() as file:
-        with pq.ParquetWriter(file, schema, compression=compression) as writer:
-            for batch in batches:
-                arrays = [
-                    pa.array([parquet_value(row[index], kind) for row in batch], type=schema.field(index).type)
-                    for index, kind in enumerate(types)
-                ]
-                writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-        yield from read_back(file)
+    sink = ParquetSink()
+    with pq.ParquetWriter(sink, schema, compression=compression) as writer:
+        for group in row_groups(schema, types, batches):
+            table = pa.Table.from_batches(group, schema=schema)
+            writer.write_table(table, row_group_size=table.num_rows)  # the whole group is one row group
+            yield sink.take()
+    yield sink.take()
 
 
 def gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:

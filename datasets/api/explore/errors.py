@@ -46,4 +46,5 @@ def explore_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     error = as_explore_error(exc)
     if error is None:
         return None
-    return Response(error.as_dict(), status=error.status_code)
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return Response(error.as_dict(), status=error.status_code, headers=headers)

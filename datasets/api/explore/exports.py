@@ -7,9 +7,14 @@ Decisions:
   writer of ``datasets.formats.writers`` that yields bytes to a ``StreamingHttpResponse``. The connection and its
   streams are ``datasets.store.reading``'s; the formats and their options are ``datasets.formats.exports``.
 * Everything that can be refused is checked before the first byte: the dataset, the format, the parameters,
-  the ODSQL clauses, and the query itself (the first batch is read before the response starts), so errors keep
-  the Explore shape instead of cutting a file short. A parameter no format here knows is refused rather than
-  ignored: an export quietly different from what was asked is worse than an error.
+  the ODSQL clauses, the query itself (the first batch is read before the response starts) and the writer's
+  first chunk (produced before the response starts too: an xlsx with more records than a sheet has rows is a
+  400 ``ExportTooLarge``), so errors keep the Explore shape instead of cutting a file short. A parameter no
+  format here knows is refused rather than ignored: an export quietly different from what was asked is worse
+  than an error.
+* An export holds one of the process's ``EXPLORE_MAX_EXPORTS_IN_FLIGHT`` slots from before its connection opens
+  until its stream ends, fails or is closed (``datasets.store.export_slots``); with none free it is a 503 with
+  ``Retry-After``. A 304 or a file of nothing readable opens no connection and takes no slot.
 * Every format accepts the export-only parameters ``use_labels``, ``compressed`` and ``epsg`` (section 3):
 
   - ``use_labels=true`` names each column after its field's label instead of its name, wherever a format
@@ -39,7 +44,8 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -56,8 +62,9 @@ from datasets.api.explore.records import clause, etag_of, integer, not_modified,
 from datasets.api.explore.views import ExploreView
 from datasets.formats import csv_copy, writers
 from datasets.formats.exports import FORMATS, WRITER_ARGUMENTS, ExportFormat, boolean
-from datasets.odsql.records.query import RecordsQuery, compile_records_query
+from datasets.odsql.records.query import CompiledQuery, RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
+from datasets.store.export_slots import ExportSlot, export_slot
 from datasets.store.reading import CopyStream, RowStream
 
 QUERY_PARAMETERS = frozenset(
@@ -191,17 +198,35 @@ def export_query(request: Request, fields: list[Field]) -> RecordsQuery:
 
 
 class Closing:
-    """Chunks that also close ``stream``: Django calls ``close()`` even when a client leaves before the end."""
+    """Chunks that also close ``stream`` and free the export's ``slot``, at their end or when closed.
 
-    def __init__(self, chunks: Iterator[bytes], stream: RowStream) -> None:
-        self.chunks, self.stream = chunks, stream
+    Django calls ``close()`` even when a client leaves before the end; the slot is freed however the response
+    ends (``datasets.store.export_slots``), and closing twice is harmless.
+    """
+
+    def __init__(self, chunks: Iterator[bytes], stream: RowStream, slot: ExportSlot) -> None:
+        self.chunks, self.stream, self.slot = chunks, stream, slot
+        self.first = b""
+
+    def prime(self) -> None:
+        """Produce the first chunk now, before the response starts, so a writer's refusal (an xlsx past a sheet's
+        rows) is an error answer too; xlsx and parquet write their first row group or whole file here."""
+        self.first = next(self.chunks, b"")
 
     def __iter__(self) -> Iterator[bytes]:
-        return self.chunks
+        try:
+            if self.first:
+                yield self.first
+            yield from self.chunks
+        finally:
+            self.close()
 
     def close(self) -> None:
-        self.chunks.close()  # type: ignore[attr-defined]  # a generator: closing runs its finally
-        self.stream.close()
+        try:
+            self.chunks.close()  # type: ignore[attr-defined]  # a generator: closing runs its finally
+            self.stream.close()
+        finally:
+            self.slot.release()
 
 
 class DatasetExportsView(ExploreView):
@@ -235,38 +260,64 @@ class DatasetExportView(ExploreView):
         etag = etag_of(request, published)
         if not_modified(request, etag):
             return Response(status=304, headers={"ETag": cast(str, etag)})
-        types = compiled.types
         if not compiled.columns:
             # Nothing the caller may read (data not visible, or no visible field): an empty file of the format.
-            return attachment(spec.writer([], [], iter(()), **options), None, published.dataset_id, spec, chosen, None)
+            chunks = spec.writer([], [], iter(()), **options)
+            body = writers.gzipped(chunks) if chosen.compressed else chunks
+            return attachment(body, published.dataset_id, spec, chosen, None)
         columns = labelled(compiled.columns, fields) if chosen.use_labels else compiled.columns
-        statement, params = projected(compiled.sql, compiled.params, types, chosen.epsg)
-        stream: RowStream
-        if spec.extension == "csv":
-            stream, chunks = csv_by_copy(statement, params, compiled.timezone, columns, types, options)
-        else:
-            # Rows come in UTC (psycopg reads timestamptz in the connection's zone): shown in the asked zone here.
-            stream = open_stream(RowStream, cast(sql.Composed, statement), params, "UTC")
-            batches = stream.batches()
-            if compiled.timezone != "UTC":
-                batches = (compiled.localized(batch) for batch in batches)
-            chunks = spec.writer(columns, types, batches, **options)
-        return attachment(chunks, stream, published.dataset_id, spec, chosen, etag)
+        return attachment(streamed(spec, compiled, columns, chosen, options), published.dataset_id, spec, chosen, etag)
+
+
+def streamed(
+    spec: ExportFormat, compiled: CompiledQuery, columns: list[str], chosen: ExportSettings, options: dict[str, Any]
+) -> Closing:
+    """The file's chunks, in an export slot (``datasets.store.export_slots``, a 503 when none is free).
+
+    The slot is taken before the connection is opened and given back if anything fails before streaming.
+    """
+    slot = export_slot()
+    try:
+        stream, chunks = export_chunks(spec, compiled, columns, chosen, options)
+        if chosen.compressed:
+            chunks = writers.gzipped(chunks)
+        body = Closing(chunks, stream, slot)
+    except BaseException:
+        slot.release()
+        raise
+    try:
+        with query_refusals():  # the first chunk of xlsx or parquet reads more batches than the first
+            body.prime()
+    except BaseException:
+        body.close()
+        raise
+    return body
+
+
+def export_chunks(
+    spec: ExportFormat, compiled: CompiledQuery, columns: list[str], chosen: ExportSettings, options: dict[str, Any]
+) -> tuple[RowStream, Iterator[bytes]]:
+    """Run the export query on a connection of its own; its stream and the file's chunks, written by ``spec``."""
+    types = compiled.types
+    statement, params = projected(compiled.sql, compiled.params, types, chosen.epsg)
+    if spec.extension == "csv":
+        return csv_by_copy(statement, params, compiled.timezone, columns, types, options)
+    # Rows come in UTC (psycopg reads timestamptz in the connection's zone): shown in the asked zone here.
+    stream = open_stream(RowStream, cast(sql.Composed, statement), params, "UTC")
+    batches = stream.batches()
+    if compiled.timezone != "UTC":
+        batches = (compiled.localized(batch) for batch in batches)
+    return stream, spec.writer(columns, types, batches, **options)
 
 
 def attachment(
-    chunks: Iterator[bytes],
-    stream: RowStream | None,
-    dataset_id: str,
-    spec: ExportFormat,
-    chosen: ExportSettings,
-    etag: str | None,
+    body: Iterable[bytes], dataset_id: str, spec: ExportFormat, chosen: ExportSettings, etag: str | None
 ) -> StreamingHttpResponse:
-    """The streamed file, gzipped on the way out when ``compressed`` was asked."""
+    """The streamed file (``body``, already gzipped when ``compressed`` was asked), named for download."""
     filename, content_type = f"{dataset_id}.{spec.extension}", spec.content_type
     if chosen.compressed:
-        chunks, filename, content_type = writers.gzipped(chunks), f"{filename}.gz", "application/gzip"
-    response = StreamingHttpResponse(Closing(chunks, stream) if stream else chunks, content_type=content_type)
+        filename, content_type = f"{filename}.gz", "application/gzip"
+    response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     if etag:
         response["ETag"] = etag
@@ -302,8 +353,15 @@ Stream = TypeVar("Stream", bound=RowStream)
 
 def open_stream(kind: type[Stream], statement: sql.Composed, params: list, zone: str) -> Stream:
     """Run the export query; a query PostgreSQL refuses (a cast, a timeout) is an Explore error, not a cut file."""
-    try:
+    with query_refusals():
         return kind(statement, params, zone)
+
+
+@contextmanager
+def query_refusals() -> Iterator[None]:
+    """What PostgreSQL refuses while the export reads, before its response starts, as the Explore error."""
+    try:
+        yield
     except psycopg.errors.QueryCanceled:
         raise ExploreError(503, "ExportTimeout", "The export query took too long; narrow it with where") from None
     except psycopg.errors.DataError as error:

@@ -302,9 +302,12 @@ class FacetQuery:
 
 
 def compile_facets(request: FacetRequest) -> list[FacetQuery]:
-    """One query per facet (requested, or the fields annotated ``facet``); raises ``ODSQLError`` first."""
+    """One query per facet (requested, or the fields annotated ``facet``); raises ``ODSQLError`` first.
+
+    A facet asked for twice (``facet=city&facet=city``, or the same spec written two ways) is counted once.
+    """
     schema = request.schema()
-    specs = [parse_facet(text) for text in request.facets if text.strip()]
+    specs = list(dict.fromkeys(parse_facet(text) for text in request.facets if text.strip()))
     if not request.facets:
         disjunctive = set(annotated(request.fields, "disjunctive"))
         specs = [FacetSpec(name, disjunctive=name in disjunctive) for name in annotated(request.fields, "facet")]

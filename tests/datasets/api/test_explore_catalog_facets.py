@@ -134,3 +134,9 @@ def test_modified_years_follow_the_timezone(published):
 def test_an_excluded_period_is_listed_as_the_facet_writes_periods(catalog):
     entries = facets({"facet": "modified", "exclude": "modified:2019/8"})["modified"]
     assert {"name": "2019/08", "value": "2019/08", "state": "excluded"} in entries
+
+
+def test_a_repeated_facet_is_answered_once(catalog):
+    body = assert_status(APIClient().get(URL, {"facet": ["keyword", "theme", "keyword"]}), 200)
+    assert [facet["name"] for facet in body["facets"]] == ["keyword", "theme"]
+    assert pairs(body["facets"][0]["facets"]) == expected("keyword")

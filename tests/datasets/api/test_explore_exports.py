@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from rest_framework.test import APIClient
 
+from datasets.formats import writers
 from datasets.store import reading
 from tests.conftest import assert_status
 from tests.datasets.api.conftest import GEOPOINT, publish_public_csv, rows_csv
@@ -234,3 +235,24 @@ def test_a_query_reading_the_clock_gets_no_etag(towns):
     export = client.get(f"{BASE}/json", {"where": "founded < NOW (years=-1)"}, HTTP_IF_NONE_MATCH='"x"')
     assert export.status_code == 200 and "ETag" not in export
     assert len(json.loads(b"".join(export.streaming_content))) == len(ROWS)
+
+
+def test_parquet_streams_in_row_groups_that_read_back_whole(towns, monkeypatch):
+    monkeypatch.setattr(reading, "BATCH_SIZE", 7)
+    monkeypatch.setattr(writers, "PARQUET_ROW_GROUP_ROWS", 14)
+    parquet = pq.ParquetFile(io.BytesIO(download("parquet", {"order_by": "city"})))
+    assert [parquet.metadata.row_group(i).num_rows for i in range(parquet.num_row_groups)] == [14, 14, 14, 3]
+    records = parquet.read().to_pylist()
+    assert [record["city"] for record in records] == sorted(BY_CITY)
+    assert records[-1]["population"] == BY_CITY[max(BY_CITY)]["population"]
+
+
+def test_xlsx_past_a_sheet_of_rows_is_refused_before_the_response_starts(towns, monkeypatch, settings):
+    settings.EXPLORE_MAX_EXPORTS_IN_FLIGHT = 1  # the refused export must give its slot back
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", len(ROWS))  # the header takes a row: one record too many
+    body = assert_status(APIClient().get(f"{BASE}/xlsx"), 400)
+    assert body["error_code"] == "ExportTooLarge"
+    assert f"at most {len(ROWS) - 1} records" in body["message"]
+    assert_status(APIClient().get(f"{BASE}/xlsx", {"compressed": "true"}), 400)
+    content = download("xlsx", {"limit": len(ROWS) - 1})
+    assert len(list(openpyxl.load_workbook(io.BytesIO(content), read_only=True).active.iter_rows())) == len(ROWS)

@@ -187,3 +187,33 @@ def test_facet_counts_are_cached_per_published_version(towns, chief_api, run_wor
     run_worker()
     republished, ran = grouping_queries({"where": "population > 2000"})
     assert ran and republished == first
+
+
+def facet_answer_names(params) -> list[str]:
+    return [facet["name"] for facet in assert_status(APIClient().get(f"{BASE}/facets", params), 200)["facets"]]
+
+
+def test_more_facets_than_the_bound_are_refused_before_any_query(towns, settings):
+    settings.EXPLORE_MAX_FACETS = 3
+    four = ["region", "tags", "population", "founded"]
+    with CaptureQueriesContext(connection) as queries:
+        body = assert_status(APIClient().get(f"{BASE}/facets", {"facet": four}), 400)
+    assert body == {
+        "error_code": "InvalidRESTParameterError",
+        "message": "Invalid value for facet: at most 3 facets per request, 4 were asked for",
+    }
+    assert not [query for query in queries if "group by" in query["sql"].lower()]
+    assert facet_answer_names({"facet": four[:3]}) == four[:3]
+
+
+def test_a_repeated_facet_counts_once_and_does_not_take_the_bound(towns, settings):
+    settings.EXPLORE_MAX_FACETS = 2
+    params = {"facet": ["region", "region", " region ", "tags", "tags"]}
+    with CaptureQueriesContext(connection) as queries:
+        names = facet_answer_names(params)
+    assert names == ["region", "tags"]
+    assert len([query for query in queries if "group by" in query["sql"].lower()]) == 2
+    # The same facet written two ways is counted once too (the bound counts what is written).
+    assert facet_answer_names({"facet": ["tags", 'facet(name="tags")']}) == ["tags"]
+    # Different limits of one field are different facets: both are answered.
+    assert facet_answer_names({"facet": ["region", 'facet(name="region", limit=2)']}) == ["region", "region"]
