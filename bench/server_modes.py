@@ -132,7 +132,8 @@ def wrk_load(port: int, seconds: int) -> Load:
     """``wrk -t2 -c<CLIENTS> --latency`` on the records page, 5xx counted by the Lua script."""
     WRK_SCRIPT.parent.mkdir(parents=True, exist_ok=True)
     WRK_SCRIPT.write_text(COUNT_5XX_LUA)
-    args = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--latency", "-s", str(WRK_SCRIPT)]
+    # A 30 s timeout (wrk's is 2 s): a slow answer counts in the latency, not as a socket error.
+    args = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "30s", "--latency", "-s", str(WRK_SCRIPT)]
     done = subprocess.run([*args, f"http://127.0.0.1:{port}{RECORDS_PATH}"], capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr.strip()}")

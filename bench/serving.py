@@ -74,12 +74,14 @@ def database_url_named(name: str) -> str:
     return urlunsplit(base._replace(path=f"/{name}"))
 
 
-def admin_sql(statement: str) -> None:
-    """Run one statement outside a transaction on the server's ``postgres`` database (CREATE/DROP DATABASE)."""
+def admin_sql(template: str, database: str) -> None:
+    """Run ``template`` with ``{}`` standing for the ``database`` identifier, outside a transaction, on the server's
+    ``postgres`` database (CREATE and DROP DATABASE cannot run in one)."""
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(database_url_named("postgres"), autocommit=True) as connection:
-        connection.execute(statement)  # type: ignore[arg-type]  # a constant of this module with a generated name
+        connection.execute(sql.SQL(template).format(sql.Identifier(database)))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -138,7 +140,7 @@ def workspace(label: str) -> Iterator[Workspace]:
     """Create and migrate ``bench_<label>_<pid>``, a media folder and an empty Redis database; remove them after."""
     space = Workspace(label, database=f"bench_{label}_{os.getpid()}")
     space.media = Path(tempfile.mkdtemp(prefix=f"bench-{label}-media-"))
-    admin_sql(f'CREATE DATABASE "{space.database}"')
+    admin_sql("CREATE DATABASE {}", space.database)
     try:
         flush_redis()
         started = time.perf_counter()
@@ -146,7 +148,7 @@ def workspace(label: str) -> Iterator[Workspace]:
         print(f"  (throw-away database {space.database} migrated in {time.perf_counter() - started:.1f} s)")
         yield space
     finally:
-        admin_sql(f'DROP DATABASE IF EXISTS "{space.database}" WITH (FORCE)')
+        admin_sql("DROP DATABASE IF EXISTS {} WITH (FORCE)", space.database)
         shutil.rmtree(space.media, ignore_errors=True)
         flush_redis()
         print(f"  cleanup: database {space.database} dropped, media folder removed, Redis database emptied")

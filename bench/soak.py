@@ -182,7 +182,7 @@ def serving_of(port: int, dataset_id: str) -> str:
 
 def kill_mid_load(run: Run, killed: KilledPublish, main_publish: Publish) -> None:
     """While the main publish runs, publish the second dataset in the idle worker and SIGKILL that worker
-    (its whole process group) once the load has written its first batch; then follow the job to its end."""
+    (and its work horse) once the load has written its first batch; then follow the job to its end."""
     api, processes = run.api, run.processes
     while run.busy_worker_wait(main_publish):
         time.sleep(KILL_POLL_SECONDS)
@@ -248,7 +248,6 @@ class Run:
     publishes: list[Publish] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     baseline: tuple[float, float] = (0.0, 0.0)
-    retired_dropped: int = 0
 
     def busy_worker_wait(self, publish: Publish) -> bool:
         """True while the main publish has not reached a worker yet."""
