@@ -11,9 +11,12 @@ turn:
    ``http.client`` loop;
 2. slow client: one full CSV export read at a throttled rate (its size / ``MODES_SLOW_SECONDS``, 45 s by
    default, through a 32 kB receive window so the kernel does not absorb the output), while the same clients
-   keep asking records pages. Sync workers are expected to be killed at gunicorn's 30 s ``timeout`` in the
-   middle of it; gthread workers keep their heartbeat in the main loop; uvicorn runs Django's synchronous
-   views on one thread per worker and consumes a streamed response whole in memory before sending it.
+   keep asking records pages. A sync worker is killed at gunicorn's 30 s ``timeout`` when its writes stay
+   blocked that long: the kernel's socket buffers (several MB on loopback) take the end of the export, so
+   the export must still be more than those buffers away from its end after 30 s (at 1M rows, 17.8 MB, 45 s
+   was not enough in a measured run: raise ``MODES_SLOW_SECONDS`` or ``MODES_ROWS``); gthread workers keep
+   their heartbeat in the main loop; uvicorn runs Django's synchronous views on one thread per worker and
+   consumes a streamed response whole in memory before sending it.
 
 The modes differ only in what their command says: sync is ``gunicorn -c config/gunicorn.conf.py
 --worker-class sync`` (the command line wins over the file), gthread the file itself (2 workers x 8 threads),
