@@ -4,7 +4,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["job_roundtrip.py", "pipeline_inference.py", "resource_check.py", "publish.py", "explore.py"]
+BENCHMARKS = [
+    "job_roundtrip.py",
+    "pipeline_inference.py",
+    "resource_check.py",
+    "publish.py",
+    "explore.py",
+    "soak.py",
+    "server_modes.py",
+]
 
 
 def main() -> int:
