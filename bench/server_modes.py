@@ -9,14 +9,15 @@ turn:
 1. load: ``MODES_CLIENTS`` (16) concurrent clients asking a records page (``limit=20&order_by=n``) for
    ``MODES_LOAD_SECONDS`` (20) — with ``wrk`` when installed (a Lua script counts the 5xx), else a threaded
    ``http.client`` loop;
-2. slow client: one full CSV export read at a throttled rate (its size / ``MODES_SLOW_SECONDS``, 45 s by
-   default, through a 32 kB receive window so the kernel does not absorb the output), while the same clients
-   keep asking records pages. A sync worker is killed at gunicorn's 30 s ``timeout`` when its writes stay
-   blocked that long: the kernel's socket buffers (several MB on loopback) take the end of the export, so
-   the export must still be more than those buffers away from its end after 30 s (at 1M rows, 17.8 MB, 45 s
-   was not enough in a measured run: raise ``MODES_SLOW_SECONDS`` or ``MODES_ROWS``); gthread workers keep
-   their heartbeat in the main loop; uvicorn runs Django's synchronous views on one thread per worker and
-   consumes a streamed response whole in memory before sending it.
+2. slow clients: ``MODES_SLOW_CLIENTS`` (2, one per server process) full CSV exports read at a throttled rate
+   (the size / ``MODES_SLOW_SECONDS``, 90 s by default, through a 32 kB receive window so the kernel does not
+   absorb the output), while the same clients keep asking records pages. A sync worker is killed at gunicorn's
+   30 s ``timeout`` when its writes stay blocked that long: the kernel's socket buffers (several MB on
+   loopback) take the end of the export, so the export must still be more than those buffers away from its
+   end after 30 s (at 1M rows, 17.8 MB, 45 s was not enough in a measured run, hence 90 s); and while both
+   sync workers stream, nothing else is served. gthread workers keep their heartbeat in the main loop;
+   uvicorn runs Django's synchronous views on one thread per worker and consumes a streamed response whole
+   in memory before sending it.
 
 The modes differ only in what their command says: sync is ``gunicorn -c config/gunicorn.conf.py
 --worker-class sync`` (the command line wins over the file), gthread the file itself (2 workers x 8 threads),
@@ -58,7 +59,9 @@ from serving import (
 ROWS = int(os.environ.get("MODES_ROWS", "1000000"))
 CLIENTS = int(os.environ.get("MODES_CLIENTS", "16"))
 LOAD_SECONDS = int(os.environ.get("MODES_LOAD_SECONDS", "20"))
-SLOW_SECONDS = int(os.environ.get("MODES_SLOW_SECONDS", "45"))
+SLOW_SECONDS = int(os.environ.get("MODES_SLOW_SECONDS", "90"))
+# As many slow clients as server processes: what a sync worker cannot serve beside them shows.
+SLOW_CLIENTS = int(os.environ.get("MODES_SLOW_CLIENTS", "2"))
 DATASET_ID = "server-modes"
 EXPLORE = f"/api/explore/v2.1/catalog/datasets/{DATASET_ID}"
 RECORDS_PATH = f"{EXPLORE}/records?limit=20&order_by=n"
@@ -228,19 +231,25 @@ class ModeResult:
     name: str
     load: Load = field(default_factory=Load)
     fast: Export = field(default_factory=Export)
-    slow: Export = field(default_factory=Export)
+    slow: list[Export] = field(default_factory=list)
     during_slow: Load = field(default_factory=Load)
     peak_mb: float = 0.0
 
 
-def slow_export_under_load(port: int, size: int) -> tuple[Export, Load]:
-    """The throttled export in a thread while the records load runs a little longer than it should last."""
+def slow_export_under_load(port: int, size: int) -> tuple[list[Export], Load]:
+    """``SLOW_CLIENTS`` throttled exports in threads while the records load runs a little longer than they last."""
     outcome: list[Export] = []
-    reader = threading.Thread(target=lambda: outcome.append(download(port, rate=size / SLOW_SECONDS)))
-    reader.start()
+    readers = [
+        threading.Thread(target=lambda: outcome.append(download(port, rate=size / SLOW_SECONDS)))
+        for _ in range(SLOW_CLIENTS)
+    ]
+    for reader in readers:
+        reader.start()
     during = load(port, SLOW_SECONDS + 5)
-    reader.join(EXPORT_TIMEOUT)
-    return (outcome[0] if outcome else Export(error="the download did not end")), during
+    for reader in readers:
+        reader.join(EXPORT_TIMEOUT)
+    missing = [Export(error="the download did not end")] * (SLOW_CLIENTS - len(outcome))
+    return outcome + missing, during
 
 
 def measure(space: Workspace, name: str, command: list[str], port: int) -> ModeResult:
@@ -258,7 +267,8 @@ def measure(space: Workspace, name: str, command: list[str], port: int) -> ModeR
         print_load("load", result.load)
         result.slow, result.during_slow = slow_export_under_load(port, result.fast.size or 1)
         print_load("records during the slow export", result.during_slow)
-        print(f"    slow export: {describe(result.slow)}", flush=True)
+        for export in result.slow:
+            print(f"    slow export: {describe(export)}", flush=True)
         result.peak_mb = peak_rss_mb(server.pid)
     finally:
         processes.stop_all()
@@ -293,10 +303,12 @@ def table(results: list[ModeResult]) -> None:
     print(f"{'':34} {'records, ' + str(CLIENTS) + ' clients':^24} | {'slow client + records load':^45} |")
     print(header)
     for r in results:
-        slow = f"{'whole' if r.slow.whole else 'CUT'} {r.slow.seconds:4.0f}s"
+        whole = sum(export.whole for export in r.slow)
+        slow = f"{whole}/{len(r.slow)} whole"
+        first_byte = max((export.first_byte for export in r.slow), default=0.0)
         print(
             f"{r.name:34} {r.load.rps:8.1f} {r.load.p99:8.1f} {r.load.server_errors:5d} | {slow:>11} "
-            f"{r.slow.first_byte:7.1f} {r.during_slow.rps:8.1f} {r.during_slow.p99:8.1f} "
+            f"{first_byte:7.1f} {r.during_slow.rps:8.1f} {r.during_slow.p99:8.1f} "
             f"{r.during_slow.server_errors:5d} | {r.peak_mb:7.0f}"
         )
     gthread = next(r for r in results if "gthread" in r.name)
@@ -308,7 +320,7 @@ def table(results: list[ModeResult]) -> None:
 def main() -> int:
     client = "wrk" if shutil.which("wrk") else "a threaded http.client loop (wrk is not installed)"
     print(f"server modes: {CLIENTS} clients for {LOAD_SECONDS} s with {client}; a {ROWS:,}-row CSV export read over")
-    print(f"  {SLOW_SECONDS} s by a slow client under the same load", flush=True)
+    print(f"  {SLOW_SECONDS} s by each of {SLOW_CLIENTS} slow clients under the same load", flush=True)
     results = []
     try:
         with workspace("modes") as space:

@@ -1,6 +1,7 @@
 """The production web server: ``gunicorn -c config/gunicorn.conf.py config.wsgi`` (or ``make serve``).
 
-Threaded workers (``gthread``), chosen by measurement (docs/DEPLOYMENT.md): the views are synchronous Django
+Threaded workers (``gthread``), chosen by measurement (``bench/server_modes.py``;
+figures in docs/ARCHITECTURE.md, "Serving"): the views are synchronous Django
 code waiting on PostgreSQL, so threads serve them concurrently, and a worker's heartbeat runs in its main
 loop, not in the request threads, so ``timeout`` never kills a long download (an export of millions of rows
 to a slow client). Sync workers would, after 30 s, and an ASGI server would run every synchronous view on one
