@@ -129,7 +129,9 @@ def test_a_client_leaving_early_closes_the_export_connection(mixed, monkeypatch)
     monkeypatch.setattr(reading, "COPY_CHUNK", 16)
     opened = []
     original = reading.reading_connection
-    monkeypatch.setattr(reading, "reading_connection", lambda zone: opened.append(original(zone)) or opened[-1])
+    monkeypatch.setattr(
+        reading, "reading_connection", lambda zone, **options: opened.append(original(zone, **options)) or opened[-1]
+    )
     response = APIClient().get(BASE)
     chunks = iter(response.streaming_content)
     next(chunks), next(chunks)
