@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from data import CACHE_DIR, PROJECT_DIR, csv_file
+from serving import descendants
 
 PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python") if (PROJECT_DIR / ".venv").is_dir() else sys.executable
 REDIS_URL = "redis://127.0.0.1:56379/13"
@@ -180,19 +181,6 @@ def vm_hwm_kb(pid: int) -> int:
     except (OSError, ValueError):
         pass
     return 0
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (the worker's work horses), from /proc/<pid>/task/*/children."""
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-        for child in children:
-            found += [child, *descendants(child)]
-    return found
 
 
 class PeakRss(threading.Thread):
