@@ -24,7 +24,8 @@ The modes differ only in what their command says: sync is ``gunicorn -c config/g
 uvicorn ``uvicorn config.asgi:application --workers 2``. Prints each mode's requests/s, p50/p99 and 5xx, the
 export's outcome (whole or cut, seconds, time to its first byte) and the workers' peak RSS, then a table.
 
-Usage: python bench/server_modes.py   (env: MODES_ROWS, MODES_CLIENTS, MODES_LOAD_SECONDS, MODES_SLOW_SECONDS;
+Usage: python bench/server_modes.py   (env: MODES_ROWS, MODES_CLIENTS, MODES_LOAD_SECONDS, MODES_SLOW_SECONDS,
+MODES_SLOW_CLIENTS, MODES_ONLY (a part of the mode names to measure only those);
 BENCH_REDIS_URL; DATABASE_URL names the PostgreSQL server)
 """
 
@@ -60,6 +61,7 @@ ROWS = int(os.environ.get("MODES_ROWS", "1000000"))
 CLIENTS = int(os.environ.get("MODES_CLIENTS", "16"))
 LOAD_SECONDS = int(os.environ.get("MODES_LOAD_SECONDS", "20"))
 SLOW_SECONDS = int(os.environ.get("MODES_SLOW_SECONDS", "90"))
+ONLY = os.environ.get("MODES_ONLY", "")  # measure only the modes whose name contains this
 # As many slow clients as server processes: what a sync worker cannot serve beside them shows.
 SLOW_CLIENTS = int(os.environ.get("MODES_SLOW_CLIENTS", "2"))
 DATASET_ID = "server-modes"
@@ -105,7 +107,8 @@ def modes(port: int) -> dict[str, list[str]]:
     """The command of each mode, all with 2 workers (WEB_WORKERS in the environment, --workers for uvicorn)."""
     gunicorn = [GUNICORN, "-c", "config/gunicorn.conf.py"]
     return {
-        "gunicorn sync (2 workers)": [*gunicorn, "--worker-class", "sync", "config.wsgi"],
+        # --threads 1 too: gunicorn silently runs gthread workers for a sync worker class with more threads.
+        "gunicorn sync (2 workers)": [*gunicorn, "--worker-class", "sync", "--threads", "1", "config.wsgi"],
         "gunicorn gthread (2 x 8 threads)": [*gunicorn, "config.wsgi"],
         "uvicorn ASGI (2 workers)": [
             UVICORN,
@@ -311,7 +314,9 @@ def table(results: list[ModeResult]) -> None:
             f"{first_byte:7.1f} {r.during_slow.rps:8.1f} {r.during_slow.p99:8.1f} "
             f"{r.during_slow.server_errors:5d} | {r.peak_mb:7.0f}"
         )
-    gthread = next(r for r in results if "gthread" in r.name)
+    gthread = next((r for r in results if "gthread" in r.name), None)
+    if gthread is None:
+        return
     for r in results:
         if r is not gthread and r.load.rps:
             print(f"  ratio gthread / {r.name.split(' (')[0]} req/s: {gthread.load.rps / r.load.rps:.2f}")
@@ -328,6 +333,8 @@ def main() -> int:
             space.shell(SETUP_DATASET, BENCH_DATASET_ID=DATASET_ID, BENCH_ROWS=str(ROWS))
             print(f"  (dataset of {ROWS:,} generated rows in {time.perf_counter() - started:.1f} s)", flush=True)
             for name in modes(0):
+                if ONLY and ONLY not in name:
+                    continue
                 port = free_port()
                 results.append(measure(space, name, modes(port)[name], port))
     finally:
