@@ -21,12 +21,11 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))
 # Heartbeat of a worker's main loop (not of a request): a worker stuck this long is restarted.
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "30"))
+# On a restart (a deploy, SIGTERM), requests in flight get this long to finish: long downloads past it are cut.
+graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "120"))
 # Keep-alive between requests of one client (a script paging through records), behind a proxy or not.
 keepalive = int(os.environ.get("WEB_KEEPALIVE", "5"))
-# Recycle workers now and then (with jitter, so not all at once): bounds what a leak could grow to.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "20000"))
-max_requests_jitter = max_requests // 10
+# No recycling after N requests (max_requests): a recycled worker's graceful stop would cut long downloads.
 # Bounds on what a client may send before Django sees it.
 limit_request_line = 8190
 limit_request_fields = 100
