@@ -197,7 +197,8 @@ class PublishRun:
             self.sources.open(resource) as stream,
             self.opened(resource, stream) as source,
         ):
-            # Per batch of source rows too: processors that drop most records would leave the abort unchecked.
+            # The abort is checked per batch of source rows, not of loaded records: processors that drop most
+            # records would otherwise leave it unchecked until the resource's end.
             batched = BatchedSource(source, settings.PUBLISH_BATCH_ROWS, lambda _rows: self.check_abort())
             records = run(
                 batched,
@@ -217,7 +218,6 @@ class PublishRun:
                 if loaded % settings.PUBLISH_BATCH_ROWS == 0:
                     self.progress.set("read", self.bytes_read + stream.tell(), self.bytes_total)
                     self.progress.set("load", loaded)
-                    self.check_abort()
             self.bytes_read += stream.tell()
         return loaded, False
 
