@@ -10,11 +10,13 @@ processors drop most records.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from datasets.pipeline.core import Field, Record, RecordError
 from datasets.pipeline.runner import SourceLike
 
 BatchHandler = Callable[[int], None]
+T = TypeVar("T")
 
 
 class BatchedSource:
@@ -40,8 +42,19 @@ class BatchedSource:
     def problems(self) -> list[RecordError]:
         return self.source.problems
 
+    @property
+    def positional(self) -> bool:
+        return getattr(self.source, "positional", False)
+
     def rows(self) -> Iterator[tuple[int, Record]]:
-        rows, count = self.source.rows(), 0
+        return self._counted(self.source.rows())
+
+    def value_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """The wrapped source's rows of values (a positional source's), counted the same way."""
+        return self._counted(self.source.value_rows())  # type: ignore[attr-defined]
+
+    def _counted(self, rows: Iterator[T]) -> Iterator[T]:
+        count = 0
         try:
             for item in rows:
                 yield item

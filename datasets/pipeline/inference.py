@@ -41,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,6 +271,79 @@ def never(value: Any) -> bool:
     return False
 
 
+# --- whole columns ---------------------------------------------------------------------------------
+
+# Columns every value of which provably passes a check, proved in one regular expression over the
+# column joined by newlines (empty lines are nulls). Each pattern accepts a subset of its check.
+WHOLE_COLUMN: dict[Callable[[Any], bool], re.Pattern[str]] = {
+    is_int: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,17}))?\n)*"),
+    is_double: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,13})(?:\.[0-9]{1,13})?)?\n)*"),
+}
+ISO_DATES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?\n)*")
+ISO_DATETIMES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2})?\n)*")
+MAX_DOUBLE_CHARS = 15  # is_double's own shortcut: shorter decimals without exponent are finite
+
+
+def column_failures(
+    check: Callable[[Any], bool], values: list[Any], start: int, value_markers: frozenset[str]
+) -> Iterable[int]:
+    """Positions (from ``start``) of the non-null values ``check`` rejects, ascending.
+
+    The column is first tried whole (``passes_whole``); else each distinct value is checked once and
+    the positions of the rejected ones are listed. Values that are not all strings are checked one by one.
+    """
+    tail = values[start:] if start else values
+    if check is never:  # every value is rejected and changes the field: produced lazily, one at a time
+        return (start + offset for offset, value in enumerate(tail) if value is not None and value != "")
+    if not value_markers and passes_whole(check, tail):
+        return []
+    try:
+        distinct = set(tail)
+    except TypeError:  # unhashable JSON values
+        distinct = None
+    if distinct is None or not all(type(value) is str or value is None for value in distinct):
+        return [start + offset for offset, value in enumerate(tail) if rejects(check, value)]
+    rejected = {value for value in distinct if rejects(check, value)}
+    if not rejected:
+        return []
+    return [start + offset for offset, value in enumerate(tail) if value in rejected]
+
+
+def rejects(check: Callable[[Any], bool], value: Any) -> bool:
+    """A non-null value the check refuses."""
+    return value is not None and value != "" and not check(value)
+
+
+def passes_whole(check: Callable[[Any], bool], values: list[Any]) -> bool:
+    """Whether every non-null value of ``values`` provably passes ``check`` (False: it may not)."""
+    if check is never:
+        return False
+    try:
+        text = "\n".join(values) + "\n"
+    except TypeError:
+        return False
+    if text.count("\n") != len(values):
+        return False  # a value holds a newline
+    pattern = WHOLE_COLUMN.get(check)
+    if pattern is not None:
+        return pattern.fullmatch(text) is not None
+    if check in (is_date, is_datetime) and ISO_DATES.fullmatch(text):
+        return valid_calendar(dt.date.fromisoformat, values)
+    if check is is_datetime and ISO_DATETIMES.fullmatch(text):
+        return valid_calendar(dt.datetime.fromisoformat, values)
+    return False
+
+
+def valid_calendar(parse: Callable[[str], Any], values: list[str]) -> bool:
+    try:
+        for value in values:
+            if value:
+                parse(value)
+    except ValueError:
+        return False
+    return True
+
+
 # --- per-field state ---------------------------------------------------------------------------
 
 
@@ -433,6 +506,40 @@ class TypeInference:
                 self._slow(self._states[index], row, value)
         if self._stale:
             self._rebuild()
+
+    def observe_columns(self, rows: list[int], columns: dict[str, list[Any]]) -> None:
+        """Account for a batch of records given as columns of strings (or None), as ``observe`` would
+        record by record: the same counts, formats, counter-examples and rows.
+
+        Each field's values are checked a column at a time (``column_failures``): only the values that
+        fail the field's current check take the slow path, in row order, and the check is rebuilt after
+        any of them changed what the field accepts. A field's check depends on that field alone, so
+        taking the fields one after the other gives what taking the records one after the other gives.
+        """
+        for index, name, _check in self._hot:
+            values = columns.get(name)
+            if values is None:
+                self._nulls[index] += len(rows)
+                continue
+            self._nulls[index] += values.count(None) + values.count("")
+            self._observe_column(index, rows, values)
+        self._rows += len(rows)
+        self._rebuild()
+
+    def _observe_column(self, index: int, rows: list[int], values: list[Any]) -> None:
+        state, start = self._states[index], 0
+        while start < len(values):
+            check = self._guarded(state.check)
+            if check is None:
+                return
+            for position in column_failures(check, values, start, self._value_markers):
+                self._stale = False
+                self._slow(state, rows[position], values[position])
+                if self._stale:  # what the field accepts changed: the rest takes the new check
+                    start = position + 1
+                    break
+            else:
+                return
 
     def result(self) -> dict[str, InferredType]:
         """Field name -> inferred type, format, counter-examples and null/value counts, for the records seen so far."""

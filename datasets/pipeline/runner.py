@@ -18,9 +18,11 @@ from datasets.pipeline.conversion import converter, json_ready
 from datasets.pipeline.core import Field, Record, RecordError, RecordFailure
 from datasets.pipeline.formats import PLAIN, ColumnFormat, ReadOptions
 from datasets.pipeline.inference import InferredType, TypeInference
+from datasets.pipeline.record_batch import PositionalSource, positional_batches
 from datasets.pipeline.specifications import FieldSpecifications
 
 PREVIEW_ERRORS = 20
+INFER_BATCH_ROWS = 10_000  # records per column batch of the inference pass (a few MB of strings)
 # A declared type that cannot read more than this share of a column's values is flagged in the preview.
 NULLED_WARNING_SHARE = 0.02
 
@@ -219,6 +221,10 @@ def infer(
     """
     schema = pipeline_fields(source.fields, steps, specs)
     inference = TypeInference(schema, options=options, declared=dict(specs.declared_types))
+    if not steps and getattr(source, "positional", False):
+        count = infer_columns(inference, source, specs, resource_uid, on_error)
+        details = inference.result()
+        return typed_fields(pipeline_fields(source.fields, steps, specs), details, specs), details, count
     known, count = len(source.fields), 0
     for row, record in run(source, steps, specs, resource_uid=resource_uid, on_error=on_error):
         if len(source.fields) != known:
@@ -227,6 +233,29 @@ def infer(
         count += 1
     details = inference.result()
     return typed_fields(pipeline_fields(source.fields, steps, specs), details, specs), details, count
+
+
+def infer_columns(
+    inference: TypeInference,
+    source: SourceLike,
+    specs: FieldSpecifications,
+    resource_uid: str | None,
+    on_error: ErrorHandler,
+) -> int:
+    """``infer``'s pass over a source of rows of values without processors: a column batch at a time.
+
+    Returns the record count; the reader's problems go to ``on_error`` in row order.
+    """
+    count = 0
+    batches = positional_batches(
+        cast(PositionalSource, source), specs, inference.names, batch_rows=INFER_BATCH_ROWS, resource_uid=resource_uid
+    )
+    for batch in batches:
+        for pending in batch.ordered():
+            on_error(pending.error)
+        inference.observe_columns(batch.rows, batch.columns)
+        count += len(batch)
+    return count
 
 
 def learn_late_fields(

@@ -33,6 +33,14 @@ class RecordErrors:
             self.kept.append(error)
             self.record_ids.append(None)
 
+    def add(self, error: RecordError, record_id: str | None) -> None:
+        """Keep (and count) an error whose record's id is already known: the batch path loads a batch, then
+        hands over its errors in the record path's order (``column_batches.RecordBatch.ordered``)."""
+        self.count += 1
+        if len(self.kept) < settings.RECORD_ERRORS_KEPT:
+            self.kept.append(error)
+            self.record_ids.append(record_id)
+
     def written(self, row: int, record_id: str) -> None:
         """The record of ``row`` was loaded as ``record_id``.
 

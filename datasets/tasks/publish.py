@@ -19,13 +19,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.collector import bulk_pass
 from core.errors import ManagementAPIError
 from datasets.models import Dataset, PublishedVersion
 from datasets.pipeline.batches import BatchedSource
 from datasets.pipeline.core import Field
 from datasets.pipeline.inference import InferredType
 from datasets.pipeline.readers import EncodingDecision, Source, open_source, settled_params
-from datasets.pipeline.runner import formats_of, infer, run, separators_of, types_of
+from datasets.pipeline.runner import formats_of, infer, separators_of
 from datasets.selectors.datasets import metas_repr, stored_metadata
 from datasets.services.configuration import (
     PublishConfiguration,
@@ -42,6 +43,7 @@ from datasets.services.retired_tables import retire_table
 from datasets.status import status_move
 from datasets.store import FinishReport, Loader, advisory_lock_key, create_table, finish_table, table_name
 from datasets.store.reading import loading_cursor
+from datasets.tasks.batch_load import BatchWriter
 from datasets.tasks.outcome import with_dataset_outcome
 from jobs.models import Job
 from jobs.models import RecordError as StoredRecordError
@@ -192,32 +194,30 @@ class PublishRun:
         self, loader: Loader, resource: ResourceConfig, fields: list[Field], loaded: int
     ) -> tuple[int, bool]:
         """Phase 2 for one resource; returns the rows loaded so far and whether the record limit stopped it."""
-        types, separators = types_of(fields), separators_of(fields)
+        writer = BatchWriter(
+            loader,
+            fields,
+            formats=formats_of(self.details.get(resource.resource_uid, {})),
+            separators=separators_of(fields),
+            errors=self.errors,
+            resource_uid=resource.resource_uid,
+        )
+        batch_rows = settings.PUBLISH_BATCH_ROWS
         with (
             self.sources.open(resource) as stream,
             self.opened(resource, stream) as source,
         ):
             # The abort is checked per batch of source rows, not of loaded records: processors that drop most
             # records would otherwise leave it unchecked until the resource's end.
-            batched = BatchedSource(source, settings.PUBLISH_BATCH_ROWS, lambda _rows: self.check_abort())
-            records = run(
-                batched,
-                self.steps,
-                self.specs,
-                resource_uid=resource.resource_uid,
-                types=types,
-                separators=separators,
-                formats=formats_of(self.details.get(resource.resource_uid, {})),
-                on_error=self.errors,
-            )
-            for row, record in records:
-                if loaded >= settings.MAX_RECORDS_PER_DATASET:
+            batched = BatchedSource(source, batch_rows, lambda _rows: self.check_abort())
+            for batch in writer.batches(batched, self.steps, self.specs, batch_rows):
+                room = settings.MAX_RECORDS_PER_DATASET - loaded
+                limited = len(batch) > room
+                loaded += len(writer.write(batch.cut(room) if limited else batch))
+                self.progress.set("read", self.bytes_read + stream.tell(), self.bytes_total)
+                self.progress.set("load", loaded)
+                if limited:
                     return loaded, True
-                self.errors.written(row, loader.write(record))
-                loaded += 1
-                if loaded % settings.PUBLISH_BATCH_ROWS == 0:
-                    self.progress.set("read", self.bytes_read + stream.tell(), self.bytes_total)
-                    self.progress.set("load", loaded)
             self.bytes_read += stream.tell()
         return loaded, False
 
@@ -339,10 +339,12 @@ class PublishRun:
         self.sources.fetch_all(self.resources)
         self.configuration.sources = dict(self.sources.states)
         self.bytes_total = total_bytes(self.resources, self.sources)
-        fields = self.infer_fields()
+        with bulk_pass():
+            fields = self.infer_fields()
         table = self.next_table()
         try:
-            count, limited = self.load(table, fields)
+            with bulk_pass():
+                count, limited = self.load(table, fields)
             self.index(table, fields)
             self.store_record_errors()
             self.swap(table, fields, count, limited)

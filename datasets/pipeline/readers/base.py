@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from datasets.pipeline.core import Field, Record, RecordError, SourceError
 from datasets.pipeline.naming import unique_names
@@ -59,17 +59,24 @@ class Source:
     def __init__(
         self,
         fields: list[Field],
-        rows: Iterator[tuple[int, Record]],
+        rows: Iterator[tuple[int, Record]] | None,
         no_rows_reason: str,
         close: Callable[[], None] | None = None,
         problems: list[RecordError] | None = None,
+        value_rows: Iterator[tuple[int, list[Any]]] | None = None,
     ) -> None:
         self.fields = fields
         self.problems = problems if problems is not None else []
-        self._rows = rows  # readers number rows themselves: they quote the numbers in their errors
+        # Readers number rows themselves: they quote the numbers in their errors. A reader whose fields are
+        # all known at once (CSV) may give its rows as lists of values, in field order: ``value_rows``.
+        self.positional = value_rows is not None
+        underlying = value_rows if value_rows is not None else rows
+        if underlying is None:
+            raise ValueError("a source needs rows or value_rows")
+        self._rows: Iterator[tuple[int, Any]] = underlying
         self._no_rows_reason = no_rows_reason
         self._close = close
-        self._peeked: list[tuple[int, Record]] = []
+        self._peeked: list[tuple[int, Any]] = []
         self._started = False
 
     def has_rows(self) -> bool:
@@ -83,6 +90,20 @@ class Source:
 
     def rows(self) -> Iterator[tuple[int, Record]]:
         """The data rows, numbered from 1; raises NoDataRowsError when there is none."""
+        if not self.positional:
+            yield from self._numbered()
+            return
+        names = [field.name for field in self.fields]
+        for row, values in self._numbered():
+            yield row, dict(zip(names, values, strict=True))
+
+    def value_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """The data rows as lists of values in ``fields`` order (``positional`` sources only)."""
+        if not self.positional:
+            raise TypeError("this source gives records, not rows of values")
+        return self._numbered()
+
+    def _numbered(self) -> Iterator[tuple[int, Any]]:
         self._started = True
         empty = True
         for row in chain(self._peeked, self._rows):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from datasets.pipeline.conversion import truncate
-from datasets.pipeline.core import Field, Record, RecordError, SourceError
+from datasets.pipeline.core import Field, RecordError, SourceError
 from datasets.pipeline.readers.base import (
     ReadLimits,
     RecordTooLong,
@@ -154,24 +154,27 @@ def open_csv(params: dict[str, Any], stream: BinaryIO, limits: ReadLimits) -> So
     if params["headers_first_row"]:
         fields = header_fields(table.unmark(first, 0, []) if table.undecoded else first, limits)
         table.row = 1  # the first row _rows reads
-        rows = _rows(table, fields, None)
-        return Source(fields, rows, "the file has a header but no data rows", problems=table.problems)
+        rows = _value_rows(table, fields, None)
+        return Source(fields, None, "the file has a header but no data rows", problems=table.problems, value_rows=rows)
     fields = positional_fields(len(first), limits)
     if table.undecoded:
         first = table.unmark(first, 1, [field.name for field in fields])
     table.row = 2
-    return Source(fields, _rows(table, fields, first), "the file has no data rows", problems=table.problems)
+    rows = _value_rows(table, fields, first)
+    return Source(fields, None, "the file has no data rows", problems=table.problems, value_rows=rows)
 
 
-def _rows(table: _CsvTable, fields: list[Field], first: list[str] | None) -> Iterator[tuple[int, Record]]:
-    """Numbered records. The hot loop of the pipeline: no per-row attribute, keyword or new integer.
+def _value_rows(table: _CsvTable, fields: list[Field], first: list[str] | None) -> Iterator[tuple[int, list[Any]]]:
+    """Numbered rows of values, as wide as the header.
+
+    The hot loop of the pipeline: no per-row attribute, keyword or new integer.
 
     Undecodable bytes and ragged rows take a branch of their own, so a clean row costs two truthiness
     checks and a length comparison.
     """
     names, fed, undecoded = [field.name for field in fields], table.fed, table.undecoded
     if first is not None:
-        yield 1, dict(zip(names, first))  # noqa: B905 - widths are equal: the fields come from this row
+        yield 1, first
     start = table.row
     index, blank_lines = start - 1, 0  # the row being read is always index - blank_lines + 1
     try:
@@ -183,7 +186,7 @@ def _rows(table: _CsvTable, fields: list[Field], first: list[str] | None) -> Ite
                     blank_lines += 1
                     continue
                 values = table.fit(values, index - blank_lines, names)
-            yield (index - blank_lines if blank_lines else index), dict(zip(names, values))  # noqa: B905 - fitted
+            yield (index - blank_lines if blank_lines else index), values
             fed[0] = 0
     except (RecordTooLong, csv.Error) as error:
         raise read_error(error, index - blank_lines + 1, table.limits) from None

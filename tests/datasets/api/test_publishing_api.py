@@ -7,6 +7,7 @@ from psycopg import sql
 from datasets.models import Dataset, PublishedVersion
 from datasets.pipeline.core import Field
 from datasets.services.retired_tables import drop_retired_tables
+from datasets.tasks import batch_load
 from datasets.tasks import publish as publish_job
 from datasets.tasks.outcome import recover_dataset_after_dead_job
 from jobs.models import Job
@@ -171,8 +172,18 @@ class CountingSource:
     def problems(self):
         return self.source.problems
 
+    @property
+    def positional(self):
+        return getattr(self.source, "positional", False)
+
     def rows(self):
-        for item in self.source.rows():
+        return self.counted(self.source.rows())
+
+    def value_rows(self):
+        return self.counted(self.source.value_rows())
+
+    def counted(self, rows):
+        for item in rows:
             self.read += 1
             self.on_row(self.read)
             yield item
@@ -250,13 +261,13 @@ def test_an_abort_during_a_load_whose_processors_drop_most_records_stops_it_with
         if rows == batch:
             assert_status(chief_api.put(f"{BASE}/datasets/{published}/abort_processing"), 200)
 
-    original_run = publish_job.run
+    original_batches = batch_load.record_batches
 
-    def counted_run(source, *args, **kwargs):
+    def counted_batches(source, *args, **kwargs):
         sources.append(CountingSource(source, abort_after_the_first_batch))
-        return original_run(sources[-1], *args, **kwargs)
+        return original_batches(sources[-1], *args, **kwargs)
 
-    monkeypatch.setattr(publish_job, "run", counted_run)
+    monkeypatch.setattr(batch_load, "record_batches", counted_batches)
     job = publish(chief_api, published)
     run_worker()
 

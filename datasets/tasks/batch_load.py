@@ -1,0 +1,70 @@
+"""The publish's load of one resource, a column batch at a time (``pipeline.column_batches``, ``store.cells``).
+
+Each batch of source rows goes through the processors and specifications record by record, then
+is typed and COPY-encoded column by column, sent to the COPY in one write, and its record errors are
+kept in the record path's order with the ids of their records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from datasets.pipeline.column_batches import RecordBatch, record_batches
+from datasets.pipeline.core import Field
+from datasets.pipeline.formats import PLAIN, ColumnFormat
+from datasets.pipeline.runner import SourceLike, StepLike
+from datasets.pipeline.specifications import FieldSpecifications
+from datasets.services.record_errors import RecordErrors
+from datasets.store.cells import ColumnCells
+from datasets.store.loader import Loader, id_field_names
+
+
+class BatchWriter:
+    """Types, encodes and writes the batches of one resource into ``loader``; keeps their errors in ``errors``."""
+
+    def __init__(
+        self,
+        loader: Loader,
+        fields: list[Field],
+        *,
+        formats: dict[str, ColumnFormat],
+        separators: dict[str, str],
+        errors: RecordErrors,
+        resource_uid: str | None,
+    ) -> None:
+        self.loader = loader
+        self.names = [field.name for field in fields]
+        self.cells = [
+            ColumnCells(field, separators.get(field.name), formats.get(field.name, PLAIN)) for field in fields
+        ]
+        self.id_names = id_field_names(fields) or []
+        self.errors = errors
+        self.resource_uid = resource_uid
+
+    def batches(
+        self, source: SourceLike, steps: list[StepLike], specs: FieldSpecifications, batch_rows: int
+    ) -> Iterator[RecordBatch]:
+        """The resource's record batches, columns in the table's field order."""
+        return record_batches(source, steps, specs, self.names, batch_rows=batch_rows, resource_uid=self.resource_uid)
+
+    def write(self, batch: RecordBatch) -> list[str]:
+        """Convert and send ``batch``; its errors are kept with their records' ids. Returns the ids."""
+        columns = []
+        for order, (name, cells) in enumerate(zip(self.names, self.cells, strict=True)):
+            column, failures = cells.cells(batch.columns[name])
+            batch.conversion_errors(name, order, failures, self.resource_uid)
+            columns.append(column)
+        ids = self.loader.write_batch(len(batch), columns, self.id_values(batch)) if len(batch) else []
+        for pending in batch.ordered():
+            position = pending.position
+            self.errors.add(pending.error, ids[position] if position is not None else None)
+        return ids
+
+    def id_values(self, batch: RecordBatch) -> dict[str, list[object]] | None:
+        """The typed values of the ``id`` fields, which record ids are made of, or None without such fields."""
+        if not self.id_names:
+            return None
+        makers: dict[str, Callable[[list[object]], list[object]]] = {
+            name: cells.typed for name, cells in zip(self.names, self.cells, strict=True)
+        }
+        return {name: makers[name](batch.columns[name]) for name in self.id_names}

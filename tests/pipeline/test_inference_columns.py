@@ -1,0 +1,96 @@
+"""Inference a column batch at a time (``observe_columns``) decides exactly what record-at-a-time inference does.
+
+Same types, formats, null and marker counts, and the same counter-examples with the same rows, for
+generated columns mixing every kind of value, in batches of every size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from datasets.pipeline.core import Field
+from datasets.pipeline.formats import ReadOptions
+from datasets.pipeline.inference import TypeInference
+
+values = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(lambda number: f"{number:.3f}"),
+    st.floats().map(repr),
+    st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)).map(dt.date.isoformat),
+    st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)).map(lambda day: day.strftime("%d/%m/%Y")),
+    st.datetimes(dt.datetime(1900, 1, 1)).map(lambda moment: moment.replace(microsecond=0).isoformat(sep=" ")),
+    st.sampled_from(["", " ", "NA", "-", "n/a", "true", "Non", "1,5", "1 234,56", "3.14", "007", "2024-02-30"]),
+    st.sampled_from(["48.85,2.35", "POINT (1 2)", "0", "1", "9999", "x", "12/13/2020", "1e5", "1,500"]),
+    st.none(),
+    st.text(max_size=5),
+)
+columns = st.lists(st.lists(values, min_size=1, max_size=60), min_size=1, max_size=4)
+option_sets = st.sampled_from(
+    [
+        ReadOptions(),
+        ReadOptions(null_markers=frozenset({"9999", "NA", "0"})),
+        ReadOptions(decimal_mark=",", date_order="mdy"),
+    ]
+)
+
+
+def by_records(fields, table, options, declared):
+    inference = TypeInference(fields, options=options, declared=declared)
+    for row, record in enumerate(table, start=1):
+        inference.observe(row, record)
+    return inference.result()
+
+
+def by_columns(fields, table, options, declared, batch):
+    inference = TypeInference(fields, options=options, declared=declared)
+    for start in range(0, len(table), batch):
+        records = table[start : start + batch]
+        rows = list(range(start + 1, start + 1 + len(records)))
+        inference.observe_columns(rows, {field.name: [record[field.name] for record in records] for field in fields})
+    return inference.result()
+
+
+def table_of(cols: list[list[object]]) -> tuple[list[Field], list[dict[str, object]]]:
+    height = min(map(len, cols))
+    fields = [Field(name=f"f{index}", label=f"f{index}") for index in range(len(cols))]
+    return fields, [{f"f{index}": col[row] for index, col in enumerate(cols)} for row in range(height)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(columns, option_sets, st.integers(1, 70))
+def test_column_batches_infer_what_records_infer(cols, options, batch):
+    fields, table = table_of(cols)
+    assert by_columns(fields, table, options, {}, batch) == by_records(fields, table, options, {})
+
+
+@settings(max_examples=150, deadline=None)
+@given(columns, option_sets, st.integers(1, 70), st.sampled_from(["int", "double", "date", "text", "boolean"]))
+def test_declared_types_infer_the_same_formats(cols, options, batch, declared):
+    fields, table = table_of(cols)
+    types = {"f0": declared}
+    assert by_columns(fields, table, options, types, batch) == by_records(fields, table, options, types)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["12", "-3", "0", "", "4.5", "2024-01-31", "NA"]), min_size=1, max_size=200))
+def test_mostly_canonical_columns_infer_the_same(col):
+    fields, table = table_of([col, list(reversed(col))])
+    assert by_columns(fields, table, ReadOptions(), {}, 37) == by_records(fields, table, ReadOptions(), {})
+
+
+def test_counter_examples_keep_their_rows_across_batches():
+    fields, table = table_of([["1", "2", "x", "3", "y", "4.5", "z"]])
+    result = by_columns(fields, table, ReadOptions(), {}, 2)
+    assert result == by_records(fields, table, ReadOptions(), {})
+    assert result["f0"].type == "text"
+    assert [(example["type"], example["row"]) for example in result["f0"].counter_examples] == [
+        ("int", 3),
+        ("int", 5),
+        ("int", 6),  # 4.5: not an int
+        ("double", 3),
+        ("double", 5),
+        ("double", 7),
+    ]
