@@ -28,6 +28,12 @@ class PublishedVersion(models.Model):
     record_error_count = models.BigIntegerField(default=0)
     record_errors = models.JSONField(default=list)
     limit_reached = models.BooleanField(default=False)
+    inference = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per resource: what inference decided and the key of its inputs, so that a republish of the"
+        " same bytes with the same configuration skips the inference pass.",
+    )
     published_at = models.DateTimeField(default=timezone.now)
     metadata_published_at = models.DateTimeField(
         default=timezone.now,

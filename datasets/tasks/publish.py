@@ -44,6 +44,7 @@ from datasets.status import status_move
 from datasets.store import FinishReport, Loader, advisory_lock_key, create_table, finish_table, table_name
 from datasets.store.reading import loading_cursor
 from datasets.tasks.batch_load import BatchWriter
+from datasets.tasks.inference_reuse import ResourceInference, bytes_hash, inference_key, reusable
 from datasets.tasks.outcome import with_dataset_outcome
 from jobs.models import Job
 from jobs.models import RecordError as StoredRecordError
@@ -137,6 +138,7 @@ class PublishRun:
         self.details: dict[str, dict[str, InferredType]] = {}  # per resource: how each field is written
         self.read_params: dict[str, dict[str, Any]] = {}  # per resource, with the encoding decided
         self.encodings: dict[str, EncodingDecision] = {}  # per resource whose declared encoding failed
+        self.inference: dict[str, dict[str, Any]] = {}  # per resource: what the version stores of its inference
 
     def check_abort(self) -> None:
         status = Dataset.objects.filter(pk=self.dataset.pk).values_list("status", flat=True).first()
@@ -161,25 +163,46 @@ class PublishRun:
 
         Every PUBLISH_BATCH_ROWS source rows the pass reports ``extract`` (the records of the resources
         already inferred plus the rows read of this one) and checks for an abort, as the load does, so
-        an abort does not wait for the whole inference read of a large resource.
+        an abort does not wait for the whole inference read of a large resource. A resource whose bytes
+        and configuration are those of the served version's publish is not read: its stored decision is
+        taken (``inference_reuse``).
         """
         started, per_resource, total = time.monotonic(), [], 0
+        served = self.served_version()
         for resource in self.resources:
-            with (
-                self.sources.open(resource) as stream,
-                self.opened(resource, stream) as source,
-            ):
-                batched = BatchedSource(source, settings.PUBLISH_BATCH_ROWS, self.inference_batch(total))
-                fields, details, count = infer(
-                    batched, self.steps, self.specs, resource_uid=resource.resource_uid, options=resource.read_options
-                )
-            per_resource.append(fields)
-            self.details[resource.resource_uid] = details
-            total += count
+            digest = bytes_hash(resource, self.sources)
+            key = inference_key(resource, self.configuration, digest)
+            # Without a hash of the bytes (a remote source answering 304), nothing proves them unchanged.
+            decided = (reusable(served, resource, key) if digest else None) or self.infer_resource(resource, total)
+            self.inference[resource.resource_uid] = decided.as_dict(key)
+            self.details[resource.resource_uid] = decided.details
+            self.read_params[resource.resource_uid] = decided.params
+            if decided.encoding is not None and decided.encoding.changed:
+                self.encodings[resource.resource_uid] = decided.encoding
+            per_resource.append(decided.fields)
+            total += decided.count
             self.progress.set("extract", total)
             self.check_abort()
         self.timings["extract"] = time.monotonic() - started
         return merged_fields(per_resource)
+
+    def served_version(self) -> PublishedVersion | None:
+        """The version the dataset serves, whose stored inference a resource may reuse."""
+        version_id = Dataset.objects.filter(pk=self.dataset.pk).values_list("current_version_id", flat=True).first()
+        return PublishedVersion.objects.filter(pk=version_id).first() if version_id else None
+
+    def infer_resource(self, resource: ResourceConfig, before: int) -> ResourceInference:
+        """One resource's inference pass, ``before`` records into the phase."""
+        with (
+            self.sources.open(resource) as stream,
+            self.opened(resource, stream) as source,
+        ):
+            batched = BatchedSource(source, settings.PUBLISH_BATCH_ROWS, self.inference_batch(before))
+            fields, details, count = infer(
+                batched, self.steps, self.specs, resource_uid=resource.resource_uid, options=resource.read_options
+            )
+        encoding = self.encodings.get(resource.resource_uid)
+        return ResourceInference(fields, details, count, self.read_params[resource.resource_uid], encoding)
 
     def inference_batch(self, before: int) -> Callable[[int], None]:
         """The inference pass's per-batch step for one resource, ``before`` records into the pass."""
@@ -303,6 +326,7 @@ class PublishRun:
             record_error_count=self.errors.count,
             record_errors=self.errors.as_dicts(),
             limit_reached=limited,
+            inference=self.inference,
             job=self.job,
         )
 
