@@ -41,10 +41,10 @@ from publish import (
     free_port,
     manage_shell,
     stop,
-    verdict,
     vm_hwm_kb,
     wait_job,
 )
+from targets import verdict
 
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
 SQLITE_DB = CACHE_DIR / "explore.db"

@@ -1,13 +1,20 @@
 """End-to-end publish of a large CSV through the HTTP API and one real RQ worker, against psql \\copy in the same run.
 
 Starts the web app (runserver) and one ``rqworker default`` as subprocesses on a Redis database
-of the benchmark's own, uploads the cached 10-column CSV with ``POST /files``, creates a dataset
-with that file as its resource, publishes it and polls the job until it ends. Prints the end-to-end
-seconds, the job's per-phase timings, the load phase's rows/s and its ratio to ``psql \\copy`` of
-the same file into an equivalent typed table, and the worker's peak RSS (the worker process and
-its forked work horse, from /proc VmHWM). The benchmark dataset is unpublished and deleted after.
+of the benchmark's own, uploads a cached CSV with ``POST /files``, creates a dataset with that file
+as its resource, publishes it and polls the job until it ends. Prints the end-to-end seconds, the
+job's per-phase timings, the load phase's rows/s and its ratio to ``psql \\copy`` of the same file
+into an equivalent typed table, and the worker's peak RSS (the worker process and its forked work
+horse, from /proc VmHWM). ``--republish`` then publishes the same dataset again, nothing changed
+(same bytes, same configuration), and prints that second publish's phases and end-to-end seconds.
+The run ends with a targets table: each figure, its target, the baseline measured in this run and
+the ratio. The benchmark dataset is unpublished and deleted after, its records tables dropped.
 
-Usage: python bench/publish.py [--rows N | --five-million]   (default 1,000,000 rows)
+Inputs (``bench/data.py``): the 10-column CSV of ``--rows`` rows (1,000,000 by default; 5,000,000
+with ``--five-million``), or with ``--transport`` the 19-column, 340,000-row CSV shaped like public
+transport statistics (``NA`` for missing values; ``--transport-rows N`` for a smaller one).
+
+Usage: python bench/publish.py [--rows N | --five-million | --transport [--transport-rows N]] [--republish]
 """
 
 from __future__ import annotations
@@ -32,8 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from data import CACHE_DIR, PROJECT_DIR, csv_file
+from data import CACHE_DIR, MISSING, PROJECT_DIR, TRANSPORT_COLUMNS, TRANSPORT_ROWS, csv_file, transport_csv_file
 from serving import descendants
+from targets import NOT_JUDGED, Target, print_targets, verdict
 
 PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python") if (PROJECT_DIR / ".venv").is_dir() else sys.executable
 REDIS_URL = "redis://127.0.0.1:56379/13"
@@ -57,6 +65,16 @@ BASELINE_COLUMNS = (
     "id bigint, count bigint, price double precision, name text, day date, category text, "
     "latitude double precision, longitude double precision, comment text, active boolean"
 )
+TRANSPORT_BASELINE_COLUMNS = ", ".join(f"{name} {type_}" for name, type_ in TRANSPORT_COLUMNS.items())
+ONE_MILLION, FIVE_MILLION = 1_000_000, 5_000_000
+# Seconds end to end (PUT publish -> job done) targeted for the 10-column CSV, by row count.
+END_TO_END_TARGETS = {ONE_MILLION: 8.0, FIVE_MILLION: 45.0}
+TRANSPORT_TARGET_SECONDS = 4.0
+LOAD_RATIO_TARGET = 0.5
+RSS_TARGET_MB = 300.0
+RSS_FLAT_RATIO = 1.10  # "the same at 5M as at 1M rows": within 10 %
+# A republish skips the inference pass when its extract phase takes at most this share of the first publish's.
+SKIPPED_EXTRACT_SHARE = 0.10
 ENSURE_SUPERUSER = """
 import os
 from django.contrib.auth import get_user_model
@@ -64,6 +82,13 @@ user, _ = get_user_model().objects.get_or_create(username=os.environ["BENCH_USER
 user.is_active = user.is_staff = user.is_superuser = True
 user.set_password(os.environ["BENCH_PASSWORD"])
 user.save()
+"""
+DROP_RETIRED = """
+import os
+from datasets.models import RetiredTable
+from datasets.services.retired_tables import drop_one
+for retired in RetiredTable.objects.filter(dataset_uid=os.environ["BENCH_DATASET_UID"]):
+    drop_one(retired)
 """
 DISCARD_FILE = """
 import os
@@ -76,15 +101,69 @@ for file in File.objects.filter(file_id=os.environ["BENCH_FILE_ID"]):
 
 
 def parse_args() -> argparse.Namespace:
-    """``--rows N`` (default 1,000,000) or ``--five-million``."""
+    """The input (``--rows N``, ``--five-million`` or ``--transport``) and whether to publish it twice."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--rows", type=int, default=1_000_000, help="rows of the CSV (default 1,000,000)")
-    size.add_argument("--five-million", action="store_true", help="publish 5,000,000 rows")
+    size.add_argument("--rows", type=int, help="rows of the 10-column CSV (default 1,000,000)")
+    size.add_argument("--five-million", action="store_true", help="publish 5,000,000 rows of the 10-column CSV")
+    size.add_argument("--transport", action="store_true", help="publish the 19-column transport-statistics CSV")
+    parser.add_argument(
+        "--transport-rows",
+        type=int,
+        help=f"rows of the transport CSV (default {TRANSPORT_ROWS:,}; implies --transport)",
+    )
+    parser.add_argument("--republish", action="store_true", help="then publish the same dataset again, unchanged")
     args = parser.parse_args()
-    if args.five_million:
-        args.rows = 5_000_000
+    if args.transport_rows is not None:
+        if args.rows is not None or args.five_million:
+            parser.error("--transport-rows goes with --transport, not with --rows or --five-million")
+        args.transport = True
     return args
+
+
+@dataclass
+class Input:
+    """What one run publishes: the CSV, its shape, and how its \\copy baseline reads it."""
+
+    label: str
+    path: Path
+    rows: int
+    columns: int
+    baseline_columns: str
+    null: str | None = None  # COPY's NULL option: the text that stands for a missing value
+    target_seconds: float | None = None  # the end-to-end target at this size, if any
+    target_note: str = ""  # at which size the end-to-end target applies
+
+    @property
+    def title(self) -> str:
+        shape = f"{self.rows:,} rows x {self.columns} columns"
+        return shape if self.label == "10-column" else f"{shape} ({self.label})"
+
+
+def chosen_input(args: argparse.Namespace) -> Input:
+    """The CSV the arguments ask for, generated and cached on first use."""
+    if args.transport:
+        rows = args.transport_rows or TRANSPORT_ROWS
+        return Input(
+            label="transport statistics",
+            path=transport_csv_file(rows),
+            rows=rows,
+            columns=len(TRANSPORT_COLUMNS),
+            baseline_columns=TRANSPORT_BASELINE_COLUMNS,
+            null=MISSING,
+            target_seconds=TRANSPORT_TARGET_SECONDS if rows == TRANSPORT_ROWS else None,
+            target_note=f"{TRANSPORT_ROWS:,} rows",
+        )
+    rows = FIVE_MILLION if args.five_million else args.rows or ONE_MILLION
+    return Input(
+        label="10-column",
+        path=csv_file(rows),
+        rows=rows,
+        columns=10,
+        baseline_columns=BASELINE_COLUMNS,
+        target_seconds=END_TO_END_TARGETS.get(rows),
+        target_note="1,000,000 and 5,000,000 rows",
+    )
 
 
 # --- processes ---------------------------------------------------------------------------------
@@ -309,16 +388,16 @@ def create_dataset(api: Api, file_id: str) -> str:
 
 
 def remove_dataset(api: Api, dataset_uid: str, worker: subprocess.Popen[bytes] | None) -> None:
-    """Stop a running publish, unpublish (its records table is dropped), then delete the dataset."""
-    alive = worker is not None and worker.poll() is None
+    """Stop a running publish, unpublish (its records tables are retired), then delete the dataset."""
+    alive = worker if worker is not None and worker.poll() is None else None
     if api.call("GET", f"/datasets/{dataset_uid}/status")["name"] == "processing":
         api.call("PUT", f"/datasets/{dataset_uid}/abort_processing")
     for job in api.call("GET", f"/jobs/?dataset_uid={dataset_uid}"):
-        if job["state"] not in TERMINAL_STATES and alive:
-            wait_job(api, job["job_uid"], worker, timeout=300)
-    if alive and api.call("GET", f"/datasets/{dataset_uid}/status")["published"]:
+        if job["state"] not in TERMINAL_STATES and alive is not None:
+            wait_job(api, job["job_uid"], alive, timeout=300)
+    if alive is not None and api.call("GET", f"/datasets/{dataset_uid}/status")["published"]:
         job = api.call("PUT", f"/datasets/{dataset_uid}/unpublish")
-        job = wait_job(api, job["job_uid"], worker, timeout=300)
+        job = wait_job(api, job["job_uid"], alive, timeout=300)
         if job["state"] != "done":
             print(f"  unpublish ended {job['state']}: {job['error']}")
     api.call("DELETE", f"/datasets/{dataset_uid}")
@@ -342,14 +421,15 @@ def psql(command: str) -> str:
     return done.stdout
 
 
-def copy_baseline(path: Path) -> tuple[float, int]:
+def copy_baseline(source: Input) -> tuple[float, int]:
     """Seconds of ``psql \\copy`` of the CSV into an equivalent typed table, and the rows it reported."""
     schema = BASELINE_TABLE.split(".")[0]
     psql(f"CREATE SCHEMA IF NOT EXISTS {schema}; DROP TABLE IF EXISTS {BASELINE_TABLE}")
-    psql(f"CREATE TABLE {BASELINE_TABLE} ({BASELINE_COLUMNS})")
+    psql(f"CREATE TABLE {BASELINE_TABLE} ({source.baseline_columns})")
+    null = "" if source.null is None else f", NULL '{source.null}'"
     try:
         started = time.perf_counter()
-        out = psql(f"\\copy {BASELINE_TABLE} FROM '{path}' WITH (FORMAT csv, HEADER true)")
+        out = psql(f"\\copy {BASELINE_TABLE} FROM '{source.path}' WITH (FORMAT csv, HEADER true{null})")
         seconds = time.perf_counter() - started
     finally:
         # The checkpoint writes the baseline's dirty pages now rather than during the publish.
@@ -363,6 +443,39 @@ def copy_baseline(path: Path) -> tuple[float, int]:
 # --- report ------------------------------------------------------------------------------------
 
 
+@dataclass
+class Baseline:
+    """``psql \\copy`` of the same file into an equivalent typed table, in the same run."""
+
+    seconds: float
+    rows: int
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds
+
+
+@dataclass
+class Publish:
+    """One publish as measured: seconds from ``PUT .../publish`` to the job's end, and the job."""
+
+    seconds: float
+    job: dict
+
+    @property
+    def result(self) -> dict:
+        return self.job["result"] or {}
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.result.get("timings", {})
+
+    @property
+    def load_rate(self) -> float:
+        load = self.timings.get("load")
+        return self.result.get("records", 0) / load if load else 0.0
+
+
 def remember_rss(rows: int, peak_mb: float) -> dict[str, float]:
     """Store this run's worker peak RSS by row count; returns every size's latest figure."""
     known = json.loads(RSS_FILE.read_text()) if RSS_FILE.exists() else {}
@@ -371,35 +484,101 @@ def remember_rss(rows: int, peak_mb: float) -> dict[str, float]:
     return known
 
 
-def verdict(ok: bool) -> str:
-    return "ok" if ok else "MISSED"
-
-
-def report(rows: int, seconds: float, job: dict, copy: tuple[float, int], rss: PeakRss) -> None:
-    """Print the figures, each next to its target."""
-    result = job["result"] or {}
-    timings = result.get("timings", {})
-    records = result.get("records", 0)
-    load_rate = records / timings["load"] if timings.get("load") else 0.0
-    copy_seconds, copy_rows = copy
-    copy_rate = copy_rows / copy_seconds
-    ratio = load_rate / copy_rate
-    print(f"  rows published: {records:,} (record errors: {result.get('record_errors')}, table {result.get('table')})")
-    target = f": {verdict(seconds <= 12)}" if rows == 1_000_000 else ""
-    print(f"  end to end (PUT publish -> job done): {seconds:.2f} s  [target 1M rows <= 12 s{target}]")
+def report_publish(heading: str, publish: Publish, baseline: Baseline) -> None:
+    """The figures of one publish, each next to the \\copy baseline of the same file."""
+    result, timings = publish.result, publish.timings
+    print(f"  {heading}:")
+    print(f"    rows published: {result.get('records', 0):,} (record errors: {result.get('record_errors')}, ", end="")
+    print(f"table {result.get('table')})")
+    print(f"    end to end (PUT publish -> job done): {publish.seconds:.2f} s", end="")
+    print(f" ({publish.seconds / baseline.seconds:.2f} x \\copy's {baseline.seconds:.2f} s)")
     phases = "  ".join(f"{name} {timings[name]:.2f} s" for name in PHASES if name in timings)
-    print(f"  job phases: {phases}")
-    print(f"  load phase: {load_rate:,.0f} rows/s")
-    print(f"  baseline psql \\copy, typed table: {copy_seconds:.2f} s -> {copy_rate:,.0f} rows/s ({copy_rows:,} rows)")
-    print(f"  ratio (load phase / \\copy): {ratio:.2f}  [target >= 0.50: {verdict(ratio >= 0.5)}]")
+    print(f"    job phases: {phases}")
+    print(f"    load phase: {publish.load_rate:,.0f} rows/s ({publish.load_rate / baseline.rate:.2f} x \\copy)")
+
+
+def report_rss(source: Input, rss: PeakRss) -> dict[str, float]:
+    """The worker's peak RSS during the first publish; for the 10-column CSV, the latest figure of every size."""
     main_mb, horse_mb = rss.main_kb / 1024, rss.children_kb / 1024
-    print(
-        f"  worker peak RSS: {rss.peak_mb:.0f} MB (work horse {horse_mb:.0f} MB, worker process {main_mb:.0f} MB)  "
-        f"[target <= 300 MB: {verdict(rss.peak_mb <= 300)}, and flat from 1M to 5M rows]"
-    )
-    known = remember_rss(rows, rss.peak_mb)
+    print(f"  worker peak RSS: {rss.peak_mb:.0f} MB (work horse {horse_mb:.0f} MB, worker process {main_mb:.0f} MB)")
+    if source.label != "10-column":
+        return {}
+    known = remember_rss(source.rows, rss.peak_mb)
     by_rows = ", ".join(f"{int(n):,} rows {mb:.0f} MB" for n, mb in sorted(known.items(), key=lambda kv: int(kv[0])))
-    print(f"  worker peak RSS, latest run of each size: {by_rows}")
+    print(f"  worker peak RSS of the 10-column CSV, latest run of each size: {by_rows}")
+    return known
+
+
+def load_target(publish: Publish, baseline: Baseline) -> Target:
+    ratio = publish.load_rate / baseline.rate
+    return Target(
+        "load phase",
+        f"{publish.load_rate:,.0f} rows/s",
+        f">= {LOAD_RATIO_TARGET:.2f} x \\copy",
+        f"\\copy {baseline.rate:,.0f} rows/s",
+        f"{ratio:.2f}",
+        verdict(ratio >= LOAD_RATIO_TARGET),
+    )
+
+
+def end_to_end_target(source: Input, publish: Publish, baseline: Baseline) -> Target:
+    goal = source.target_seconds
+    return Target(
+        f"end to end, {source.title}",
+        f"{publish.seconds:.2f} s",
+        f"<= {goal:g} s" if goal is not None else f"(set at {source.target_note})",
+        f"\\copy {baseline.seconds:.2f} s",
+        f"{publish.seconds / baseline.seconds:.2f}",
+        verdict(publish.seconds <= goal) if goal is not None else NOT_JUDGED,
+    )
+
+
+def rss_target(source: Input, rss: PeakRss, known: dict[str, float]) -> Target:
+    """<= 300 MB, and at 5M rows the same as the latest 1M-row run (the baseline of this line)."""
+    one_million = known.get(str(ONE_MILLION))
+    if source.rows == FIVE_MILLION and one_million:
+        ratio = rss.peak_mb / one_million
+        return Target(
+            "worker peak RSS, 5M rows",
+            f"{rss.peak_mb:.0f} MB",
+            f"<= {RSS_TARGET_MB:.0f} MB, <= {RSS_FLAT_RATIO:.2f} x 1M",
+            f"latest 1M run {one_million:.0f} MB",
+            f"{ratio:.2f}",
+            verdict(rss.peak_mb <= RSS_TARGET_MB and ratio <= RSS_FLAT_RATIO),
+        )
+    note = "" if source.rows == FIVE_MILLION else " (flat to 5M: --five-million)"
+    return Target(
+        f"worker peak RSS, {source.rows:,} rows",
+        f"{rss.peak_mb:.0f} MB",
+        f"<= {RSS_TARGET_MB:.0f} MB{note}",
+        "-",
+        "-",
+        verdict(rss.peak_mb <= RSS_TARGET_MB),
+    )
+
+
+def republish_targets(first: Publish, second: Publish, baseline: Baseline) -> list[Target]:
+    """The inference pass skipped (extract near 0 against the first publish's), and the republish's seconds."""
+    before, after = first.timings.get("extract", 0.0), second.timings.get("extract", 0.0)
+    share = after / before if before else 0.0
+    return [
+        Target(
+            "republish, extract phase",
+            f"{after:.2f} s",
+            f"~0: <= {SKIPPED_EXTRACT_SHARE:.2f} x first",
+            f"first publish {before:.2f} s",
+            f"{share:.2f}",
+            verdict(share <= SKIPPED_EXTRACT_SHARE),
+        ),
+        Target(
+            "republish, end to end",
+            f"{second.seconds:.2f} s",
+            f"(none; first publish {first.seconds:.2f} s)",
+            f"\\copy {baseline.seconds:.2f} s",
+            f"{second.seconds / baseline.seconds:.2f}",
+            "-",
+        ),
+    ]
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -449,32 +628,67 @@ def bench_stack(path: Path, label: str) -> Iterator[Stack]:
             manage_shell(DISCARD_FILE, BENCH_FILE_ID=stack.file_id)
 
 
-def run(rows: int, path: Path) -> int:
-    """Start the app and the worker, publish, report, and clean up whatever was made."""
-    print(f"publish of a {rows:,}-row, 10-column CSV through the API and one RQ worker", flush=True)
-    copy = copy_baseline(path)
-    code = 1
+def timed_publish(api: Api, worker: subprocess.Popen[bytes], dataset_uid: str) -> Publish:
+    """``PUT .../publish`` and wait for the job's end."""
+    started = time.perf_counter()
+    job = api.call("PUT", f"/datasets/{dataset_uid}/publish")
+    job = wait_job(api, job["job_uid"], worker)
+    return Publish(time.perf_counter() - started, job)
+
+
+def failed(heading: str, publish: Publish) -> bool:
+    """Say why a publish did not end done (then the benchmark stops); False when it did."""
+    job = publish.job
+    if job["state"] == "done":
+        return False
+    print(f"{heading} ended {job['state']} after {publish.seconds:.2f} s")
+    print(f"  job error: {json.dumps(job['error'], indent=1)}")
+    print(f"  progresses: {json.dumps(job['progresses'])}")
+    print(f"  worker log tail ({LOG_DIR / 'worker.log'}):\n{log_tail('worker')}")
+    return True
+
+
+def measure(stack: Stack, source: Input, baseline: Baseline, republish: bool) -> list[Target] | None:
+    """Publish the uploaded file (twice with ``republish``) and report; the targets, None when a publish failed."""
+    api, worker, file_id = stack.api, stack.worker, stack.file_id
+    assert api is not None and worker is not None and file_id is not None  # bench_stack set them up
+    dataset_uid = stack.dataset_uid = create_dataset(api, file_id)
+    rss = PeakRss(worker.pid)
+    rss.start()
+    first = timed_publish(api, worker, dataset_uid)
+    rss.stop()
+    if failed("publish", first):
+        return None
+    report_publish("publish", first, baseline)
+    known = report_rss(source, rss)
+    targets = [load_target(first, baseline), end_to_end_target(source, first, baseline)]
+    if source.label == "10-column":
+        targets.append(rss_target(source, rss, known))
+    if not republish:
+        return targets
+    second = timed_publish(api, worker, dataset_uid)
+    if failed("republish", second):
+        return None
+    report_publish("republish of the same file, nothing changed", second, baseline)
+    return targets + republish_targets(first, second, baseline)
+
+
+def run(source: Input, republish: bool) -> int:
+    """Measure the \\copy baseline, start the app and the worker, publish, report, and clean up whatever was made."""
+    size = source.path.stat().st_size / 1e6
+    print(f"publish of a CSV of {source.title}, {size:.0f} MB, through the API and one RQ worker", flush=True)
+    baseline = Baseline(*copy_baseline(source))
+    print(f"  baseline psql \\copy, typed table: {baseline.seconds:.2f} s -> {baseline.rate:,.0f} rows/s", end="")
+    print(f" ({baseline.rows:,} rows)", flush=True)
     try:
-        with bench_stack(path, "bench/publish.py") as stack:
-            stack.dataset_uid = create_dataset(stack.api, stack.file_id)
-            rss = PeakRss(stack.worker.pid)
-            rss.start()
-            started = time.perf_counter()
-            job = stack.api.call("PUT", f"/datasets/{stack.dataset_uid}/publish")
-            job = wait_job(stack.api, job["job_uid"], stack.worker)
-            seconds = time.perf_counter() - started
-            rss.stop()
-            if job["state"] == "done":
-                report(rows, seconds, job, copy, rss)
-                code = 0
-            else:
-                print(f"publish ended {job['state']} after {seconds:.2f} s")
-                print(f"  job error: {json.dumps(job['error'], indent=1)}")
-                print(f"  progresses: {json.dumps(job['progresses'])}")
-                print(f"  worker log tail ({LOG_DIR / 'worker.log'}):\n{log_tail('worker')}")
+        with bench_stack(source.path, "bench/publish.py") as stack:
+            targets = measure(stack, source, baseline, republish)
     finally:
-        print(f"  CSV cache: {path} (all cached inputs under {CACHE_DIR}); process logs under {LOG_DIR}")
-    return code
+        print(f"  CSV cache: {source.path} (all cached inputs under {CACHE_DIR}); process logs under {LOG_DIR}")
+    if targets is None:
+        return 1
+    print_targets(targets)
+    return 0
 
 
 def cleanup(api: Api | None, basic: Api | None, worker, dataset_uid: str | None, key_uid: str | None) -> None:
@@ -484,6 +698,11 @@ def cleanup(api: Api | None, basic: Api | None, worker, dataset_uid: str | None,
             remove_dataset(api, dataset_uid, worker)
         except (ApiError, OSError, SystemExit) as error:
             print(f"  cleanup: could not remove dataset {dataset_uid}: {error}")
+        try:
+            # The unpublish retired the tables (dropped by the reconciler after a grace period): drop them now.
+            manage_shell(DROP_RETIRED, BENCH_DATASET_UID=dataset_uid)
+        except SystemExit as error:
+            print(f"  cleanup: could not drop the retired tables of {dataset_uid}: {error}")
         left = leftover_tables(dataset_uid)
         print(f"  cleanup: dataset {dataset_uid} deleted; records tables left: {left or 'none'}")
     if basic is not None and key_uid is not None:
@@ -495,8 +714,7 @@ def cleanup(api: Api | None, basic: Api | None, worker, dataset_uid: str | None,
 
 def main() -> int:
     args = parse_args()
-    path = csv_file(args.rows)
-    return run(args.rows, path)
+    return run(chosen_input(args), args.republish)
 
 
 if __name__ == "__main__":
