@@ -41,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,7 +281,7 @@ WHOLE_COLUMN: dict[Callable[[Any], bool], re.Pattern[str]] = {
 }
 ISO_DATES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?\n)*")
 ISO_DATETIMES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2})?\n)*")
-MAX_DOUBLE_CHARS = 15  # is_double's own shortcut: shorter decimals without exponent are finite
+FEW_REJECTED = 8  # up to this many distinct rejected values (NA, n/a…), each is looked for by a C scan
 
 
 def column_failures(
@@ -306,7 +306,20 @@ def column_failures(
     rejected = {value for value in distinct if rejects(check, value)}
     if not rejected:
         return []
-    return [start + offset for offset, value in enumerate(tail) if value in rejected]
+    if len(rejected) > FEW_REJECTED:
+        return [start + offset for offset, value in enumerate(tail) if value in rejected]
+    return sorted(start + offset for value in rejected for offset in occurrences(tail, value))
+
+
+def occurrences(values: list[Any], value: Any) -> Iterator[int]:
+    """The positions of ``value`` in ``values``, found by ``list.index`` (a C scan), not a Python loop."""
+    position = -1
+    while True:
+        try:
+            position = values.index(value, position + 1)
+        except ValueError:
+            return
+        yield position
 
 
 def rejects(check: Callable[[Any], bool], value: Any) -> bool:
@@ -521,7 +534,7 @@ class TypeInference:
             if values is None:
                 self._nulls[index] += len(rows)
                 continue
-            self._nulls[index] += values.count(None) + values.count("")
+            self._nulls[index] += len(values) - len(list(filter(None, values)))  # None and "" (strings only)
             self._observe_column(index, rows, values)
         self._rows += len(rows)
         self._rebuild()

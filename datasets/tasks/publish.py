@@ -246,10 +246,11 @@ class PublishRun:
 
     def load(self, table: str, fields: list[Field]) -> tuple[int, bool]:
         started, loaded, limited = time.monotonic(), 0, False
-        with loading_cursor() as cursor, database_limits():
+        with loading_cursor() as cursor, database_limits(), cursor.connection.transaction():
+            # The table is created in the COPY's transaction, so the rows can be written frozen; an
+            # exception (an abort, a dead source) ends the COPY with an error and rolls both back.
             create_table(cursor, table, fields)
-            # Leaving the block on an exception (an abort, a dead source) ends the COPY with an error.
-            with Loader(cursor, table, fields) as loader:
+            with Loader(cursor, table, fields, freeze=True) as loader:
                 for resource in self.resources:
                     loaded, limited = self.load_resource(loader, resource, fields, loaded)
                     if limited:

@@ -92,7 +92,6 @@ def expected_indexes(name) -> dict[str, str]:
         name("tags", "gin"): "gin(tags)",
         name("population", "idx"): "btree(population,record_id)",
         name("ratio", "idx"): "btree(ratio,record_id)",
-        name("open", "idx"): "btree(open,record_id)",
         name("day", "idx"): "btree(day,record_id)",
         name("moment", "idx"): "btree(moment,record_id)",
         name("location", "gist"): "gist(location)",
