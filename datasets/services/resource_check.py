@@ -33,16 +33,20 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
+from core.collector import bulk_pass
 from core.errors import ConflictError
 from datasets.models import Dataset, Resource
 from datasets.pipeline.batches import BatchedSource
+from datasets.pipeline.column_batches import record_batches
 from datasets.pipeline.core import Field, RecordError
 from datasets.pipeline.extractors import validate_params
+from datasets.pipeline.formats import PLAIN
 from datasets.pipeline.inference import InferredType
 from datasets.pipeline.readers import EncodingDecision, open_source, settled_params
 from datasets.pipeline.readers.json_reader import json_encoding
 from datasets.pipeline.readers.text import codec_name
-from datasets.pipeline.runner import ErrorHandler, SourceLike, formats_of, infer, pipeline_fields, run, separators_of
+from datasets.pipeline.record_batch import CONVERT
+from datasets.pipeline.runner import SourceLike, formats_of, infer, pipeline_fields, separators_of
 from datasets.services.configuration import (
     PublishConfiguration,
     ResourceConfig,
@@ -52,6 +56,7 @@ from datasets.services.configuration import (
 )
 from datasets.services.read_limits import configured_limits
 from datasets.services.record_errors import RecordErrors
+from datasets.store.cells import ColumnCells
 from jobs.models import Job
 from jobs.services import job_enqueue
 
@@ -81,16 +86,6 @@ class CheckProgress:
     def set(self, phase: str, done: int) -> None:
         self.phases[phase] = {"name": phase, "done": done, "total": self.total, "unit": "bytes"}
         self.job.set_progresses(list(self.phases.values()))
-
-
-def conversions_only(errors: RecordErrors) -> ErrorHandler:
-    """An error handler passing on conversion errors (no processor) and ignoring processor errors."""
-
-    def handle(error: RecordError) -> None:
-        if error.processor_uid is None:
-            errors(error)
-
-    return handle
 
 
 def merged_errors(*parts: RecordErrors) -> tuple[int, list[RecordError]]:
@@ -181,29 +176,34 @@ class ResourceCheck:
         return fields, details, count, encoding
 
     def convert_declared(self, fields: list[Field], details: dict[str, InferredType], errors: RecordErrors) -> None:
-        """The conversion pass over the fields whose type a specification declared (none: no pass)."""
-        declared = {field.name: field.type for field in fields if field.name in self.specs.declared_types}
+        """The conversion pass over the fields whose type a specification declared (none: no pass).
+
+        Column batches as in a publish's load (``column_batches``, ``ColumnCells``): only the conversion
+        failures are kept, the inference pass reported the reader's and the processors' errors already.
+        """
+        declared = [field for field in fields if field.name in self.specs.declared_types]
         if not declared:
             return
+        formats, separators = formats_of(details), separators_of(fields)
+        cells = [ColumnCells(field, separators.get(field.name), formats.get(field.name, PLAIN)) for field in declared]
+        names, resource_uid = [field.name for field in declared], self.resource.resource_uid
         with self.opened("convert") as (source, _stream):
-            records = run(
-                source,
-                self.steps,
-                self.specs,
-                resource_uid=self.resource.resource_uid,
-                types=declared,
-                separators=separators_of(fields),
-                formats=formats_of(details),
-                on_error=conversions_only(errors),
+            batches = record_batches(
+                source, self.steps, self.specs, names, batch_rows=settings.PUBLISH_BATCH_ROWS, resource_uid=resource_uid
             )
-            for _record in records:
-                pass
+            for batch in batches:
+                for order, (name, column) in enumerate(zip(names, cells, strict=True)):
+                    batch.conversion_errors(name, order, column.cells(batch.columns[name])[1], resource_uid)
+                for pending in batch.ordered():
+                    if pending.stage == CONVERT:
+                        errors(pending.error)
 
     def run(self) -> dict[str, Any]:
         started = time.monotonic()
         processing, conversion = RecordErrors(), RecordErrors()
-        fields, details, count, encoding = self.infer(processing)
-        self.convert_declared(fields, details, conversion)
+        with bulk_pass():
+            fields, details, count, encoding = self.infer(processing)
+            self.convert_declared(fields, details, conversion)
         error_count, kept = merged_errors(processing, conversion)
         return json_safe(
             {

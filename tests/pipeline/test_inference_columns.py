@@ -7,13 +7,14 @@ generated columns mixing every kind of value, in batches of every size.
 from __future__ import annotations
 
 import datetime as dt
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datasets.pipeline.core import Field
-from datasets.pipeline.formats import ReadOptions
-from datasets.pipeline.inference import TypeInference
+from datasets.pipeline.formats import COMMA, DOT, ReadOptions
+from datasets.pipeline.inference import FieldState, TypeInference, never
 
 values = st.one_of(
     st.integers(-(10**20), 10**20).map(str),
@@ -94,3 +95,33 @@ def test_counter_examples_keep_their_rows_across_batches():
         ("double", 5),
         ("double", 7),
     ]
+
+
+def every_number_slow(original):
+    """FieldState.check_of as it was: while the mark is undecided, every value of a double takes the slow path."""
+
+    def check_of(self, candidate):
+        if candidate == "double" and self.marks not in (DOT, COMMA):
+            return never
+        return original(self, candidate)
+
+    return check_of
+
+
+numbers = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.sampled_from(["1,500", "2,250", "1.5", "1,5", "1 234", "1 234,5", "007", "NA", "", "x", "3", "-0"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(numbers, min_size=1, max_size=40), min_size=1, max_size=3), option_sets)
+def test_plain_integers_in_an_undecided_double_column_decide_nothing(cols, options):
+    fields, table = table_of(cols)
+    declared = {"f0": "double"}
+    with patch.object(FieldState, "check_of", every_number_slow(FieldState.check_of)):
+        expected = by_records(fields, table, options, declared)
+        expected_by_column = by_records(fields, table, options, {})
+    assert by_records(fields, table, options, declared) == expected
+    assert by_columns(fields, table, options, declared, 7) == expected
+    assert by_records(fields, table, options, {}) == expected_by_column

@@ -199,6 +199,21 @@ class TestCheckInTheRequest:
         error = check["record_errors"][0]
         assert (error["row"], error["raw_params"]) == (30, {"values": 3, "columns": 2, "extra": ["3"]})
 
+    def test_with_a_declared_type_a_ragged_row_is_reported_once(self, alice_api, alice):
+        # The conversion pass of the declared type reads the rows again: the reader's problems were the
+        # inference pass's to report, only the conversion failures are the second pass's.
+        rows = [b"a,b"] + [b"1,2"] * 10 + [b"1,2,3", b"x,4"]
+        uid, resource_uid = create_dataset(alice_api, alice, b"\n".join(rows) + b"\n")
+        spec = {"name": "type", "args": {"field": "a", "type": "int"}}
+        assert_status(alice_api.post(f"{BASE}/datasets/{uid}/fields_specifications/", spec, format="json"), 201)
+        check = assert_status(alice_api.post(check_url(uid, resource_uid)), 200)
+        errors = [(error["row"], error["raw_params"]) for error in check["record_errors"]]
+        assert errors == [
+            (11, {"values": 3, "columns": 2, "extra": ["3"]}),
+            (12, {"value": "x", "type": "int"}),
+        ]
+        assert check["record_error_count"] == 2
+
     def test_who_may_preview_may_check(self, alice_api, bob_api, reader_api, anonymous_api, alice, big):
         uid, resource_uid = big
         assert_status(bob_api.post(check_url(uid, resource_uid)), 404)  # bob does not see the dataset
