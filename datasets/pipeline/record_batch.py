@@ -57,6 +57,7 @@ class RecordBatch:
     rows: list[int]
     columns: dict[str, list[object]]
     errors: list[PendingError] = field(default_factory=list)
+    loadable: int | None = None  # set by ``cut``: the records after the first ``loadable`` are not loaded
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -76,15 +77,22 @@ class RecordBatch:
             self.errors.append(PendingError(error, CONVERT, position, order))
 
     def cut(self, count: int) -> RecordBatch:
-        """The first ``count`` records, as the record path stops at a record limit: the errors of the rows
-        up to the first record left out are kept (those of left-out records get no id), later ones are not."""
+        """The batch as the record path stops at a record limit after ``count`` records: the first record
+        left out is still there to be converted (the record path converts a record before it finds no room
+        for it) but not loaded (``loadable``); the errors of the rows up to its own are kept, later ones not."""
         last_row = self.rows[count]
         errors = [
             pending if pending.position is None or pending.position < count else replace(pending, position=None)
             for pending in self.errors
             if pending.error.row <= last_row and pending.stage != TRAILING
         ]
-        return RecordBatch(self.rows[:count], {name: values[:count] for name, values in self.columns.items()}, errors)
+        kept = {name: values[: count + 1] for name, values in self.columns.items()}
+        return RecordBatch(self.rows[: count + 1], kept, errors, loadable=count)
+
+    @property
+    def load_count(self) -> int:
+        """How many of the batch's records are loaded (all but a record left out by a limit)."""
+        return len(self.rows) if self.loadable is None else self.loadable
 
     def ordered(self) -> list[PendingError]:
         """The batch's errors in the record path's order: by row, stage, record, field."""

@@ -54,11 +54,22 @@ class BatchWriter:
             column, failures = cells.cells(batch.columns[name])
             batch.conversion_errors(name, order, failures, self.resource_uid)
             columns.append(column)
-        ids = self.loader.write_batch(len(batch), columns, self.id_values(batch)) if len(batch) else []
+        count = batch.load_count
+        ids = self.loader.write_batch(count, *self.loaded(count, columns, self.id_values(batch))) if count else []
         for pending in batch.ordered():
             position = pending.position
-            self.errors.add(pending.error, ids[position] if position is not None else None)
+            self.errors.add(pending.error, ids[position] if position is not None and position < count else None)
         return ids
+
+    @staticmethod
+    def loaded(
+        count: int, columns: list[list[str]], id_values: dict[str, list[object]] | None
+    ) -> tuple[list[list[str]], dict[str, list[object]] | None]:
+        """The cells (and id values) of the first ``count`` records: a record past a limit is converted, not loaded."""
+        if columns and len(columns[0]) == count:
+            return columns, id_values
+        cut_ids = {name: values[:count] for name, values in id_values.items()} if id_values is not None else None
+        return [column[:count] for column in columns], cut_ids
 
     def id_values(self, batch: RecordBatch) -> dict[str, list[object]] | None:
         """The typed values of the ``id`` fields, which record ids are made of, or None without such fields."""

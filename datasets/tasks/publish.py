@@ -1,10 +1,11 @@
 """What a worker does for a publish job; ``PublishRun`` also serves the scheduled run.
 
-Publishing reads every resource twice through the same pipeline as the preview: once to
-infer the types over the whole stream, once to load typed records with COPY into a new table
-``records.<dataset_uid>_v<n>``. Indexes are built after loading, then one short transaction,
-under the dataset's advisory lock, points the dataset at the new table. A failure or an abort
-drops the new table: the previous version is served throughout.
+Publishing reads every resource twice through the same pipeline as the preview: once to infer the
+types over the whole stream (skipped when the served version's publish inferred the same bytes with
+the same configuration: ``inference_reuse``), once to load typed records, a column batch at a time
+(``batch_load``), with COPY into a new table ``records.<dataset_uid>_v<n>``. Indexes are built after
+loading, then one short transaction, under the dataset's advisory lock, points the dataset at the new
+table. A failure or an abort drops the new table: the previous version is served throughout.
 """
 
 from __future__ import annotations

@@ -164,7 +164,7 @@ def test_renamed_deleted_and_declared_fields_load_the_same(cursor):
     compare(cursor, MESSY, specs=specs)
 
 
-@pytest.mark.parametrize("limit", [0, 1, 4, 5])
+@pytest.mark.parametrize("limit", [0, 1, 2, 3, 4, 5])
 def test_a_record_limit_cuts_where_the_record_path_stops(cursor, limit):
     compare(cursor, MESSY, specs=DECLARED, limit=limit, batch_rows=3)
 
