@@ -16,8 +16,9 @@ calls would give, failures included:
 
 A fast form is used only where it provably gives the record path's cell: an int's canonical
 digits are its ``str``; a double whose text has at most 15 significant digits and no exponent is its
-``repr`` once trailing zeros are cut; an ISO date is its ``isoformat``; a naive ISO date-time in a
-UTC column is its ``iso_date``. A column whose null markers look like canonical values (``9999``)
+``repr`` once trailing zeros are cut; an ISO date is its ``isoformat``, and so is a ``DD/MM/YYYY``
+date read in its column's order once its parts are swapped; a naive ISO date-time in a UTC column is
+its ``iso_date``. A column whose null markers look like canonical values (``9999``)
 takes the per-value path. ``tests/datasets/pipeline/test_cells.py`` checks the equality on
 generated values.
 """
@@ -108,7 +109,7 @@ class ColumnCells:
         if type_ == "double":
             return double_cells(self.column.decimal_mark)
         if type_ == "date":
-            return date_cells
+            return dates_cells(self.column.date_order)
         return datetime_cells if self.column.timezone is dt.UTC else None
 
     def boolean_cells(self, markers: frozenset[str]) -> Callable[[list[Any]], tuple[Cells | None, list[bool] | None]]:
@@ -245,6 +246,31 @@ def date_cells(values: list[Any]) -> tuple[Cells | None, list[bool] | None]:
     except ValueError:
         return None, None
     return values, None
+
+
+LOCAL_DATE_FORM = r"[0-9]{2}([/.-])[0-9]{2}\1[0-9]{4}"
+LOCAL_DATE_WHOLE = whole(LOCAL_DATE_FORM)
+LOCAL_DATE_LINE = re.compile(r"([0-9]{2})([/.-])([0-9]{2})\2([0-9]{4})\n")
+TO_ISO = {"dmy": r"\4-\3-\1\n", "mdy": r"\4-\1-\3\n"}
+
+
+def dates_cells(order: str) -> Callable[[list[Any]], tuple[Cells | None, list[bool] | None]]:
+    """ISO dates, or day-first (``order`` dmy) or month-first dates written ``DD/MM/YYYY`` (also with ``.``
+    or ``-``): the cell is the ISO date, rewritten in C; an impossible date takes the record path."""
+    replacement = TO_ISO[order]
+
+    def cells(values: list[Any]) -> tuple[Cells | None, list[bool] | None]:
+        text = joined_lines(values)
+        if text is None or not LOCAL_DATE_WHOLE.fullmatch(text):
+            return date_cells(values)
+        iso = LOCAL_DATE_LINE.sub(replacement, text).split("\n")[:-1]
+        try:
+            list(map(dt.date.fromisoformat, iso))
+        except ValueError:
+            return None, None
+        return iso, None
+
+    return cells
 
 
 DATETIME_WHOLE = whole(DATETIME_FORM)

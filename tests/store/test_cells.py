@@ -125,6 +125,34 @@ def test_canonical_date_columns_match_the_record_path(values, type_):
     same(type_, PLAIN, values)
 
 
+local_dates = st.builds(
+    lambda day, separator, order: day.strftime(separator.join(("%d", "%m", "%Y") if order else ("%m", "%d", "%Y"))),
+    st.dates(dt.date(1000, 1, 1), dt.date(9999, 12, 31)),
+    st.sampled_from(["/", ".", "-"]),
+    st.booleans(),
+)
+MONTH_FIRST = ColumnFormat(date_order="mdy", null_markers=frozenset(DEFAULT_NULL_MARKERS))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(local_dates, dates, near_dates), min_size=1, max_size=20),
+    st.sampled_from([PLAIN, MARKED, MONTH_FIRST]),
+)
+def test_day_and_month_first_date_columns_match_the_record_path(values, column):
+    same("date", column, values)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.dates(dt.date(1000, 1, 1)), min_size=1, max_size=20), st.booleans())
+def test_canonical_day_first_columns_are_rewritten_whole(days, day_first):
+    column = PLAIN if day_first else MONTH_FIRST
+    written = [day.strftime("%d/%m/%Y" if day_first else "%m/%d/%Y") for day in days]
+    cells, failures = ColumnCells(Field(name="f", label="f", type="date"), None, column).cells(written)
+    assert (cells, failures) == ([day.isoformat() for day in days], [])
+    same("date", column, written)
+
+
 words = st.sampled_from(["true", "FALSE", "Oui", "non", "0", "1", "yes", "maybe", "", " true", "NA", "null", "2"])
 
 
