@@ -278,9 +278,18 @@ def never(value: Any) -> bool:
 WHOLE_COLUMN: dict[Callable[[Any], bool], re.Pattern[str]] = {
     is_int: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,17}))?\n)*"),
     is_double: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,13})(?:\.[0-9]{1,13})?)?\n)*"),
+    is_comma_number: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,13})(?:,[0-9]{1,13})?)?\n)*"),
 }
 ISO_DATES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?\n)*")
 ISO_DATETIMES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2})?\n)*")
+# Day- or month-first dates (DD/MM/YYYY, also with . or -) in a column whose order is decided: the checks
+# of its date and datetime candidates accept them, when they are real dates (read in ISO once swapped).
+LOCAL_DATES = re.compile(r"(?:(?:[0-9]{2}([/.-])[0-9]{2}\1[0-9]{4})?\n)*")
+TO_ISO = {  # DD/MM/YYYY or MM/DD/YYYY (empty: a null) in ISO, by slicing
+    DMY: lambda text: text and f"{text[6:10]}-{text[3:5]}-{text[:2]}",
+    MDY: lambda text: text and f"{text[6:10]}-{text[:2]}-{text[3:5]}",
+}
+LOCAL_DATE_CHECKS = {ORDERED_CHECKS[(candidate, order)]: order for candidate, order in ORDERED_CHECKS}
 FEW_REJECTED = 8  # up to this many distinct rejected values (NA, n/a…), each is looked for by a C scan
 
 
@@ -346,6 +355,9 @@ def passes_whole(check: Callable[[Any], bool], values: list[Any]) -> bool:
         return valid_calendar(dt.date.fromisoformat, values)
     if check is is_datetime and ISO_DATETIMES.fullmatch(text):
         return valid_calendar(dt.datetime.fromisoformat, values)
+    order = LOCAL_DATE_CHECKS.get(check)
+    if order is not None and LOCAL_DATES.fullmatch(text):
+        return valid_calendar(dt.date.fromisoformat, list(map(TO_ISO[order], values)))
     return False
 
 

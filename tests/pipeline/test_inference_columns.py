@@ -125,3 +125,13 @@ def test_plain_integers_in_an_undecided_double_column_decide_nothing(cols, optio
     assert by_records(fields, table, options, declared) == expected
     assert by_columns(fields, table, options, declared, 7) == expected
     assert by_records(fields, table, options, {}) == expected_by_column
+
+
+def test_a_date_impossible_in_the_decided_order_is_a_counter_example_in_a_whole_column():
+    # 13/01 decides day-first; 01/13 later is impossible day-first (a real date month-first only).
+    col = ["13/01/2024", "14/01/2024", "15/01/2024", "01/13/2024", "16/01/2024", "17/01/2024"]
+    fields, table = table_of([col])
+    result = by_columns(fields, table, ReadOptions(), {}, 3)
+    assert result == by_records(fields, table, ReadOptions(), {})
+    assert result["f0"].type == "text"
+    assert {"type": "date", "row": 4, "value": "01/13/2024"} in result["f0"].counter_examples
