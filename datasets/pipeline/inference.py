@@ -39,6 +39,7 @@ reported as that type's counter-examples (an ``"unknown"`` at row 1 of a numeric
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -275,11 +276,40 @@ def never(value: Any) -> bool:
 
 # Columns every value of which provably passes a check, proved in one regular expression over the
 # column joined by newlines (empty lines are nulls). Each pattern accepts a subset of its check.
-WHOLE_COLUMN: dict[Callable[[Any], bool], re.Pattern[str]] = {
-    is_int: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,17}))?\n)*"),
-    is_double: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,13})(?:\.[0-9]{1,13})?)?\n)*"),
-    is_comma_number: re.compile(r"(?:(?:-?(?:0|[1-9][0-9]{0,13})(?:,[0-9]{1,13})?)?\n)*"),
+WHOLE_FORMS: dict[Callable[[Any], bool], str] = {
+    is_int: r"-?(?:0|[1-9][0-9]{0,17})",
+    is_double: r"-?(?:0|[1-9][0-9]{0,13})(?:\.[0-9]{1,13})?",
+    is_comma_number: r"-?(?:0|[1-9][0-9]{0,13})(?:,[0-9]{1,13})?",
 }
+WHOLE_COLUMN = {check: re.compile(f"(?:(?:{form})?\n)*") for check, form in WHOLE_FORMS.items()}
+
+
+@functools.cache
+def whole_with_markers(form: str, markers: frozenset[str]) -> re.Pattern[str]:
+    """A column of ``form`` values, nulls and the resource's null ``markers`` (as written, unpadded)."""
+    alternatives = "|".join([form, *map(re.escape, sorted(markers, key=len, reverse=True))])
+    return re.compile(f"(?:(?:{alternatives})?\n)*")
+
+
+def marker_counts(check: Callable[[Any], bool], values: list[Any], markers: frozenset[str]) -> dict[str, int] | None:
+    """When the only values of ``values`` that ``check`` rejects are null markers: how many of each there are.
+
+    None when some other value may be rejected (or the column is not made of plain strings). A marker
+    changes nothing but its count, so a column of such values needs no value-by-value pass.
+    """
+    form = WHOLE_FORMS.get(check)
+    if form is None or not markers:
+        return None
+    try:
+        text = "\n" + "\n".join(values) + "\n"
+    except TypeError:
+        return None
+    if text.count("\n") != len(values) + 1 or not whole_with_markers(form, markers).fullmatch(text, 1):
+        return None
+    present = [marker for marker in markers if f"\n{marker}\n" in text]
+    return {marker: values.count(marker) for marker in present}
+
+
 ISO_DATES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?\n)*")
 ISO_DATETIMES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2})?\n)*")
 # Day- or month-first dates (DD/MM/YYYY, also with . or -) in a column whose order is decided: the checks
@@ -556,6 +586,8 @@ class TypeInference:
 
     def _observe_column(self, index: int, rows: list[int], values: list[Any]) -> None:
         state, start = self._states[index], 0
+        if not self._value_markers and self._count_markers(state, values):
+            return
         while start < len(values):
             check = self._guarded(state.check)
             if check is None:
@@ -568,6 +600,16 @@ class TypeInference:
                     break
             else:
                 return
+
+    def _count_markers(self, state: FieldState, values: list[Any]) -> bool:
+        """Whether the column's only rejected values were null markers, now counted (``_slow`` would do just that)."""
+        check = state.check
+        counts = marker_counts(check, values, self.options.null_markers) if check is not None else None
+        if counts is None:
+            return False
+        for marker, count in counts.items():
+            state.markers[marker] = state.markers.get(marker, 0) + count
+        return True
 
     def result(self) -> dict[str, InferredType]:
         """Field name -> inferred type, format, counter-examples and null/value counts, for the records seen so far."""
