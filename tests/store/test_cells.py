@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +24,8 @@ from datasets.store.loader import NULL, encoder
 
 MARKED = ColumnFormat(null_markers=frozenset(DEFAULT_NULL_MARKERS))
 COMMA = ColumnFormat(decimal_mark=",", null_markers=frozenset(DEFAULT_NULL_MARKERS))
-PARIS = ColumnFormat(timezone=dt.timezone(dt.timedelta(hours=1)))
+PLUS_ONE = ColumnFormat(timezone=dt.timezone(dt.timedelta(hours=1)))
+PARIS = ColumnFormat(timezone=ZoneInfo("Europe/Paris"))  # with its daylight saving changes
 
 
 def record_path(field: Field, column: ColumnFormat, values: list[Any], separator: str | None = None):
@@ -114,15 +116,33 @@ moments = st.one_of(dates, datetimes, t_datetimes, near_dates, st.text(max_size=
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(moments, max_size=20), st.sampled_from(["date", "datetime"]), st.sampled_from([PLAIN, MARKED, PARIS]))
+@given(
+    st.lists(moments, max_size=20),
+    st.sampled_from(["date", "datetime"]),
+    st.sampled_from([PLAIN, MARKED, PLUS_ONE, PARIS]),
+)
 def test_date_columns_match_the_record_path(values, type_, column):
     same(type_, column, values)
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.one_of(dates, datetimes), min_size=1, max_size=20), st.sampled_from(["date", "datetime"]))
-def test_canonical_date_columns_match_the_record_path(values, type_):
-    same(type_, PLAIN, values)
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(dates, datetimes), min_size=1, max_size=20),
+    st.sampled_from(["date", "datetime"]),
+    st.sampled_from([PLAIN, PLUS_ONE, PARIS]),
+)
+def test_canonical_date_columns_match_the_record_path(values, type_, column):
+    same(type_, column, values)
+
+
+def test_a_zoned_column_is_written_in_utc_across_a_daylight_saving_change():
+    values = ["2024-03-31 01:30:00", "2024-03-31 03:30:00", "2024-10-27 02:30:00"]
+    cells, failures = ColumnCells(Field(name="f", label="f", type="datetime"), None, PARIS).cells(values)
+    assert (cells, failures) == (
+        ["2024-03-31T00:30:00+00:00", "2024-03-31T01:30:00+00:00", "2024-10-27T00:30:00+00:00"],
+        [],
+    )
+    same("datetime", PARIS, values)
 
 
 local_dates = st.builds(
