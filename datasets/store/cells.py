@@ -237,16 +237,24 @@ def trailing(match: re.Match[str]) -> str:
 DATE_WHOLE = whole(DATE_FORM)
 
 
+def proven(values: list[Any], pattern: re.Pattern[str], parse: Callable[[str], Any]) -> bool:
+    """Whether the joined column matches ``pattern`` and ``parse`` reads every value (a real calendar date)."""
+    text = joined_lines(values)
+    return text is not None and pattern.fullmatch(text) is not None and all_read(parse, values)
+
+
+def all_read(parse: Callable[[str], Any], values: list[str]) -> bool:
+    try:
+        for _parsed in map(parse, values):
+            pass
+    except ValueError:
+        return False
+    return True
+
+
 def date_cells(values: list[Any]) -> tuple[Cells | None, list[bool] | None]:
     """ISO calendar dates are their own cells; any other value (or an impossible date) takes the record path."""
-    text = joined_lines(values)
-    if text is None or not DATE_WHOLE.fullmatch(text):
-        return None, None
-    try:
-        list(map(dt.date.fromisoformat, values))
-    except ValueError:
-        return None, None
-    return values, None
+    return (values, None) if proven(values, DATE_WHOLE, dt.date.fromisoformat) else (None, None)
 
 
 LOCAL_DATE_FORM = r"[0-9]{2}([/.-])[0-9]{2}\1[0-9]{4}"
@@ -275,11 +283,7 @@ def dates_cells(order: str) -> Callable[[list[Any]], tuple[Cells | None, list[bo
         if text is None or not LOCAL_DATE_WHOLE.fullmatch(text):
             return date_cells(values)
         iso = list(map(to_iso, values))
-        try:
-            list(map(dt.date.fromisoformat, iso))
-        except ValueError:
-            return None, None
-        return iso, None
+        return (iso, None) if all_read(dt.date.fromisoformat, iso) else (None, None)
 
     return cells
 
@@ -289,12 +293,7 @@ DATETIME_WHOLE = whole(DATETIME_FORM)
 
 def datetime_cells(values: list[Any]) -> tuple[Cells | None, list[bool] | None]:
     """Naive ISO date-times to the second, in a UTC column: ``YYYY-MM-DDTHH:MM:SS+00:00``."""
-    text = joined_lines(values)
-    if text is None or not DATETIME_WHOLE.fullmatch(text):
-        return None, None
-    try:
-        list(map(dt.datetime.fromisoformat, values))
-    except ValueError:
+    if not proven(values, DATETIME_WHOLE, dt.datetime.fromisoformat):
         return None, None
     return [f"{value[:10]}T{value[11:]}+00:00" for value in values], None
 

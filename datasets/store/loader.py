@@ -1,7 +1,9 @@
 """The COPY loader: typed records (as ``pipeline/conversion.py`` makes them) streamed into a records table.
 
-One ``COPY … FROM STDIN`` (text format) carries the whole stream; rows are encoded here as COPY
-text lines and sent in batches of ``BATCH_ROWS``.
+One ``COPY … FROM STDIN`` (text format) carries the whole stream. ``write`` encodes one typed record
+as a COPY text line (sent in batches of ``BATCH_ROWS``); a publish sends whole column batches with
+``write_batch``, their cells made by ``store/cells.py`` (the same text, so the same record ids). The
+figures below are ``write``'s; the batch path's are in docs/ARCHITECTURE.md ("The publish engine").
 
 Measured (2 cores, PG 15 + PostGIS 3.3, fsync on; 200k rows x 10 columns: 3 text, multivalued
 text, int, double, boolean, date, datetime, point; record ids and the generated fts included;
