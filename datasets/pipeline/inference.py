@@ -586,7 +586,7 @@ class TypeInference:
 
     def _observe_column(self, index: int, rows: list[int], values: list[Any]) -> None:
         state, start = self._states[index], 0
-        if not self._value_markers and self._count_markers(state, values):
+        if not self._value_markers and self._whole_or_markers(state, values):
             return
         while start < len(values):
             check = self._guarded(state.check)
@@ -601,10 +601,13 @@ class TypeInference:
             else:
                 return
 
-    def _count_markers(self, state: FieldState, values: list[Any]) -> bool:
-        """Whether the column's only rejected values were null markers, now counted (``_slow`` would do just that)."""
+    def _whole_or_markers(self, state: FieldState, values: list[Any]) -> bool:
+        """Whether every value passes the field's check, or the only rejected ones were null markers, now
+        counted (``_slow`` would do just that): then nothing else is to be done for this column."""
         check = state.check
-        counts = marker_counts(check, values, self.options.null_markers) if check is not None else None
+        if check is None or passes_whole(check, values):
+            return True
+        counts = marker_counts(check, values, self.options.null_markers)
         if counts is None:
             return False
         for marker, count in counts.items():

@@ -10,7 +10,7 @@ record; ``column_batches.record_batches`` covers every other source and datasets
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Protocol
@@ -121,9 +121,10 @@ def positional_batches(
             chunk = list(islice(value_rows, batch_rows))
             if not chunk and not problems:
                 return
-            rows: list[int] = [row for row, _values in chunk]
+            numbers, values = zip(*chunk, strict=True) if chunk else ((), ())  # split in C
+            rows: list[int] = list(numbers)
             errors = problem_errors(problems, rows, resource_uid, last=len(chunk) < batch_rows)
-            yield transposed(rows, [values for _row, values in chunk], errors, names, positions)
+            yield transposed(rows, values, errors, names, positions)
             if len(chunk) < batch_rows:
                 return
     finally:
@@ -152,7 +153,11 @@ def problem_errors(
 
 
 def transposed(
-    rows: list[int], values: list[list[object]], errors: list[PendingError], names: list[str], positions: dict[str, int]
+    rows: list[int],
+    values: Sequence[list[object]],
+    errors: list[PendingError],
+    names: list[str],
+    positions: dict[str, int],
 ) -> RecordBatch:
     """A batch from rows of values: column ``name`` is the values at ``positions[name]`` (null if none)."""
     by_position = list(zip(*values, strict=True))
