@@ -215,6 +215,12 @@ def classify(value: Any) -> str | None:
     return next((candidate for candidate in CANDIDATES if CHECKS[candidate](value)), "text")
 
 
+def looks_like_a_value(marker: str) -> bool:
+    """Whether some check accepts ``marker``: a type's (``classify``), a decimal comma's or a day/month-first date's."""
+    text = marker.strip()
+    return classify(text) not in (None, "text") or is_comma_number(text) or bool(date_orders(text)[0])
+
+
 def classify_text(state: FieldState, text: str) -> str | None:
     """The narrowest type of a stripped string in its column, narrowing the column's decimal mark
     and date order; a value contradicting what the column decided is text."""
@@ -516,8 +522,9 @@ class TypeInference:
         self.max_counter_examples = max_counter_examples
         self.options = options or ReadOptions()
         self.declared = declared or {}
-        # Markers a value check would accept ("9999", "0"): the fast path must not take them for values.
-        self._value_markers = frozenset(m for m in self.options.null_markers if classify(m) not in (None, "text"))
+        # Markers a value check would accept ("9999", "0", "0,00", "01/01/1900"): the fast path must not take
+        # them for values, or they would be nulled by conversion without being counted.
+        self._value_markers = frozenset(m for m in self.options.null_markers if looks_like_a_value(m))
         self._states: list[FieldState] = []
         self._nulls: list[int] = []
         self._rows = 0

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 import pyarrow as pa
@@ -58,6 +59,24 @@ TRAILING_ZEROS = re.compile(r"(\.[0-9]*?)0+$", re.MULTILINE)
 def whole(form: str) -> re.Pattern[str]:
     """A pattern matching a column joined by newlines (and ended by one) when every line is in ``form``."""
     return re.compile(f"(?:(?:{form})\n)*")
+
+
+def reads_a_marker(type_: str, column: ColumnFormat) -> bool:
+    """Whether ``type_`` reads one of the column's null markers as a value (``9999``, ``0,00``, ``01/01/1900``).
+
+    The fast forms accept only values conversion reads; such a marker could be one of them, and it must be
+    null: the column takes the record path, which looks for markers first.
+    """
+    if type_ == "text" or not column.null_markers:
+        return False
+    plain = converter(type_, None, replace(column, null_markers=frozenset()))
+    for marker in column.null_markers:
+        try:
+            if plain(marker) is not None:
+                return True
+        except RecordFailure:
+            continue
+    return False
 
 
 def joined_lines(values: list[Any]) -> str | None:
@@ -93,7 +112,7 @@ class ColumnCells:
         self.column = column
         markers = column.null_markers if field.type != "text" else frozenset()
         self.fast: Callable[[list[Any]], tuple[Cells | None, list[bool] | None]] | None = None
-        if not is_multivalued(field) and not separator:
+        if not is_multivalued(field) and not separator and not reads_a_marker(field.type, column):
             self.fast = self.fast_form(field.type, markers)
 
     def fast_form(self, type_: str, markers: frozenset[str]) -> Any:
@@ -102,16 +121,15 @@ class ColumnCells:
             return text_cells
         if type_ == "boolean":
             return self.boolean_cells(markers)
-        forms = {"int": INT_FORM, "double": DOUBLE_FORM, "date": DATE_FORM, "datetime": DATETIME_FORM}
-        if type_ not in forms or any(re.fullmatch(forms[type_], marker) for marker in markers):
-            return None
         if type_ == "int":
             return int_cells
         if type_ == "double":
             return double_cells(self.column.decimal_mark)
         if type_ == "date":
             return dates_cells(self.column.date_order)
-        return datetime_cells if self.column.timezone is dt.UTC else zoned_datetime_cells(self.column.timezone)
+        if type_ == "datetime":
+            return datetime_cells if self.column.timezone is dt.UTC else zoned_datetime_cells(self.column.timezone)
+        return None
 
     def boolean_cells(self, markers: frozenset[str]) -> Callable[[list[Any]], tuple[Cells | None, list[bool] | None]]:
         """Boolean words (in their usual cases) mapped to their cells by the record path's own converter."""

@@ -135,3 +135,11 @@ def test_a_date_impossible_in_the_decided_order_is_a_counter_example_in_a_whole_
     assert result == by_records(fields, table, ReadOptions(), {})
     assert result["f0"].type == "text"
     assert {"type": "date", "row": 4, "value": "01/13/2024"} in result["f0"].counter_examples
+
+
+def test_a_marker_written_like_a_decimal_comma_number_is_counted():
+    # "0,00" passes a decimal-comma column's check: unguarded, it was nulled by conversion, uncounted.
+    options = ReadOptions(null_markers=frozenset({"0,00"}))
+    fields, table = table_of([["1,5", "0,00", "2,25", "0,00"]])
+    for result in (by_records(fields, table, options, {}), by_columns(fields, table, options, {}, 2)):
+        assert (result["f0"].type, result["f0"].null_markers) == ("double", {"0,00": 2})

@@ -228,3 +228,30 @@ def test_failures_come_back_by_position_with_the_record_path_message():
         (1, 'Cannot convert "x" to "int"'),
         (3, 'Cannot convert "3.5" to "int"'),
     ]
+
+
+@pytest.mark.parametrize(
+    ("type_", "column", "values"),
+    [
+        ("double", ColumnFormat(null_markers=frozenset({"-99.90"})), ["1.5", "-99.90", "2.25"]),
+        ("double", ColumnFormat(decimal_mark=",", null_markers=frozenset({"0,00"})), ["1,5", "0,00", "2,25"]),
+        ("date", ColumnFormat(null_markers=frozenset({"01/01/1900"})), ["31/01/2024", "01/01/1900"]),
+        ("date", ColumnFormat(null_markers=frozenset({"1900-01-01"})), ["2024-01-31", "1900-01-01"]),
+        ("int", ColumnFormat(null_markers=frozenset({"-1"})), ["12", "-1", "7"]),
+    ],
+)
+def test_a_marker_written_like_a_value_is_null(type_, column, values):
+    cells, failures = ColumnCells(Field(name="f", label="f", type=type_), None, column).cells(values)
+    assert cells[1] == NULL and failures == []
+    same(type_, column, values)
+
+
+markers_and_values = st.lists(st.one_of(doubles, dates, local_dates, ints), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(markers_and_values, st.sampled_from(["int", "double", "date", "datetime", "boolean"]), st.data())
+def test_markers_drawn_from_the_values_match_the_record_path(values, type_, data):
+    markers = frozenset(data.draw(st.lists(st.sampled_from(values), max_size=3)))
+    mark = data.draw(st.sampled_from([".", ","]))
+    same(type_, ColumnFormat(decimal_mark=mark, null_markers=markers), values)
