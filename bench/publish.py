@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from data import CACHE_DIR, MISSING, PROJECT_DIR, TRANSPORT_COLUMNS, TRANSPORT_ROWS, csv_file, transport_csv_file
-from serving import descendants
+from serving import ENSURE_SUPERUSER, descendants
 from targets import NOT_JUDGED, Target, print_targets, verdict
 
 PYTHON = str(PROJECT_DIR / ".venv" / "bin" / "python") if (PROJECT_DIR / ".venv").is_dir() else sys.executable
@@ -75,14 +75,6 @@ RSS_TARGET_MB = 300.0
 RSS_FLAT_RATIO = 1.10  # "the same at 5M as at 1M rows": within 10 %
 # A republish skips the inference pass when its extract phase takes at most this share of the first publish's.
 SKIPPED_EXTRACT_SHARE = 0.10
-ENSURE_SUPERUSER = """
-import os
-from django.contrib.auth import get_user_model
-user, _ = get_user_model().objects.get_or_create(username=os.environ["BENCH_USERNAME"])
-user.is_active = user.is_staff = user.is_superuser = True
-user.set_password(os.environ["BENCH_PASSWORD"])
-user.save()
-"""
 DROP_RETIRED = """
 import os
 from datasets.models import RetiredTable

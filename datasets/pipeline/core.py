@@ -102,6 +102,20 @@ class RecordError:
         }
 
 
+def record_error(
+    row: int, failure: RecordFailure, field: str | None, processor_uid: str | None, resource_uid: str | None
+) -> RecordError:
+    """The RecordError of ``failure`` met at ``row`` in ``field`` (by a processor, or by conversion)."""
+    return RecordError(
+        row=row,
+        raw_message=failure.raw_message,
+        raw_params=failure.raw_params,
+        field=field,
+        processor_uid=processor_uid,
+        resource_uid=resource_uid,
+    )
+
+
 class SourceError(ManagementAPIError):
     """The resource cannot be read at all (empty, binary, wrong encoding, too large a row…)."""
 

@@ -166,6 +166,15 @@ def date_orders(text: str) -> tuple[int, bool]:
     return orders, match[5] is not None
 
 
+def local_date_iso(text: str, order: str) -> str:
+    """``DD/MM/YYYY`` (``order`` "dmy") or ``MM/DD/YYYY`` (also with ``.`` or ``-``), exactly ten characters,
+    as ``YYYY-MM-DD`` by slicing; whether it is a real date is the caller's to check. ``""`` stays ``""``."""
+    if not text:
+        return text
+    day, month = (text[:2], text[3:5]) if order == "dmy" else (text[3:5], text[:2])
+    return f"{text[6:10]}-{month}-{day}"
+
+
 def read_local_date(text: str, order: str, zone: dt.tzinfo) -> dt.date | dt.datetime | None:
     """A day-first (``order`` "dmy") or month-first date, with its time if any; None if not one."""
     match = LOCAL_DATE.fullmatch(text)

@@ -70,6 +70,7 @@ from datasets.pipeline.formats import (
     ColumnFormat,
     ReadOptions,
     date_orders,
+    local_date_iso,
     number_marks,
     read_local_date,
     read_number,
@@ -321,28 +322,23 @@ ISO_DATETIMES = re.compile(r"(?:(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{
 # Day- or month-first dates (DD/MM/YYYY, also with . or -) in a column whose order is decided: the checks
 # of its date and datetime candidates accept them, when they are real dates (read in ISO once swapped).
 LOCAL_DATES = re.compile(r"(?:(?:[0-9]{2}([/.-])[0-9]{2}\1[0-9]{4})?\n)*")
-TO_ISO = {  # DD/MM/YYYY or MM/DD/YYYY (empty: a null) in ISO, by slicing
-    DMY: lambda text: text and f"{text[6:10]}-{text[3:5]}-{text[:2]}",
-    MDY: lambda text: text and f"{text[6:10]}-{text[:2]}-{text[3:5]}",
-}
 LOCAL_DATE_CHECKS = {ORDERED_CHECKS[(candidate, order)]: order for candidate, order in ORDERED_CHECKS}
 FEW_REJECTED = 8  # up to this many distinct rejected values (NA, n/a…), each is looked for by a C scan
 
 
-def column_failures(
-    check: Callable[[Any], bool], values: list[Any], start: int, value_markers: frozenset[str]
-) -> Iterable[int]:
+def column_failures(check: Callable[[Any], bool], values: list[Any], start: int, skip_whole: bool) -> Iterable[int]:
     """Positions (from ``start``) of the non-null values ``check`` rejects, ascending.
 
-    The column is first tried whole (``passes_whole``); else each distinct value is checked once and
-    the positions of the rejected ones are listed. Values that are not all strings are checked one by one.
+    The column is first tried whole (``passes_whole``) unless ``skip_whole`` (the resource has markers that
+    look like values, or the caller just tried); else each distinct value is checked once and the
+    positions of the rejected ones are listed. Values that are not all strings are checked one by one.
     """
     if check is never:
         # Every value is rejected and may change the field, so the caller restarts after each: produced
         # lazily, without copying the rest of the column each time (quadratic on a 10,000-value batch).
         return (position for position in range(start, len(values)) if values[position] not in (None, ""))
     tail = values[start:] if start else values
-    if not value_markers and passes_whole(check, tail):
+    if not skip_whole and passes_whole(check, tail):
         return []
     try:
         distinct = set(tail)
@@ -393,7 +389,8 @@ def passes_whole(check: Callable[[Any], bool], values: list[Any]) -> bool:
         return valid_calendar(dt.datetime.fromisoformat, values)
     order = LOCAL_DATE_CHECKS.get(check)
     if order is not None and LOCAL_DATES.fullmatch(text):
-        return valid_calendar(dt.date.fromisoformat, list(map(TO_ISO[order], values)))
+        iso = [local_date_iso(value, ORDERS[order]) for value in values]
+        return valid_calendar(dt.date.fromisoformat, iso)
     return False
 
 
@@ -593,13 +590,17 @@ class TypeInference:
 
     def _observe_column(self, index: int, rows: list[int], values: list[Any]) -> None:
         state, start = self._states[index], 0
-        if not self._value_markers and self._whole_or_markers(state, values):
+        # Without value markers the field's check was just tried on the whole column: not again at first.
+        whole_tried = not self._value_markers
+        if whole_tried and self._whole_or_markers(state, values):
             return
         while start < len(values):
             check = self._guarded(state.check)
             if check is None:
                 return
-            for position in column_failures(check, values, start, self._value_markers):
+            failures = column_failures(check, values, start, bool(self._value_markers) or whole_tried)
+            whole_tried = False
+            for position in failures:
                 self._stale = False
                 self._slow(state, rows[position], values[position])
                 if self._stale:  # what the field accepts changed: the rest takes the new check

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Protocol
 
-from datasets.pipeline.core import Field, RecordError, RecordFailure
+from datasets.pipeline.core import Field, RecordError, RecordFailure, record_error
 from datasets.pipeline.specifications import FieldSpecifications
 
 
@@ -67,13 +67,7 @@ class RecordBatch:
     ) -> None:
         """Add the failures of field ``name`` (the ``order``-th converted field), by record position."""
         for position, failure in failures:
-            error = RecordError(
-                row=self.rows[position],
-                raw_message=failure.raw_message,
-                raw_params=failure.raw_params,
-                field=name,
-                resource_uid=resource_uid,
-            )
+            error = record_error(self.rows[position], failure, name, None, resource_uid)
             self.errors.append(PendingError(error, CONVERT, position, order))
 
     def cut(self, count: int) -> RecordBatch:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
 from datasets.pipeline.conversion import converter, json_ready
-from datasets.pipeline.core import Field, Record, RecordError, RecordFailure
+from datasets.pipeline.core import Field, Record, RecordError, RecordFailure, record_error
 from datasets.pipeline.formats import PLAIN, ColumnFormat, ReadOptions
 from datasets.pipeline.inference import InferredType, TypeInference
 from datasets.pipeline.record_batch import PositionalSource, positional_batches
@@ -186,19 +186,6 @@ def convert_record(row: int, record: Record, plan: Plan, resource_uid: str | Non
             on_error(record_error(row, failure, name, None, resource_uid))
             typed[name] = None
     return typed
-
-
-def record_error(
-    row: int, failure: RecordFailure, field: str | None, processor_uid: str | None, resource_uid: str | None
-) -> RecordError:
-    return RecordError(
-        row=row,
-        raw_message=failure.raw_message,
-        raw_params=failure.raw_params,
-        field=field,
-        processor_uid=processor_uid,
-        resource_uid=resource_uid,
-    )
 
 
 # --- inference and preview -----------------------------------------------------------------------

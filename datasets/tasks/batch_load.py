@@ -7,7 +7,7 @@ kept in the record path's order with the ids of their records.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from datasets.pipeline.column_batches import RecordBatch, record_batches
 from datasets.pipeline.core import Field
@@ -37,7 +37,8 @@ class BatchWriter:
         self.cells = [
             ColumnCells(field, separators.get(field.name), formats.get(field.name, PLAIN)) for field in fields
         ]
-        self.id_names = id_field_names(fields) or []
+        by_name = dict(zip(self.names, self.cells, strict=True))
+        self.id_cells = {name: by_name[name] for name in id_field_names(fields) or []}
         self.errors = errors
         self.resource_uid = resource_uid
 
@@ -73,9 +74,6 @@ class BatchWriter:
 
     def id_values(self, batch: RecordBatch) -> dict[str, list[object]] | None:
         """The typed values of the ``id`` fields, which record ids are made of, or None without such fields."""
-        if not self.id_names:
+        if not self.id_cells:
             return None
-        makers: dict[str, Callable[[list[object]], list[object]]] = {
-            name: cells.typed for name, cells in zip(self.names, self.cells, strict=True)
-        }
-        return {name: makers[name](batch.columns[name]) for name in self.id_names}
+        return {name: cells.typed(batch.columns[name]) for name, cells in self.id_cells.items()}
