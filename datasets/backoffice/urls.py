@@ -10,7 +10,17 @@ from collections.abc import Callable
 
 from django.urls import URLPattern, path
 
-from datasets.backoffice.views import actions, history, metadata, pipeline, preview, resources, schedules
+from datasets.backoffice.views import (
+    actions,
+    guide,
+    guide_fields,
+    history,
+    metadata,
+    pipeline,
+    preview,
+    resources,
+    schedules,
+)
 
 # (route under the admin's ``datasets/dataset/``, view, URL name)
 PAGES: list[tuple[str, Callable, str]] = [
@@ -28,6 +38,12 @@ PAGES: list[tuple[str, Callable, str]] = [
     ("<str:object_id>/changes/", history.changes_view, "datasets_dataset_changes"),
     ("<str:object_id>/metadata/<str:template_name>/", metadata.metadata_view, "datasets_dataset_metadata"),
     ("<str:object_id>/changes/<str:change_uid>/restore/", history.restore_view, "datasets_dataset_restore"),
+    # The guided new-dataset flow, step by step.
+    ("new/", guide.source_view, "datasets_dataset_guide_source"),
+    ("<str:object_id>/guide/fields/", guide_fields.fields_view, "datasets_dataset_guide_fields"),
+    ("<str:object_id>/guide/describe/", guide.describe_view, "datasets_dataset_guide_describe"),
+    ("<str:object_id>/guide/access/", guide.access_view, "datasets_dataset_guide_access"),
+    ("<str:object_id>/guide/publish/", guide.publish_view, "datasets_dataset_guide_publish"),
 ]
 
 
