@@ -20,6 +20,8 @@ from datasets.models import ApiKey, Change, Dataset
 from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
 
 SECURITY_CHANGE = "_security_change"
+# Domain-wide rights that open the datasets list (to a creator, also while it is empty).
+LIST_RIGHTS = MANAGEMENT_READ_PERMISSIONS | {"create_dataset"}
 
 
 def badge(kind: str, value: str, text: str) -> str:
@@ -96,7 +98,12 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
         run_bulk(request, queryset, "abort")
 
     def may_see(self, request) -> bool:
-        return request.user.is_staff and Caller(request.user).manageable_datasets().exists()
+        """Staff with a domain-wide right on datasets (even before there is one: a publisher's first visit),
+        or with a right on some dataset."""
+        if not request.user.is_staff:
+            return False
+        caller = Caller(request.user)
+        return bool(caller.domain_rights() & LIST_RIGHTS) or caller.manageable_datasets().exists()
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or self.may_see(request) or self.has_add_permission(request)

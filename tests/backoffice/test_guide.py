@@ -56,7 +56,8 @@ def field_rows(response) -> dict[str, dict]:
 def row_data(response, **wanted: dict[str, str]) -> dict[str, str]:
     """The fields form as shown, with ``wanted`` ({field: {name/label/type: value}}) changed."""
     data: dict[str, str] = {}
-    for index, (field, _form, _values) in enumerate(response.context["field_rows"]):
+    for index, row in enumerate(response.context["field_rows"]):
+        field = row.field
         shown = {"name": field["name"], "label": field["label"], "type": field["type"]}
         values = {**shown, **wanted.get(field["name"], {})}
         data.update({f"field-{index}-{key}": value for key, value in values.items()})
@@ -86,6 +87,7 @@ def test_the_fields_step_shows_what_inference_found_and_the_guessed_format(clien
     assert fields["height"]["type"] == "double" and fields["height"]["inference"]["decimal_mark"] == ","
     assert fields["height"]["inference"]["null_markers"] == {"NA": 1}
     assert fields["code"]["type"] == "text"
+    assert "Read as text because of <code>A1</code> (row 1), <code>B2</code> (row 2), <code>C4</code> (row 4)." in body
     assert "day-first dates" in body and "decimal comma" in body
     assert "Missing values written as" in body and "<code>NA</code> (1)" in body
     # The published values, not the raw text: the first preview record.
@@ -110,7 +112,7 @@ def test_changing_a_type_and_a_name_writes_specifications_and_warns_of_lost_valu
     assert "latitude" in fields and "lat" not in fields
     # Three of the four codes are not integers: the page says they would be lost.
     assert fields["code"]["inference"]["unreadable"] == 3
-    assert "cannot be read as int and would be lost" in after.content.decode()
+    assert "cannot be read as int and would be lost, such as <code>A1</code> (row 1)" in after.content.decode()
 
     # Setting the type again changes the specification in place.
     data = row_data(after, code={"type": "text"})
@@ -235,3 +237,10 @@ def test_the_guide_needs_its_rights(django_user_model, parks):
     editor = grant(django_user_model.objects.create_user("eve", password="x", is_staff=True), "edit_dataset")
     assert logged_in(editor).post(step(parks, "publish")).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_a_publisher_finds_the_guide_on_an_empty_platform(client):
+    response = client.get(DATASETS)
+
+    assert response.status_code == 200
+    assert f'href="{NEW}"' in response.content.decode()

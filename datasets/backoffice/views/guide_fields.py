@@ -9,6 +9,7 @@ one transaction: one refused change (a name already taken, say) leaves every spe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -100,12 +101,51 @@ def samples(preview: dict[str, Any], limit: int = 3) -> dict[str, list[Any]]:
     return found
 
 
-def field_rows(preview: dict[str, Any] | None, forms: list[FieldRowForm]) -> list[tuple[dict, FieldRowForm, list]]:
-    """(field, its row form, its first values) for the table of fields."""
+@dataclass
+class FieldRow:
+    """One line of the table of fields: the previewed field, its inputs, and what to show beside them."""
+
+    field: dict[str, Any]
+    form: FieldRowForm
+    first_values: list[Any]
+    # Values that kept a narrower type away, once each; values the field's type cannot read (lost).
+    counter_examples: list[dict[str, Any]]
+    lost: list[dict[str, Any]]
+
+
+def distinct_examples(examples: list[dict[str, Any]], limit: int = 3) -> list[dict[str, Any]]:
+    """Counter-examples once per (row, value): inference keeps them per rejected type, so they repeat."""
+    seen: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for example in examples:
+        seen.setdefault((example["row"], example["value"]), example)
+    return list(seen.values())[:limit]
+
+
+def lost_values(preview: dict[str, Any], name: str, limit: int = 3) -> list[dict[str, Any]]:
+    """The first raw values of ``name`` the preview could not convert, with their rows."""
+    lost = [
+        {"row": error["row"], "value": error["raw_params"]["value"]}
+        for error in preview.get("record_errors", ())
+        if error.get("field_uid") == name and "value" in (error.get("raw_params") or {})
+    ]
+    return lost[:limit]
+
+
+def field_rows(preview: dict[str, Any] | None, forms: list[FieldRowForm]) -> list[FieldRow]:
+    """The table of fields: one row per previewed field with its form."""
     if preview is None:
         return []
     first = samples(preview)
-    return [(field, form, first[field["name"]]) for field, form in zip(preview["fields"], forms, strict=True)]
+    return [
+        FieldRow(
+            field=field,
+            form=form,
+            first_values=first[field["name"]],
+            counter_examples=distinct_examples(field["inference"]["counter_examples"]),
+            lost=lost_values(preview, field["name"]),
+        )
+        for field, form in zip(preview["fields"], forms, strict=True)
+    ]
 
 
 def fields_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse:
@@ -134,7 +174,8 @@ def fields_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespon
         else:
             if "next" in request.POST:
                 return HttpResponseRedirect(step_url("describe", dataset))
-            messages.success(request, f"{written} change(s) applied: the preview shows their effect.")
+            applied = f"{written} change applied" if written == 1 else f"{written} changes applied"
+            messages.success(request, f"{applied}: the preview shows the effect.")
             return HttpResponseRedirect(step_url("fields", dataset))
     extra = {
         "resource": resource,
