@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 
 from core.errors import InvalidFieldError, InvalidManagementAPIRequestError, ManagementAPIError
 from datasets.access.caller import Caller
@@ -62,6 +63,20 @@ def choice_list(field: FieldDefinition) -> list[tuple[str, str]]:
     return [(choice, choice) if isinstance(choice, str) else choice for choice in field.choices or ()]
 
 
+class SuggestingInput(forms.TextInput):
+    """A text input offering suggestions (a ``<datalist>``) while any other value may still be typed."""
+
+    def __init__(self, suggestions: list[str], attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.suggestions = suggestions
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-suggestions"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">', ((suggestion,) for suggestion in self.suggestions))
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
 def metadata_field(field: FieldDefinition) -> forms.Field:
     """The Django form field for one metadata definition; every one is optional (empty means no value)."""
     common: dict[str, Any] = {"label": field.label, "help_text": field.help_text, "required": False}
@@ -80,6 +95,8 @@ def metadata_field(field: FieldDefinition) -> forms.Field:
         return forms.ChoiceField(choices=[("", "—"), *choice_list(field)], **common)
     if field.type == "html":
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if field.widget.get("suggest_values"):
+        return forms.CharField(widget=SuggestingInput(field.widget["suggest_values"]), **common)
     return forms.CharField(**common)
 
 

@@ -185,7 +185,11 @@ def test_an_unreadable_file_creates_no_dataset(client):
 
 
 def test_describe_needs_a_title_then_saves_the_metadata(client, parks):
-    assert client.get(step(parks, "describe")).context["form"]["title"].value() == "Parcs et jardins"
+    page = client.get(step(parks, "describe"))
+    assert page.context["form"]["title"].value() == "Parcs et jardins"
+    # The licence is free text with the usual licences suggested.
+    assert 'list="id_license-suggestions"' in page.content.decode()
+    assert '<option value="Open Database License (ODbL)">' in page.content.decode()
     refused = client.post(step(parks, "describe"), {"title": ""})
     assert refused.status_code == 200 and refused.context["form"].errors["title"]
 

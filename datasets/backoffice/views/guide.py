@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.forms import CheckboxSelectMultiple
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,7 +25,7 @@ from core.errors import ManagementAPIError
 from datasets.access.caller import Caller
 from datasets.access.permissions import MANAGE_SECURITY
 from datasets.backoffice.forms import metadata_form
-from datasets.backoffice.guide_forms import AccessForm, SourceForm, described_template
+from datasets.backoffice.guide_forms import AccessForm, SourceForm, described_template, extractor_label
 from datasets.backoffice.views.actions import ACTION_PERMISSION
 from datasets.backoffice.views.metadata import changed_items
 from datasets.backoffice.views.page import dataset_or_404, render, require
@@ -81,7 +82,7 @@ def create_with_source(request: HttpRequest, form: SourceForm) -> Dataset:
         dataset = dataset_create(owner=user, dataset_id=given or suggested_id(name), strict=bool(given))
         with stored_upload(request, upload) as file:
             source, filename = (file.url, file.filename) if file is not None else (url, name)
-            body = guessed_body(source, filename, "", "")
+            body = guessed_body(source, filename, "", (filename or "")[:255])
             resource_add(dataset=dataset, body=body, user=user)
     return dataset
 
@@ -121,6 +122,8 @@ def describe_view(request: HttpRequest, model_admin, object_id: str) -> HttpResp
     current = metadata_snapshot(dataset).get(template.name, {})
     form = metadata_form(template, current, request.POST if request.method == "POST" else None)
     form.fields["title"].required = True
+    # A dozen themes read better as boxes to tick than as a list to ctrl-click.
+    form.fields["theme"].widget = CheckboxSelectMultiple(choices=form.fields["theme"].choices)
     if not current.get("title"):
         form.initial["title"] = dataset.dataset_id.replace("-", " ").replace("_", " ").capitalize()
     if request.method == "POST" and form.is_valid():
@@ -182,7 +185,9 @@ def publish_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespo
         "may_publish": may_publish,
         "error": error,
         "metas": metas,
-        "resources": dataset.resources.order_by("position", "id"),
+        "resources": [
+            (resource, extractor_label(resource.type)) for resource in dataset.resources.order_by("position")
+        ],
         "specifications": dataset.field_specifications.count(),
         "processors": dataset.processors.count(),
     }
