@@ -123,7 +123,8 @@ def describe_view(request: HttpRequest, model_admin, object_id: str) -> HttpResp
     form = metadata_form(template, current, request.POST if request.method == "POST" else None)
     form.fields["title"].required = True
     # A dozen themes read better as boxes to tick than as a list to ctrl-click.
-    form.fields["theme"].widget = CheckboxSelectMultiple(choices=form.fields["theme"].choices)
+    themes = form.fields["theme"]
+    themes.widget = CheckboxSelectMultiple(choices=getattr(themes, "choices", ()))
     if not current.get("title"):
         form.initial["title"] = dataset.dataset_id.replace("-", " ").replace("_", " ").capitalize()
     if request.method == "POST" and form.is_valid():
