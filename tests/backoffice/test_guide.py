@@ -90,6 +90,12 @@ def test_the_fields_step_shows_what_inference_found_and_the_guessed_format(clien
     assert "Read as text because of <code>A1</code> (row 1), <code>B2</code> (row 2), <code>C4</code> (row 4)." in body
     assert "day-first dates" in body and "decimal comma" in body
     assert "Missing values written as" in body and "<code>NA</code> (1)" in body
+    # Coordinates are noticed: the create_geopoint processor is offered, filled with them.
+    assert response.context["coordinates"] == {
+        "latitude": "lat",
+        "longitude": "lon",
+        "url": f"{DATASETS}{parks.pk}/steps/add/?step=processor:create_geopoint&next=guide",
+    }
     # The published values, not the raw text: the first preview record.
     assert response.context["preview"]["records"][0]["height"] == 12.5
     assert response.context["preview"]["records"][0]["planted"] == "2001-01-31"

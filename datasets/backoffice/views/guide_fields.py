@@ -24,8 +24,13 @@ from datasets.backoffice.views.guide import PURPOSE, guide_render, step_url
 from datasets.backoffice.views.page import dataset_or_404, require
 from datasets.backoffice.views.preview import preview_rows
 from datasets.models import Dataset, FieldSpecification, Resource
+from datasets.pipeline.core import Field
+from datasets.pipeline.processors import guess_processor_params
 from datasets.services.preview import resource_preview
 from datasets.services.processing import field_specification_add, field_specification_update, resource_update
+
+# The step form's query choosing the processor that makes a map point (``views.pipeline``).
+GEOPOINT_STEP = "step=processor:create_geopoint&next=guide"
 
 
 class FieldChangeRefused(Exception):
@@ -148,6 +153,20 @@ def field_rows(preview: dict[str, Any] | None, forms: list[FieldRowForm]) -> lis
     ]
 
 
+def coordinates_suggestion(dataset: Dataset, preview: dict[str, Any] | None) -> dict[str, str] | None:
+    """A latitude and a longitude field found in the preview, while no processor makes a map point yet:
+    the page offers the ``create_geopoint`` processor, its form filled with them."""
+    if preview is None or dataset.processors.filter(name="create_geopoint").exists():
+        return None
+    fields = [Field.from_dict(field) for field in preview["fields"]]
+    guesses = guess_processor_params("create_geopoint", fields, preview["records"])
+    latitude, longitude = guesses.get("latitude_field"), guesses.get("longitude_field")
+    if not latitude or not longitude:
+        return None
+    url = reverse("admin:datasets_dataset_step", args=[dataset.pk])
+    return {"latitude": next(iter(latitude)), "longitude": next(iter(longitude)), "url": f"{url}?{GEOPOINT_STEP}"}
+
+
 def fields_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse:
     """``<id>/guide/fields/``: the format (``apply_format``), then the fields (``apply_fields`` or ``next``)."""
     dataset = dataset_or_404(model_admin, request, object_id)
@@ -185,5 +204,6 @@ def fields_view(request: HttpRequest, model_admin, object_id: str) -> HttpRespon
         "error": error,
         "rows": preview_rows(preview) if preview else [],
         "field_rows": field_rows(preview, forms),
+        "coordinates": coordinates_suggestion(dataset, preview),
     }
     return guide_render(request, model_admin, dataset, "fields", f"The fields of {dataset.dataset_id}", **extra)
