@@ -1,6 +1,6 @@
-"""The back-office's forms: rulesets (an inline of the dataset admin), metadata by template, processing steps,
-resources and schedules. Each checks only what a form can; the services behind the views (those of the
-management API) check the rest and their refusals come back on the form."""
+"""The back-office's forms: rulesets (an inline of the dataset admin), metadata by template, resources and
+schedules (processing steps: ``step_forms``). Each checks only what a form can; the services behind the views
+(those of the management API) check the rest and their refusals come back on the form."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from datasets.access.caller import Caller
 from datasets.metadata_templates.definitions import FieldDefinition
 from datasets.models import Dataset, Ruleset, Schedule
 from datasets.pipeline.extractors import EXTRACTORS
-from datasets.pipeline.processors.catalogue import SPECS
-from datasets.pipeline.specifications import SPECIFICATION_NAMES
 from datasets.services.schedules import readable, schedule_add, schedule_update
 from datasets.services.security import check_granted, validated_ruleset
 from datasets.services.security_state import RULESET_ATTRIBUTES
@@ -128,37 +126,6 @@ def metadata_form(template, current: dict[str, Any], data=None) -> forms.Form:
     for field in template.fields:
         form.fields[field.name] = metadata_field(field)
     return form
-
-
-PROCESSOR, SPECIFICATION = "processor", "specification"
-
-
-class StepForm(forms.Form):
-    """A processor or a field specification, its label (processors) and its arguments."""
-
-    step = forms.ChoiceField(
-        label="Step",
-        choices=[
-            ("Processors", [(f"{PROCESSOR}:{name}", name) for name in sorted(SPECS)]),
-            ("Field specifications", [(f"{SPECIFICATION}:{name}", name) for name in SPECIFICATION_NAMES]),
-        ],
-    )
-    label = forms.CharField(label="Label (processors)", required=False, max_length=255)
-    args = forms.CharField(
-        label="Arguments (JSON)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text='A JSON object, e.g. {"field": "name", "old_value": "a", "new_value": "b"}.',
-    )
-
-    def clean_args(self) -> Any:
-        text = self.cleaned_data["args"].strip()
-        if not text:
-            return {}
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise forms.ValidationError(f"Not JSON: {error.msg} (line {error.lineno}).") from None
 
 
 EXTRACTOR_CHOICES = [(e["type"], e["label"]) for e in EXTRACTORS]

@@ -297,13 +297,13 @@ def preview(
     sample = read_sample(source, steps, specs, Sample(inference), inference_rows, limit, resource_uid, sample_errors)
     details = sample.inference.result()
     fields = typed_fields(pipeline_fields(source.fields, steps, specs), details, specs)
-    unreadable = convert_sample(sample.declared, fields, details, resource_uid, collector(sample_errors))
+    unreadable, examples = convert_sample(sample.declared, fields, details, resource_uid, collector(sample_errors))
     head_errors: list[RecordError] = []
     records = typed_head(sample.head, fields, details, set(declared), resource_uid, collector(head_errors))
     errors = sorted(sample_errors + head_errors, key=lambda error: error.row)[:PREVIEW_ERRORS]
     return {
         "fields": [
-            preview_field(field, details.get(field.name), sample.count, unreadable.get(field.name, 0))
+            preview_field(field, details.get(field.name), sample.count, unreadable.get(field.name, 0), examples)
             for field in fields
         ],
         "records": records,
@@ -349,21 +349,24 @@ def convert_sample(
     details: dict[str, InferredType],
     resource_uid: str | None,
     on_error: ErrorHandler,
-) -> dict[str, int]:
-    """Convert the sampled values of declared types with their formats: errors reported, counts per field."""
+) -> tuple[dict[str, int], dict[str, Any]]:
+    """Convert the sampled values of declared types with their formats: errors reported; per field, how many
+    values could not be read and the first of them (what the warning shows)."""
     names = {name for _row, record in kept[:1] for name in record}
     types = {f.name: f.type for f in fields if f.name in names}
     plan = conversion_plan(types, separators_of(fields), formats_of(details))
     counts: dict[str, int] = {}
+    examples: dict[str, Any] = {}
 
     def count(error: RecordError) -> None:
         field = cast(str, error.field)  # conversion errors name their field
         counts[field] = counts.get(field, 0) + 1
+        examples.setdefault(field, error.raw_params.get("value"))
         on_error(error)
 
     for row, record in kept:
         convert_record(row, record, plan, resource_uid, count)
-    return counts
+    return counts, examples
 
 
 def typed_head(
@@ -390,7 +393,9 @@ def typed_head(
     return records
 
 
-def preview_field(field: Field, detail: InferredType | None, sample_rows: int, unreadable: int) -> dict[str, Any]:
+def preview_field(
+    field: Field, detail: InferredType | None, sample_rows: int, unreadable: int, examples: dict[str, Any]
+) -> dict[str, Any]:
     """A preview's field: its specification, and what inference saw and would null in the sample."""
     inference = detail.as_dict() if detail is not None else {"counter_examples": [], "null_markers": {}}
     markers = inference.get("null_markers") or {}
@@ -404,20 +409,21 @@ def preview_field(field: Field, detail: InferredType | None, sample_rows: int, u
             "date_order": inference.get("date_order"),
             "nulled": sum(markers.values()) + unreadable,
             "unreadable": unreadable,
-            "warning": unreadable_warning(field, unreadable, detail),
+            "warning": unreadable_warning(field, unreadable, detail, examples.get(field.name)),
         },
     }
 
 
-def unreadable_warning(field: Field, unreadable: int, detail: InferredType | None) -> str | None:
-    """A warning when the field's declared type cannot read a noticeable share of its values."""
+def unreadable_warning(field: Field, unreadable: int, detail: InferredType | None, example: Any = None) -> str | None:
+    """A warning when the field's declared type cannot read a noticeable share of its values, with the first
+    such value as written (what the publisher looks for in the file)."""
     values = (detail.value_count if detail is not None else 0) or 0
     if not unreadable or unreadable <= NULLED_WARNING_SHARE * values:
         return None
     share = 100 * unreadable / values
     return (
         f"{unreadable} of {values} values ({share:.0f}%) of {field.name} cannot be read as {field.type}"
-        " and would be null: check the field's type specification"
+        f' and would be null (e.g. "{example}"): check the field\'s type specification'
     )
 
 

@@ -46,11 +46,15 @@ def dataset_specifications(dataset: Dataset) -> FieldSpecifications:
     return FieldSpecifications([(spec.processor_uid, spec.name, spec.args) for spec in specs])
 
 
-def resource_preview(*, dataset: Dataset, resource: dict[str, Any], resource_uid: str | None = None) -> dict[str, Any]:
+def resource_preview(
+    *, dataset: Dataset, resource: dict[str, Any], resource_uid: str | None = None, specifications: bool = True
+) -> dict[str, Any]:
     """``{fields, records, record_errors, sampled}`` of the first records of ``resource`` after the dataset's
     processors and specs, read as a publish would: plus ``encoding`` (the decision) when the declared
-    encoding does not decode the whole file."""
-    steps, specs = dataset_steps(dataset), dataset_specifications(dataset)
+    encoding does not decode the whole file. ``specifications=False`` stops after the processors: what a
+    processor added now would see."""
+    steps = dataset_steps(dataset)
+    specs = dataset_specifications(dataset) if specifications else FieldSpecifications([])
     with resource_stream(resource["url"]) as stream:
         params, decision = settled_params(resource["type"], resource["params"], stream)
         with open_source(resource["type"], params, stream, limits=configured_limits()) as source:

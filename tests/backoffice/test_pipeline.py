@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from datasets.models import Change, Processor, Ruleset
@@ -11,8 +9,8 @@ from tests.backoffice.conftest import DATASETS, logged_in
 
 pytestmark = pytest.mark.django_db
 
-DELETE_NOTE = {"step": "processor:delete_field", "label": "No notes", "args": json.dumps({"field": "note"})}
-RENAME_NAME = {"step": "specification:rename", "args": json.dumps({"from_name": "name", "to_name": "species"})}
+DELETE_NOTE = {"step": "processor:delete_field", "label": "No notes", "arg_field": "note"}
+RENAME_NAME = {"step": "specification:rename", "arg_from_name": "name", "arg_to_name": "species"}
 
 
 def step_url(dataset) -> str:
@@ -52,12 +50,17 @@ def test_adding_a_processor_and_a_specification_goes_through_the_services(editor
 
 
 def test_invalid_steps_are_refused_with_the_reason(editor_client, trees):
-    bad_json = editor_client.post(step_url(trees), {**DELETE_NOTE, "args": "{field:", "save": "1"})
-    assert bad_json.status_code == 200 and "args" in bad_json.context["form"].errors
-    bad_args = editor_client.post(step_url(trees), {**DELETE_NOTE, "args": "{}", "save": "1"})
-    assert bad_args.status_code == 200 and bad_args.context["form"].non_field_errors()
-    assert 'id="step-errors"' in bad_args.content.decode()
-    assert not Processor.objects.exists()
+    unknown_field = editor_client.post(step_url(trees), {**DELETE_NOTE, "arg_field": "nope", "save": "1"})
+    assert unknown_field.status_code == 200 and "arg_field" in unknown_field.context["form"].errors
+    missing = editor_client.post(step_url(trees), {**DELETE_NOTE, "arg_field": "", "save": "1"})
+    assert missing.status_code == 200 and missing.context["form"].errors["arg_field"] == ["This field is required."]
+    assert 'id="step-errors"' in missing.content.decode()
+    refused = editor_client.post(step_url(trees), {**RENAME_NAME, "arg_to_name": "Species!", "save": "1"})
+    assert refused.status_code == 200
+    assert (
+        "Invalid argument 'to_name' for field specification rename" in refused.context["form"].errors["arg_to_name"][0]
+    )
+    assert not Processor.objects.exists() and not trees.field_specifications.exists()
 
 
 def test_removing_a_step(editor_client, trees):
@@ -80,12 +83,12 @@ def test_steps_need_the_edit_right(django_user_model, editor_client, trees, hidd
 
 
 def test_a_type_that_would_null_values_is_a_warning_in_the_step_preview(editor_client, trees):
-    forced = {"step": "specification:type", "args": json.dumps({"field": "name", "type": "int"})}
+    forced = {"step": "specification:type", "arg_field": "name", "arg_type": "int"}
     response = editor_client.post(step_url(trees), {**forced, "preview": "1"})
     assert response.status_code == 200
     name = next(field for field in response.context["preview"]["fields"] if field["name"] == "name")
     assert (name["type"], name["inference"]["unreadable"]) == ("int", 2)
     page = response.content.decode()
     assert 'class="errornote preview-warning"' in page
-    assert "2 of 2 values (100%) of name cannot be read as int and would be null" in page
+    assert "2 of 2 values (100%) of name cannot be read as int and would be null (e.g. &quot;Oak&quot;)" in page
     assert "2 values read as null" in page

@@ -41,6 +41,36 @@ def test_catalogue_lists_the_six_specifications_with_their_arguments():
     ]
 
 
+def catalogue_value(described: dict) -> object:
+    """A valid value of a described argument: the forms build args from these descriptions."""
+    if described.get("choices"):
+        return described["choices"][0]
+    return {"field": "name", "string": "new_name", "list": ["name"]}[described["type"]]
+
+
+@pytest.mark.parametrize("spec", SPECIFICATIONS, ids=[spec["name"] for spec in SPECIFICATIONS])
+def test_the_described_arguments_are_those_the_validator_takes(spec):
+    described = {arg["name"]: arg for arg in spec["arguments"]}
+    if spec["name"] == "order":  # its args are the list itself
+        assert list(described) == ["args"] and described["args"]["type"] == "list"
+        assert validate_specification("order", catalogue_value(described["args"])) == ["name"]
+        return
+    args = {name: catalogue_value(arg) for name, arg in described.items()}
+    if spec["name"] == "annotate":  # its first annotation, "id", takes an empty argument list
+        args["args"] = []
+    assert set(validate_specification(spec["name"], args)) == set(described)  # every described one is taken
+    for name, arg in described.items():
+        without = {key: value for key, value in args.items() if key != name}
+        if arg["is_mandatory"]:
+            with pytest.raises(InvalidFieldSpecificationError) as excinfo:
+                validate_specification(spec["name"], without)
+            assert error_of(excinfo)["message"].startswith(f"Invalid argument '{name}'")
+        else:
+            validate_specification(spec["name"], without)
+    with pytest.raises(InvalidFieldSpecificationError, match="unknown argument"):
+        validate_specification(spec["name"], {**args, "undescribed": "x"})
+
+
 def test_annotations_catalogue_and_the_types_they_apply_to():
     assert set(ANNOTATIONS) == {
         "id",

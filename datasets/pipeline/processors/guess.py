@@ -129,3 +129,49 @@ def guess_params(name: str, fields: list[Field], sample: list[Record]) -> dict[s
         if candidates:
             guesses[argument] = candidates
     return guesses
+
+
+# --- date formats a date_normalizer could be given -----------------------------------------------
+
+DAY_FIRST_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%m-%Y", "%d.%m.%Y")
+MONTH_FIRST_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m-%d-%Y", "%m.%d.%Y")
+OTHER_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y%m%d", "%d/%m/%y", "%d %B %Y", "%B %d, %Y")
+ORDER_FORMATS = {"dmy": DAY_FIRST_FORMATS, "mdy": MONTH_FIRST_FORMATS}
+
+
+def date_format_suggestions(date_orders: dict[str, str | None], sample: list[Record]) -> list[str]:
+    """strptime formats for ``date_normalizer``, those matching the data first.
+
+    ``date_orders`` are the preview's decisions per field (``inference.date_order``: "dmy" for a
+    day-first column): its typed records show such columns as ISO dates, so the order is all that is left
+    of how they were written. Text values are tried against every known format; a format reading
+    every non-blank value of some field comes first. The rest follow as plain suggestions.
+    """
+    matching: list[str] = [fmt for order in date_orders.values() if order for fmt in ORDER_FORMATS.get(order, ())]
+    known = (*DAY_FIRST_FORMATS, *MONTH_FIRST_FORMATS, *OTHER_FORMATS)
+    for name in dict.fromkeys(key for record in sample[:MAX_SAMPLE] for key in record):
+        values = [record.get(name) for record in sample[:MAX_SAMPLE] if not is_blank(record.get(name))]
+        texts = [value for value in values if isinstance(value, str)]
+        if texts and len(texts) == len(values):
+            matching.extend(fmt for fmt in known if all(reads_as(text, fmt) for text in texts))
+    return list(dict.fromkeys([*matching, *known]))
+
+
+def reads_as(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value.strip(), fmt)
+    except ValueError:
+        return False
+    return True
+
+
+# Arguments whose candidates are told apart by their names: 48.85 and 2.35 both fit a latitude.
+NAME_HINTS = {"latitude_field": LATITUDE_NAME_RE, "longitude_field": LONGITUDE_NAME_RE}
+
+
+def best_first(argument: str, candidates: list[str]) -> list[str]:
+    """``candidates`` of ``argument``, those whose names say what they hold first (otherwise in their order)."""
+    hint = NAME_HINTS.get(argument)
+    if hint is None:
+        return list(candidates)
+    return sorted(candidates, key=lambda name: hint.search(name.lower()) is None)
