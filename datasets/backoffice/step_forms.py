@@ -146,7 +146,7 @@ def text_input(argument: Argument, inputs: StepInputs | None) -> forms.Field:
 def field_input(argument: Argument, inputs: StepInputs | None) -> forms.Field:
     if inputs is None:
         return text_input(argument, inputs)
-    blank = [("", "Choose a field…" if argument.required else "None")]
+    blank = [("", "Choose a field…" if argument.required else "— (not used)")]
     return forms.ChoiceField(choices=blank + field_choices(inputs), **common(argument))
 
 

@@ -13,6 +13,14 @@ from tests.datasets.api.conftest import TREES_CSV, stored_file
 
 DATASETS = "/admin/datasets/dataset/"
 JOBS = "/admin/jobs/job/"
+# Day-first dates, decimal commas, NA for missing values, coordinates, a column of codes.
+PARKS_CSV = (
+    "name;planted;height;lat;lon;code\n"
+    "Chêne;31/01/2001;12,5;48.8566;2.3522;A1\n"
+    "Tilleul;15/03/1999;NA;48.8606;2.3376;B2\n"
+    "Platane;02/11/1987;20,25;48.8530;2.3499;17\n"
+    "Érable;28/06/2010;7,75;48.8462;2.3371;C4\n"
+).encode()
 
 
 def logged_in(user) -> Client:

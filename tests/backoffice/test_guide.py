@@ -8,18 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from datasets.models import Change, Dataset, File
 from jobs.models import Job
-from tests.backoffice.conftest import DATASETS, logged_in
+from tests.backoffice.conftest import DATASETS, PARKS_CSV, logged_in
 from tests.conftest import grant
 
 NEW = f"{DATASETS}new/"
-# Day-first dates, decimal commas, NA for missing values, coordinates, a column of codes.
-PARKS_CSV = (
-    "name;planted;height;lat;lon;code\n"
-    "Chêne;31/01/2001;12,5;48.8566;2.3522;A1\n"
-    "Tilleul;15/03/1999;NA;48.8606;2.3376;B2\n"
-    "Platane;02/11/1987;20,25;48.8530;2.3499;17\n"
-    "Érable;28/06/2010;7,75;48.8462;2.3371;C4\n"
-).encode()
 
 
 @pytest.fixture
@@ -254,3 +246,26 @@ def test_a_publisher_finds_the_guide_on_an_empty_platform(client):
 
     assert response.status_code == 200
     assert f'href="{NEW}"' in response.content.decode()
+
+
+def test_the_geopoint_suggestion_leads_to_the_filled_processor_form_and_back(client, parks):
+    suggestion = client.get(step(parks, "fields")).context["coordinates"]["url"]
+    form = client.get(suggestion)
+    assert form.status_code == 200
+    assert form.context["form"]["arg_latitude_field"].value() == "lat"
+    assert form.context["form"]["arg_longitude_field"].value() == "lon"
+
+    added = client.post(
+        suggestion,
+        {
+            "step": "processor:create_geopoint",
+            "arg_latitude_field": "lat",
+            "arg_longitude_field": "lon",
+            "arg_output_field": "location",
+            "save": "1",
+        },
+    )
+
+    assert added.status_code == 302 and added["Location"] == step(parks, "fields")
+    assert parks.processors.get().args["latitude_field"] == "lat"
+    assert client.get(step(parks, "fields")).context["coordinates"] is None

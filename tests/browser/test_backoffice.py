@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.data import TREES
+from tests.browser.steps import log_in
 from tests.conftest import assert_status, basic_client, grant
 from tests.datasets.api.conftest import rows_csv, stored_file
 
@@ -19,14 +20,6 @@ API = "/api/management/v2"
 def editor(django_user_model):
     user = django_user_model.objects.create_user("edna", "edna@example.org", "edna-password-1", is_staff=True)
     return grant(user, "create_dataset", "edit_dataset", "publish_dataset")
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page).to_have_url("/admin/")
 
 
 def test_create_upload_publish_and_watch_the_progress(page, shot, editor, background_worker):

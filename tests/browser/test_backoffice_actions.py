@@ -18,6 +18,7 @@ from datasets.models import Dataset, Schedule
 from datasets.services.schedules import run_due_schedules
 from datasets.tasks import publish as publish_job
 from tests.browser.data import TREES, TREES_METAS, publish
+from tests.browser.steps import log_in
 from tests.conftest import assert_status, basic_client, grant, http_server
 from tests.datasets.api.conftest import rows_csv, stored_file
 
@@ -33,14 +34,6 @@ def editor(django_user_model):
 @pytest.fixture
 def editor_api(editor):
     return basic_client("edna", "edna-password-1")
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page).to_have_url("/admin/")
 
 
 def change_page(dataset_id: str) -> str:

@@ -8,29 +8,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.backoffice.conftest import PARKS_CSV
+from tests.browser.steps import log_in
 from tests.conftest import grant
-
-PARKS_CSV = (
-    "name;planted;height;lat;lon;code\n"
-    "Chêne du parc;31/01/2001;12,5;48.8566;2.3522;A1\n"
-    "Tilleul;15/03/1999;NA;48.8606;2.3376;B2\n"
-    "Platane;02/11/1987;20,25;48.8530;2.3499;17\n"
-    "Érable;28/06/2010;7,75;48.8462;2.3371;C4\n"
-).encode()
 
 
 @pytest.fixture
 def publisher(django_user_model):
     user = django_user_model.objects.create_user("pia", password="pia-password-1", is_staff=True)
     return grant(user, "create_dataset", "edit_dataset", "publish_dataset", "manage_dataset")
-
-
-def log_in(page, username: str, password: str) -> None:
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page).to_have_url("/admin/")
 
 
 def guided_source_and_fields(page, shot) -> None:
@@ -59,6 +45,27 @@ def guided_source_and_fields(page, shot) -> None:
     shot("guide-lossy-type")
     page.locator("#guide-fields tr[data-field=code] select").select_option("text")
     page.locator("#guide-fields tr[data-field=name] input[name$=label]").fill("Tree")
+    page.click("#guide-fields-apply")
+    expect(page.locator("#guide-loss-code")).to_have_count(0)
+
+
+def geopoint_from_pickers(page, shot) -> None:
+    """The coordinates are noticed: the create_geopoint form comes filled with pickers, previewed, added."""
+    expect(page.locator("#guide-suggest-geopoint")).to_contain_text("lat")
+    page.click("#guide-suggest-geopoint-link")
+    expect(page.locator("#id_step")).to_have_value("processor:create_geopoint")
+    expect(page.locator("#id_arg_latitude_field")).to_have_value("lat")
+    expect(page.locator("#id_arg_longitude_field")).to_have_value("lon")
+    assert page.locator("#id_arg_latitude_field").evaluate("element => element.tagName") == "SELECT"
+    page.fill("#id_arg_output_field", "location")
+    page.click("#step-preview")
+    expect(page.locator("#preview-table thead")).to_contain_text("location")
+    expect(page.locator("#preview-table tbody tr").first).to_contain_text("48.8566")
+    shot("geopoint-preview")
+    page.click("#step-save")
+    expect(page.locator(".messagelist")).to_contain_text("added to parcs-et-jardins")
+    expect(page.locator("#guide-suggest-geopoint")).to_have_count(0)
+    expect(page.locator("#preview-table thead")).to_contain_text("location")
     page.click("#guide-fields-next")
 
 
@@ -80,4 +87,5 @@ def guided_description_access(page, shot) -> None:
 def test_a_publisher_goes_from_a_csv_to_the_public_page(page, shot, publisher, background_worker):
     log_in(page, "pia", "pia-password-1")
     guided_source_and_fields(page, shot)
+    geopoint_from_pickers(page, shot)
     guided_description_access(page, shot)

@@ -26,6 +26,7 @@ from datasets.backoffice.views.preview import preview_rows
 from datasets.models import Dataset, FieldSpecification, Resource
 from datasets.pipeline.core import Field
 from datasets.pipeline.processors import guess_processor_params
+from datasets.pipeline.processors.guess import best_first
 from datasets.services.preview import resource_preview
 from datasets.services.processing import field_specification_add, field_specification_update, resource_update
 
@@ -164,7 +165,11 @@ def coordinates_suggestion(dataset: Dataset, preview: dict[str, Any] | None) -> 
     if not latitude or not longitude:
         return None
     url = reverse("admin:datasets_dataset_step", args=[dataset.pk])
-    return {"latitude": next(iter(latitude)), "longitude": next(iter(longitude)), "url": f"{url}?{GEOPOINT_STEP}"}
+    found = {
+        "latitude": best_first("latitude_field", list(latitude)),
+        "longitude": best_first("longitude_field", list(longitude)),
+    }
+    return {"latitude": found["latitude"][0], "longitude": found["longitude"][0], "url": f"{url}?{GEOPOINT_STEP}"}
 
 
 def fields_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse:

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import ManagementAPIError
@@ -64,6 +65,14 @@ def chosen_step(request: HttpRequest) -> tuple[StepChoiceForm, Step | None]:
     return chooser, chooser.chosen() if chooser.is_bound else None
 
 
+def back_url(request: HttpRequest, dataset: Dataset) -> str:
+    """Where "Add" leads: back to the guided flow's fields step when it sent the publisher here
+    (``?next=guide``), else the dataset's page. A fixed choice, never a URL from the request."""
+    if request.GET.get("next") == "guide":
+        return reverse("admin:datasets_dataset_guide_fields", args=[dataset.pk])
+    return change_url(dataset)
+
+
 def step_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse:
     """``<id>/steps/add/``: choose a step (GET ``?step=``), then preview it ("preview") or add it ("save")."""
     dataset = dataset_or_404(model_admin, request, object_id)
@@ -78,7 +87,7 @@ def step_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse
             if "save" in request.POST:
                 added = add_step(dataset, step, form, request.user)
                 messages.success(request, f"Step {added.processor_uid} added to {dataset.dataset_id}.")
-                return HttpResponseRedirect(change_url(dataset))
+                return HttpResponseRedirect(back_url(request, dataset))
             preview = preview_with_step(dataset, step, form, request.user)
             if preview is None:
                 form.add_error(None, NO_RESOURCE)
@@ -93,6 +102,7 @@ def step_view(request: HttpRequest, model_admin, object_id: str) -> HttpResponse
         "inputs": inputs,
         "preview": preview,
         "rows": preview_rows(preview) if preview else [],
+        "from_guide": request.GET.get("next") == "guide",
     }
     return render(request, model_admin, dataset, "step.html", title, **extra)
 
