@@ -84,8 +84,49 @@ def guided_description_access(page, shot) -> None:
     shot("guide-publish")
 
 
+def publish_and_watch(page, shot, background_worker) -> None:
+    """Publish from the guide's last step; the dataset page follows the job without a reload."""
+    page.click("#guide-publish")
+    expect(page.locator(".messagelist")).to_contain_text("queued as job")
+    expect(page.locator("#dataset-published")).to_contain_text("Not published")
+    shot("dataset-queued")
+    background_worker()
+    expect(page.locator("#dataset-published")).to_have_text("Published", timeout=30_000)
+    expect(page.locator("#dataset-public-link")).to_be_visible()
+    expect(page.locator("#pending-changes")).to_be_hidden()
+    shot("dataset-live")
+
+
+def edit_title_and_publish_the_change(page, shot) -> None:
+    """An edited title waits in the banner (the public page keeps the old one) until published."""
+    public = page.locator("#dataset-public-link").get_attribute("href")
+    page.click("#metadata-edit-default")
+    page.fill("#id_title", "Remarkable trees of the parks")
+    page.click("#metadata-save")
+    banner = page.locator("#pending-changes")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("title")
+    expect(page.locator("#dataset-published")).to_contain_text("changes pending")
+    shot("pending-changes")
+    visitor = page.context.browser.new_context(base_url=page.url.split("/admin")[0])
+    public_page = visitor.new_page()
+    public_page.goto(public)
+    expect(public_page.locator("h1")).to_contain_text("Trees of the parks")
+
+    page.click("#publish-changes")
+    expect(banner).to_be_hidden(timeout=30_000)
+    expect(page.locator("#dataset-published")).to_have_text("Published")
+    shot("change-published")
+    public_page.goto(public)
+    expect(public_page.locator("h1")).to_contain_text("Remarkable trees of the parks")
+    public_page.screenshot(path=page.artifact_dir / "public-page.png", full_page=True)
+    visitor.close()
+
+
 def test_a_publisher_goes_from_a_csv_to_the_public_page(page, shot, publisher, background_worker):
     log_in(page, "pia", "pia-password-1")
     guided_source_and_fields(page, shot)
     geopoint_from_pickers(page, shot)
     guided_description_access(page, shot)
+    publish_and_watch(page, shot, background_worker)
+    edit_title_and_publish_the_change(page, shot)
