@@ -10,11 +10,12 @@ from collections.abc import Callable
 
 from django.urls import URLPattern, path
 
-from datasets.backoffice.views import actions, history, metadata, pipeline, preview, resources, schedules
+from datasets.backoffice.views import actions, history, live, metadata, pipeline, preview, resources, schedules
 
 # (route under the admin's ``datasets/dataset/``, view, URL name)
 PAGES: list[tuple[str, Callable, str]] = [
     ("<str:object_id>/action/", actions.action_view, "datasets_dataset_action"),
+    ("<str:object_id>/state/", live.state_view, "datasets_dataset_state"),
     ("<str:object_id>/resources/<str:resource_uid>/preview/", preview.preview_view, "datasets_dataset_preview"),
     ("<str:object_id>/resources/add/", resources.upload_view, "datasets_dataset_upload"),
     ("<str:object_id>/resources/add-url/", resources.url_add_view, "datasets_dataset_resource_add_url"),
