@@ -54,7 +54,7 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
         "published_at",
         "owner",
     ]
-    list_display_links = ["title_column", "dataset_id"]
+    list_display_links = ["title_column"]
     list_select_related = ["owner"]
     list_filter = ["visibility", "status", "is_published"]
     actions = ["publish_selected", "unpublish_selected", "abort_selected"]
@@ -94,6 +94,10 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
         """The records the public side serves (the current version's), or a dash when never published."""
         count = getattr(obj, "version_record_count", None)
         return "—" if count is None else count
+
+    @admin.display(description="owner")
+    def owner_name(self, obj):
+        return obj.owner.get_username() if obj.owner else "—"
 
     @admin.display(description="status error")
     def status_error_message(self, obj):
@@ -194,14 +198,16 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
         return [MetadataValueInline, RulesetInline] if request.user.is_superuser else [RulesetInline]
 
     def get_exclude(self, request, obj=None):
-        # Left out of the form too: an internal no longer read-only would otherwise become editable.
-        return None if request.user.is_superuser else list(INTERNAL_FIELDS)
+        # Left out of the form too: a field no longer read-only would otherwise become editable.
+        return None if request.user.is_superuser else [*INTERNAL_FIELDS, "owner"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
         if not request.user.is_superuser:
             fields = [name for name in fields if name not in INTERNAL_FIELDS]
             fields.insert(fields.index("status_since") + 1, "status_error_message")
+            # Django links a read-only owner to the users admin, which only superusers may open.
+            fields[fields.index("owner")] = "owner_name"
         # The human identifier is frozen while published, as in the management API.
         if obj is not None and obj.is_published:
             fields.append("dataset_id")

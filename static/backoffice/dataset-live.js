@@ -58,10 +58,11 @@
     var facts = byId("dataset-published-facts");
     setHidden(facts, !state.is_published);
     var when = field(facts, "published_at");
-    if (when && state.published_at) {
-      setText(when, state.published_at.replace("T", " ").slice(0, 19));
+    if (when && state.published_at_display) {
+      setText(when, state.published_at_display);
     }
     setText(field(facts, "record_count"), state.record_count === null ? "" : String(state.record_count));
+    setHidden(field(facts, "record_count_text"), state.record_count === null);
     var link = byId("dataset-public-link");
     if (link) {
       if (state.public_url) {

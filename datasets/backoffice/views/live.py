@@ -7,6 +7,7 @@ that wait for a publish, and the link to the public page once published.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -52,6 +53,11 @@ def job_state(job: Job) -> dict[str, Any]:
     }
 
 
+def local_time(moment: datetime) -> str:
+    """As the page's template writes a time (``Y-m-d H:i:s`` in the site's time zone)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def job_row(job: Job) -> dict[str, Any]:
     """One line of the page's recent jobs list."""
     return {
@@ -60,7 +66,7 @@ def job_row(job: Job) -> dict[str, Any]:
         "function": job.function,
         "state": job.state,
         "state_display": job.get_state_display(),
-        "created_at": timezone.localtime(job.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+        "created_at": local_time(job.created_at),
         "url": reverse("admin:jobs_job_change", args=[job.pk]),
     }
 
@@ -84,6 +90,7 @@ def dataset_state(dataset: Dataset) -> dict[str, Any]:
         "shows_pending": shows_pending(dataset),
         "pending_changes": pending_changes(dataset),
         "published_at": dataset.published_at.isoformat() if dataset.published_at else None,
+        "published_at_display": local_time(dataset.published_at) if dataset.published_at else None,
         "record_count": version.record_count if version is not None else None,
         "job": latest,
         "jobs": [job_row(job) for job in jobs],
