@@ -34,7 +34,7 @@ class JobAdmin(admin.ModelAdmin):
         "function",
         "state_badge",
         "progress_bar",
-        "dataset",
+        "dataset_title",
         "user",
         "created_at",
         "finished_at",
@@ -74,7 +74,6 @@ class JobAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="state", ordering="state")
     @admin.display(description="params")
     def masked_params(self, obj):
         return redacted(obj.params)
@@ -87,10 +86,24 @@ class JobAdmin(admin.ModelAdmin):
     def masked_error(self, obj):
         return redacted(obj.error)
 
+    @admin.display(description="state", ordering="state")
     def state_badge(self, obj):
         return format_html(
             '<span class="badge badge-job-{}" data-job-state>{}</span>', obj.state, obj.get_state_display()
         )
+
+    @admin.display(description="dataset", ordering="dataset__dataset_id")
+    def dataset_title(self, obj):
+        """The dataset by its title as edited (the app's model says which: ``draft_title``), and its id."""
+        if obj.dataset is None:
+            return "—"
+        return f"{obj.dataset.draft_title} ({obj.dataset.dataset_id})"
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page's datasets' metadata in one query, for their titles (jobs knows no metadata model to filter).
+        changelist.result_list = changelist.result_list.prefetch_related("dataset__metadata_values")
+        return changelist
 
     @admin.display(description="progress")
     def progress_bar(self, obj):

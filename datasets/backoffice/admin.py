@@ -6,6 +6,7 @@ rulesets only where they may manage security (``edit_dataset`` and ``manage_data
 """
 
 from django.contrib import admin
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -13,15 +14,29 @@ from datasets.access.caller import Caller
 from datasets.access.permissions import MANAGE_SECURITY, MANAGEMENT_READ_PERMISSIONS
 from datasets.backoffice.attachments import LISTED_FILES, LinkedFilesAdminMixin
 from datasets.backoffice.inlines import MetadataValueInline, RulesetInline
+from datasets.backoffice.pending import shows_pending
 from datasets.backoffice.urls import dataset_urls
 from datasets.backoffice.views.actions import run_bulk
 from datasets.backoffice.views.change_form import change_page_context
-from datasets.models import ApiKey, Change, Dataset
+from datasets.backoffice.views.live import status_error_message as readable_status_error
+from datasets.models import ApiKey, Change, Dataset, MetadataValue
 from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
 
 SECURITY_CHANGE = "_security_change"
 # Domain-wide rights that open the datasets list (to a creator, also while it is empty).
 LIST_RIGHTS = MANAGEMENT_READ_PERMISSIONS | {"create_dataset"}
+# Bookkeeping only a superuser needs to read on the change page (others see the status error's message).
+INTERNAL_FIELDS = ("status_user", "status_error", "current_version")
+
+
+def titles_prefetch(path: str = "metadata_values") -> Prefetch:
+    """Only the draft titles of the datasets at ``path``: what ``Dataset.draft_title`` reads, for a list."""
+    return Prefetch(path, queryset=MetadataValue.objects.filter(template="default", name="title"))
+
+
+def prefetch_titles(changelist, path: str = "metadata_values") -> None:
+    """The draft titles of a changelist's page in one query (the page's rows, not the whole queryset)."""
+    changelist.result_list = changelist.result_list.prefetch_related(titles_prefetch(path))
 
 
 def badge(kind: str, value: str, text: str) -> str:
@@ -32,14 +47,17 @@ def badge(kind: str, value: str, text: str) -> str:
 @admin.register(Dataset)
 class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
     list_display = [
+        "title_column",
         "dataset_id",
-        "dataset_uid",
         "status_badge",
         "published_badge",
         "visibility_badge",
+        "record_count",
+        "published_at",
         "owner",
-        "last_modified",
     ]
+    list_display_links = ["title_column"]
+    list_select_related = ["owner"]
     list_filter = ["visibility", "status", "is_published"]
     actions = ["publish_selected", "unpublish_selected", "abort_selected"]
     change_form_template = "admin/datasets/dataset/change_form.html"
@@ -61,7 +79,31 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
     inlines = [MetadataValueInline, RulesetInline]
 
     def get_queryset(self, request):
-        return Caller(request.user).manageable_datasets() & super().get_queryset(request)
+        scoped = Caller(request.user).manageable_datasets() & super().get_queryset(request)
+        return scoped.annotate(version_record_count=F("current_version__record_count"))
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        prefetch_titles(changelist)
+        return changelist
+
+    @admin.display(description="title")
+    def title_column(self, obj):
+        return obj.draft_title
+
+    @admin.display(description="records", ordering="version_record_count")
+    def record_count(self, obj):
+        """The records the public side serves (the current version's), or a dash when never published."""
+        count = getattr(obj, "version_record_count", None)
+        return "—" if count is None else count
+
+    @admin.display(description="owner")
+    def owner_name(self, obj):
+        return obj.owner.get_username() if obj.owner else "—"
+
+    @admin.display(description="status error")
+    def status_error_message(self, obj):
+        return readable_status_error(obj) or "—"
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
@@ -69,7 +111,11 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="published", ordering="is_published")
     def published_badge(self, obj):
-        return badge("published", "yes" if obj.is_published else "no", "Published" if obj.is_published else "Draft")
+        if not obj.is_published:
+            return badge("published", "no", "Draft")
+        if shows_pending(obj):
+            return badge("published", "pending", "Published · changes pending")
+        return badge("published", "yes", "Published")
 
     @admin.display(description="visibility", ordering="visibility")
     def visibility_badge(self, obj):
@@ -154,8 +200,21 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
             delattr(request, SECURITY_CHANGE)
             recording.__exit__(None, None, None)
 
+    def get_inlines(self, request, obj):
+        """The metadata shows once, by template, on the page; its raw rows only for superusers."""
+        return [MetadataValueInline, RulesetInline] if request.user.is_superuser else [RulesetInline]
+
+    def get_exclude(self, request, obj=None):
+        # Left out of the form too: a field no longer read-only would otherwise become editable.
+        return None if request.user.is_superuser else [*INTERNAL_FIELDS, "owner"]
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
+        if not request.user.is_superuser:
+            fields = [name for name in fields if name not in INTERNAL_FIELDS]
+            fields.insert(fields.index("status_since") + 1, "status_error_message")
+            # Django links a read-only owner to the users admin, which only superusers may open.
+            fields[fields.index("owner")] = "owner_name"
         # The human identifier is frozen while published, as in the management API.
         if obj is not None and obj.is_published:
             fields.append("dataset_id")
@@ -178,13 +237,23 @@ class ChangeAdmin(admin.ModelAdmin):
     """The configuration history, read-only and scoped as the datasets; each dataset's history page (with
     readable diffs and restore buttons) is linked from here."""
 
-    list_display = ["change_uid", "dataset", "user", "timestamp", "sections", "history_link"]
+    list_display = ["change_uid", "dataset_title", "user", "timestamp", "sections", "history_link"]
     list_filter = ["timestamp"]
+    list_select_related = ["dataset", "user"]
     search_fields = ["change_uid", "dataset__dataset_id", "dataset__dataset_uid"]
     readonly_fields = ["change_uid", "dataset", "user", "timestamp", "sections", "diff", "before"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(dataset__in=Caller(request.user).manageable_datasets())
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        prefetch_titles(changelist, "dataset__metadata_values")
+        return changelist
+
+    @admin.display(description="dataset", ordering="dataset__dataset_id")
+    def dataset_title(self, obj):
+        return f"{obj.dataset.draft_title} ({obj.dataset.dataset_id})"
 
     @admin.display(description="history")
     def history_link(self, obj):

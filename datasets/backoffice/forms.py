@@ -75,6 +75,18 @@ class SuggestingInput(forms.TextInput):
         return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
 
 
+def lines_help(field: FieldDefinition) -> str:
+    """The help of a list typed one value a line: the template's help as a sentence, then how to type it.
+
+    A template help that tells how to use a tag widget ("Hit Enter after each keyword") becomes the textarea's
+    own instruction instead ("One keyword per line.").
+    """
+    if field.help_text.startswith("Hit Enter"):
+        return f"One {field.label.lower()} per line."
+    text = field.help_text.strip()
+    return f"{text.rstrip('.')}. One value per line." if text else "One value per line."
+
+
 def metadata_field(field: FieldDefinition) -> forms.Field:
     """The Django form field for one metadata definition; every one is optional (empty means no value)."""
     common: dict[str, Any] = {"label": field.label, "help_text": field.help_text, "required": False}
@@ -87,7 +99,7 @@ def metadata_field(field: FieldDefinition) -> forms.Field:
     if field.type == "multitext":
         if field.choices:
             return forms.MultipleChoiceField(choices=choice_list(field), **common)
-        common["help_text"] = (field.help_text + " One value per line.").strip()
+        common["help_text"] = lines_help(field)
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
     if field.choices:
         return forms.ChoiceField(choices=[("", "—"), *choice_list(field)], **common)

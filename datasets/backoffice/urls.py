@@ -15,6 +15,7 @@ from datasets.backoffice.views import (
     guide,
     guide_fields,
     history,
+    live,
     metadata,
     pipeline,
     preview,
@@ -25,6 +26,7 @@ from datasets.backoffice.views import (
 # (route under the admin's ``datasets/dataset/``, view, URL name)
 PAGES: list[tuple[str, Callable, str]] = [
     ("<str:object_id>/action/", actions.action_view, "datasets_dataset_action"),
+    ("<str:object_id>/state/", live.state_view, "datasets_dataset_state"),
     ("<str:object_id>/resources/<str:resource_uid>/preview/", preview.preview_view, "datasets_dataset_preview"),
     ("<str:object_id>/resources/add/", resources.upload_view, "datasets_dataset_upload"),
     ("<str:object_id>/resources/add-url/", resources.url_add_view, "datasets_dataset_resource_add_url"),

@@ -78,6 +78,17 @@ class Dataset(models.Model):
         return self.published_at is None or self.last_modified > self.published_at
 
     @property
+    def draft_title(self) -> str:
+        """The title as edited (``title`` is the published one), else the ``dataset_id``.
+
+        Reads ``metadata_values.all()``, so a list that prefetches its datasets' values costs one query.
+        """
+        for row in self.metadata_values.all():
+            if row.template == "default" and row.name == "title" and row.value:
+                return str(row.value)
+        return self.dataset_id
+
+    @property
     def public_metas(self) -> dict:
         """The metadata as of the last publish: what the public side shows (API decision 12)."""
         return self.current_version.metadata if self.current_version else {}

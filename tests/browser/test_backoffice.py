@@ -102,7 +102,7 @@ def test_bulk_publish_then_the_job_page_lists_and_downloads_the_record_errors(
 ):
     log_in(page, "edna", "edna-password-1")
     page.goto("/admin/datasets/dataset/")
-    row = page.locator("#result_list tr", has=page.get_by_role("link", name="uneven-trees"))
+    row = page.locator("#result_list tr", has=page.locator("td.field-dataset_id", has_text="uneven-trees"))
     row.locator("input[name=_selected_action]").check()
     page.select_option("select[name=action]", "publish_selected")
     shot("bulk-action")
@@ -144,7 +144,9 @@ def titled(editor):
 def test_edit_the_metadata_see_the_diff_and_restore(page, shot, editor, titled):
     log_in(page, "edna", "edna-password-1")
     page.goto("/admin/datasets/dataset/")
-    page.locator("#result_list").get_by_role("link", name="titled").click()
+    # The list names datasets by their title, with the dataset_id beside it.
+    row = page.locator("#result_list tr", has=page.locator("td.field-dataset_id", has_text="titled"))
+    row.get_by_role("link", name="Old title").click()
     expect(page.locator("#metadata-default")).to_contain_text("Old title")
 
     page.click("#metadata-edit-default")

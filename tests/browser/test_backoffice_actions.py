@@ -156,7 +156,9 @@ def test_abort_stops_a_running_publish_and_keeps_the_published_version(
     shot("job-aborted")
     page.goto(change_page("trees"))
     expect(page.locator("#dataset-status")).to_have_text("Status: Idle")
-    expect(page.locator("#dataset-published")).to_have_text("Published")
+    # Still the first version, and the bigger resource still waits for a publish that goes through.
+    expect(page.locator("#dataset-published")).to_have_text("Published · changes pending")
+    expect(page.locator("#pending-changes li")).to_have_text([f"Resources: {resource.resource_uid}"])
     expect(page.locator(".backoffice-jobs li").first.locator(".badge")).to_have_text("Aborted")
     shot("idle-after-abort")
 
