@@ -18,7 +18,6 @@ from datasets.backoffice.pending import shows_pending
 from datasets.backoffice.urls import dataset_urls
 from datasets.backoffice.views.actions import run_bulk
 from datasets.backoffice.views.change_form import change_page_context
-from datasets.backoffice.views.live import status_error_message as readable_status_error
 from datasets.models import ApiKey, Change, Dataset, MetadataValue
 from datasets.services import dataset_create, dataset_delete, dataset_rename, recording_change
 
@@ -27,6 +26,9 @@ SECURITY_CHANGE = "_security_change"
 LIST_RIGHTS = MANAGEMENT_READ_PERMISSIONS | {"create_dataset"}
 # Bookkeeping only a superuser needs to read on the change page (others see the status error's message).
 INTERNAL_FIELDS = ("status_user", "status_error", "current_version")
+# The publication state, which the page's live panel shows (and keeps current) above the form: as form
+# fields they would go stale while a job runs, so only superusers get them there too.
+LIVE_FIELDS = ("status", "status_since", "is_published", "published_at")
 
 
 def titles_prefetch(path: str = "metadata_values") -> Prefetch:
@@ -101,10 +103,6 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
     def owner_name(self, obj):
         return obj.owner.get_username() if obj.owner else "—"
 
-    @admin.display(description="status error")
-    def status_error_message(self, obj):
-        return readable_status_error(obj) or "—"
-
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
         return badge("status", obj.status, obj.get_status_display())
@@ -128,7 +126,10 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         dataset = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
         if dataset is not None:
-            extra_context = {**(extra_context or {}), **change_page_context(request, dataset)}
+            # The page is headed by the dataset's title (its identifier beside it), as the lists name it.
+            title = dataset.draft_title
+            subtitle = title if title == dataset.dataset_id else f"{title} ({dataset.dataset_id})"
+            extra_context = {**(extra_context or {}), **change_page_context(request, dataset), "subtitle": subtitle}
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description="Publish the selected datasets")
@@ -206,13 +207,12 @@ class DatasetAdmin(LinkedFilesAdminMixin, admin.ModelAdmin):
 
     def get_exclude(self, request, obj=None):
         # Left out of the form too: a field no longer read-only would otherwise become editable.
-        return None if request.user.is_superuser else [*INTERNAL_FIELDS, "owner"]
+        return None if request.user.is_superuser else [*INTERNAL_FIELDS, *LIVE_FIELDS, "owner"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
         if not request.user.is_superuser:
-            fields = [name for name in fields if name not in INTERNAL_FIELDS]
-            fields.insert(fields.index("status_since") + 1, "status_error_message")
+            fields = [name for name in fields if name not in (*INTERNAL_FIELDS, *LIVE_FIELDS)]
             # Django links a read-only owner to the users admin, which only superusers may open.
             fields[fields.index("owner")] = "owner_name"
         # The human identifier is frozen while published, as in the management API.

@@ -143,7 +143,45 @@
     });
   }
 
+  // The sections marked data-live-section (the record errors of the last publish) are rendered by the
+  // server: when a job ends, the page is fetched again and only those sections are swapped in.
+  var lastJob = null;
+  var polled = false;
+
+  function refreshSections() {
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-live-section]").forEach(function (section) {
+          var replacement = fresh.getElementById(section.id);
+          if (replacement) {
+            section.replaceWith(document.importNode(replacement, true));
+          }
+        });
+      })
+      .catch(function () {
+        // The sections stay as they were; the next job's end tries again.
+      });
+  }
+
+  function noticeJobEnd(job) {
+    // A job that ended since the last poll: one seen running, or one that came and went in between.
+    var ended = polled && job && job.finished && (!lastJob || lastJob.job_uid !== job.job_uid || !lastJob.finished);
+    lastJob = job;
+    polled = true;
+    if (ended) {
+      refreshSections();
+    }
+  }
+
   function render(state) {
+    noticeJobEnd(state.job);
     renderBadges(state);
     renderPublished(state);
     renderPending(state);

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from datasets.models import Dataset, Ruleset
+from datasets.models import Dataset, Processor, Ruleset
 from datasets.services import recording_change
 from datasets.services.metadata import metadata_bulk_set
 from datasets.services.processing import resource_update
@@ -197,12 +197,16 @@ def test_publisher_sees_no_internals_and_one_metadata_view(editor_client, trees)
     assert "The source is gone." in body
     for internal in ("raw_message", "Status user", "Current version", "metadata_values-TOTAL_FORMS", "5:default"):
         assert internal not in body, internal
+    # The publication state is the live panel's; form fields of it would go stale while a job runs.
+    for stale in ("field-is_published", "field-published_at", "field-status_since", "field-status "):
+        assert stale not in body, stale
     assert "<td>nature, urban</td>" in body and "[&quot;nature&quot;" not in body
     assert "/history/" not in body and 'id="backoffice-changes-link"' in body
 
 
 def test_superuser_keeps_the_internals(root_client, trees):
     body = change_page(root_client, trees)
+    assert "field-is_published" in body
     for internal in ("Status user", "Current version", "Status error", "metadata_values-TOTAL_FORMS"):
         assert internal in body, internal
     assert "/history/" not in body
@@ -217,13 +221,15 @@ def test_publisher_form_cannot_write_the_internals(editor, editor_client, trees)
             "visibility": "restricted",
             "status_user": str(editor.pk),
             "status_error": '{"message": "forged"}',
+            "status": "idle",
+            "is_published": "on",
             "rulesets-TOTAL_FORMS": "0",
             "rulesets-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code in (200, 302)
     dataset = Dataset.objects.get(pk=trees.pk)
-    assert (dataset.status_user, dataset.status_error) == (None, None)
+    assert (dataset.status_user, dataset.status_error, dataset.is_published) == (None, None, False)
 
 
 def test_jobs_and_changes_lists_name_datasets_by_title(editor, editor_client, trees, run_worker):
@@ -246,3 +252,14 @@ def test_record_errors_are_counted_per_field(editor_client, trees, run_worker):
     body = change_page(editor_client, trees)
     table = body[body.index('id="record-error-counts"') :]
     assert re.search(r'<th scope="row">year</th><td>2</td>.*<th scope="row">when</th><td>1</td>', table, re.S)
+
+
+def test_steps_show_their_arguments_as_names_and_values(editor_client, trees):
+    args = {"latitude_field": "lat", "longitude_field": "lon", "keep": True, "names": ["a", "b"]}
+    Processor.objects.create(dataset=trees, position=0, name="create_geopoint", args=args)
+
+    body = change_page(editor_client, trees)
+
+    cell = body[body.index('id="dataset-processors"') :].split("<td>")[4].split("</td>")[0]
+    assert sorted(cell.split("; ")) == ["keep: yes", "latitude_field: lat", "longitude_field: lon", "names: a, b"]
+    assert "{&#x27;latitude_field&#x27;" not in body

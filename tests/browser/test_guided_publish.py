@@ -94,6 +94,9 @@ def publish_and_watch(page, shot, background_worker) -> None:
     expect(page.locator("#dataset-published")).to_have_text("Published", timeout=30_000)
     expect(page.locator("#dataset-public-link")).to_be_visible()
     expect(page.locator("#pending-changes")).to_be_hidden()
+    # The record errors of the new version replace "No published version", still without a reload.
+    expect(page.locator("#backoffice-record-errors")).not_to_contain_text("No published version")
+    expect(page.locator("h2").first).to_contain_text("Trees of the parks (parcs-et-jardins)")
     shot("dataset-live")
 
 
