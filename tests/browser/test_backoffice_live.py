@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from datasets.models import Dataset, Schedule
 from tests.browser.data import TREES, TREES_METAS, publish
+from tests.browser.steps import log_in
 from tests.conftest import basic_client, grant
 from tests.datasets.api.conftest import rows_csv, stored_file
 
@@ -24,14 +25,6 @@ def publisher(django_user_model):
     """Staff, not a superuser: domain rights to create, edit and publish datasets."""
     user = django_user_model.objects.create_user("pia", "pia@example.org", "pia-password-1", is_staff=True)
     return grant(user, "create_dataset", "edit_dataset", "publish_dataset")
-
-
-def log_in(page) -> None:
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "pia")
-    page.fill("#id_password", "pia-password-1")
-    page.click("input[type=submit]")
-    expect(page).to_have_url("/admin/")
 
 
 def draft(publisher) -> Dataset:
@@ -50,7 +43,7 @@ def change_page(dataset: Dataset) -> str:
 
 def test_publish_and_pending_changes_show_without_a_reload(page, shot, publisher, background_worker):
     dataset = draft(publisher)
-    log_in(page)
+    log_in(page, "pia", "pia-password-1")
     page.goto(change_page(dataset))
     expect(page.locator("#dataset-published")).to_have_text("Not published")
     expect(page.locator("#dataset-public-link")).to_be_hidden()
@@ -119,11 +112,14 @@ def test_every_page_linked_from_the_dataset_page_opens_for_a_publisher(page, sho
     Schedule.objects.create(
         dataset=dataset, cron_schedule="0 3 * * *", timezone="Europe/Paris", next_run_at=timezone.now()
     )
-    log_in(page)
+    log_in(page, "pia", "pia-password-1")
     page.goto(change_page(dataset))
     links = same_site_admin_links(page)
     assert len(links) >= 10, links  # metadata templates, resources, schedules, jobs, history, record errors
-    for path in links:
+    # And the lists, and the guided flow's steps (linked from the datasets list and from one another).
+    guide = [f"/admin/datasets/dataset/{dataset.pk}/guide/{step}/" for step in ("fields", "describe", "access")]
+    lists = ["/admin/", "/admin/datasets/dataset/", "/admin/jobs/job/", "/admin/datasets/dataset/new/"]
+    for path in [*lists, *guide, f"/admin/datasets/dataset/{dataset.pk}/guide/publish/", *links]:
         response = page.request.get(path)
         assert response.status < 400, f"{path}: {response.status}"
         if response.headers.get("content-type", "").startswith("text/html"):

@@ -37,27 +37,6 @@ def status_error_message(dataset: Dataset) -> str | None:
     return str(error.get("message") or "") or None if isinstance(error, dict) else None
 
 
-def job_state(job: Job) -> dict[str, Any]:
-    """The latest job as the page's progress bar shows it (the job page's own progress data)."""
-    progress = job_progress(job)
-    return {
-        "id": job.pk,
-        "job_uid": job.job_uid,
-        "function": job.function,
-        "state": job.state,
-        "state_display": job.get_state_display(),
-        "phase": progress["phase"],
-        "percent": progress["percent"],
-        "finished": progress["finished"],
-        "url": reverse("admin:jobs_job_change", args=[job.pk]),
-    }
-
-
-def local_time(moment: datetime) -> str:
-    """As the page's template writes a time (``Y-m-d H:i:s`` in the site's time zone)."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def job_row(job: Job) -> dict[str, Any]:
     """One line of the page's recent jobs list."""
     return {
@@ -69,6 +48,22 @@ def job_row(job: Job) -> dict[str, Any]:
         "created_at": local_time(job.created_at),
         "url": reverse("admin:jobs_job_change", args=[job.pk]),
     }
+
+
+def job_state(job: Job) -> dict[str, Any]:
+    """The latest job as the page's progress bar shows it (the job page's own progress data)."""
+    progress = job_progress(job)
+    return {
+        **job_row(job),
+        "phase": progress["phase"],
+        "percent": progress["percent"],
+        "finished": progress["finished"],
+    }
+
+
+def local_time(moment: datetime) -> str:
+    """As the page's template writes a time (``Y-m-d H:i:s`` in the site's time zone)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def public_url(dataset: Dataset) -> str | None:

@@ -41,7 +41,8 @@ def save(request: HttpRequest, dataset, template, form: Form, current: dict[str,
     except ManagementAPIError as error:
         form.add_error(None, str(error))
         return False
-    messages.success(request, f"{len(items)} {template.label} value(s) of {dataset.dataset_id} saved.")
+    count = f"{len(items)} value" if len(items) == 1 else f"{len(items)} values"
+    messages.success(request, f"{template.label} of {dataset.dataset_id} saved ({count} changed).")
     return True
 
 
