@@ -35,6 +35,7 @@ from datasets.models import Dataset, PublishedVersion
 from datasets.odsql import ODSQLError
 from datasets.selectors.attachments import published_alternative_exports, published_attachments
 from datasets.selectors.catalog import APP_TEMPLATES, features
+from datasets.selectors.field_profile import TableProfile
 from datasets.selectors.public import public_metas
 from datasets.selectors.published import PublishedTable, published_table
 from datasets.selectors.records import readable_count
@@ -284,11 +285,17 @@ def viz(request, dataset: Dataset, published: PublishedTable, visualization) -> 
     )
 
 
+def analyze(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
+    """The analyze tab, with what its default chart is chosen from: the values the visitor reads (read only when
+    the ``visualization`` metadata names no default, and cached)."""
+    return viz(request, dataset, published, visualization) | {"profile": TableProfile(published)}
+
+
 TAB_CONTEXTS = {
     "information": information,
     "table": table,
     "map": viz,
-    "analyze": viz,
+    "analyze": analyze,
     "export": filtered_view,
     "api": filtered_view,
 }

@@ -258,7 +258,9 @@ VISUALIZATION_FIELDS = (
         "text",
         "Default analyze configuration",
         help_text="The analyze form's first state, as a query string: "
-        "x=<field>&agg=count|sum|avg|min|max&y=<numeric field>&chart=bar|line|pie",
+        "x=<field>&agg=count|sum|avg|min|max&y=<numeric field>&chart=bar|line|pie, "
+        "with period=year|month|day|hour for a date field or width=<number> for a numeric one; "
+        "without it the page picks a category, a date histogram or a numeric distribution from the data",
     ),
     _field("table_fields", "multitext", "Fields shown in the table view"),
     _field("table_default_sort_field", "text", "Default sort field of the table view"),

@@ -9,7 +9,9 @@ page, even when the visualization metadata names it (tooltip fields, default ana
 ``visualization`` fields honoured: ``map_disabled``, ``map_marker_color``, ``map_tooltip_disabled``,
 ``map_tooltip_title`` (a field name), ``map_tooltip_fields``, ``analyze_disabled`` and ``analyze_default``, a
 query string in the analyze form's own vocabulary (``x=city&agg=sum&y=population&chart=pie``, see
-``ANALYZE_PARAMS``: group-by field, aggregate, numeric field of the aggregate, chart type).
+``datasets.selectors.analyze_default``: group-by field, its date period or bucket width, aggregate, numeric
+field of the aggregate, chart type). Without it, the default is chosen from the data: ``profile`` (a
+``datasets.selectors.field_profile`` profile, given by the page's view) answers what the fields' values are like.
 """
 
 from __future__ import annotations
@@ -18,25 +20,29 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
+
+from datasets.selectors.analyze_default import AGGREGATES, CHART_TYPES, Profile, analyze_default, periods_of
 
 register = template.Library()
 
 GEO_TYPES = ("geo_shape", "geo_point_2d")  # the map draws the first geo field, shapes before points
 NUMERIC_TYPES = ("int", "double")
 GROUPABLE_TYPES = ("text", "int", "double", "boolean", "date", "datetime")
-AGGREGATES = ("count", "sum", "avg", "min", "max")
-CHART_TYPES = ("bar", "line", "pie")
-ANALYZE_PARAMS = ("x", "agg", "y", "chart")
+# The largest groups a plain grouping draws (bars of thousands of names or ids say nothing); a date period or
+# a numeric range is drawn in order up to the API's bound.
+TOP_GROUPS = 50
 DEFAULT_MARKER_COLOR = "#2a81cb"
 COLOR_PATTERN = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
 @register.simple_tag
-def explore_viz(dataset: Any, fields: Iterable[Any] | None, query: Any = None) -> dict[str, Any]:
+def explore_viz(
+    dataset: Any, fields: Iterable[Any] | None, query: Any = None, profile: Profile | None = None
+) -> dict[str, Any]:
     """The configuration of the map and analyze tabs of ``dataset`` for a visitor who sees ``fields``
     (published ``Field`` objects or dicts with ``name``, ``type`` and ``label``). ``query``, the page's view
     (``datasets.catalog.table.TableQuery``: search text and refinements), filters what the tabs draw."""
@@ -51,14 +57,20 @@ def explore_viz(dataset: Any, fields: Iterable[Any] | None, query: Any = None) -
         "api_base": "/api/explore/v2.1",
         "filters": filter_params(query),
         "map": map_config(metas, fields, names, geo_fields),
-        "analyze": analyze_config(metas, names, numeric, groupable),
+        "analyze": analyze_config(metas, numeric, groupable, profile),
     }
 
 
 def as_dict(field: Any) -> dict[str, Any]:
+    """A field as the tabs read it; ``periods`` are the date groupings it offers (none but for dates)."""
     if isinstance(field, dict):
-        return {"name": field["name"], "type": field["type"], "label": field.get("label") or field["name"]}
-    return {"name": field.name, "type": field.type, "label": getattr(field, "label", "") or field.name}
+        name, kind, label = field["name"], field["type"], field.get("label")
+        annotations = field.get("annotations") or []
+    else:
+        name, kind, label = field.name, field.type, getattr(field, "label", "")
+        annotations = getattr(field, "annotations", None) or []
+    periods = " ".join(periods_of(kind))
+    return {"name": name, "type": kind, "label": label or name, "annotations": annotations, "periods": periods}
 
 
 def filter_params(query: Any) -> str:
@@ -94,7 +106,8 @@ def map_config(metas: dict, fields: list[dict], names: set[str], geo_fields: lis
     }
 
 
-def analyze_config(metas: dict, names: set[str], numeric: list[dict], groupable: list[dict]) -> dict[str, Any]:
+def analyze_config(metas: dict, numeric: list[dict], groupable: list[dict], profile: Profile | None) -> dict[str, Any]:
+    default = analyze_default(metas.get("analyze_default") or "", groupable, numeric, profile)
     return {
         "disabled": bool(metas.get("analyze_disabled")),
         "available": bool(groupable) and not metas.get("analyze_disabled"),
@@ -102,26 +115,10 @@ def analyze_config(metas: dict, names: set[str], numeric: list[dict], groupable:
         "numeric_fields": numeric,
         "aggregates": AGGREGATES,
         "chart_types": CHART_TYPES,
-        "default": analyze_default(metas.get("analyze_default") or "", groupable, numeric),
+        "default": urlencode(default),
         "limit": 20000,
+        "top": TOP_GROUPS,
     }
-
-
-def analyze_default(text: str, groupable: list[dict], numeric: list[dict]) -> str:
-    """The default form state as a query string: the metadata's ``analyze_default`` with what does not name a
-    visible field or a known aggregate or chart dropped, else the first groupable field counted in bars."""
-    given = dict(pair for pair in parse_qsl(text.lstrip("?")) if pair[0] in ANALYZE_PARAMS)
-    group_names = {field["name"] for field in groupable}
-    numeric_names = {field["name"] for field in numeric}
-    state = {"x": groupable[0]["name"] if groupable else "", "agg": "count", "y": "", "chart": "bar"}
-    if given.get("x") in group_names:
-        state["x"] = given["x"]
-    # sum/avg/min/max need a visible numeric field; count needs none.
-    if given.get("agg") in AGGREGATES and given.get("agg") != "count" and given.get("y") in numeric_names:
-        state["agg"], state["y"] = given["agg"], given["y"]
-    if given.get("chart") in CHART_TYPES:
-        state["chart"] = given["chart"]
-    return urlencode(state)
 
 
 @register.filter

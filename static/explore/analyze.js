@@ -1,11 +1,13 @@
 /*
  * Analyze tab of the dataset page (templates/explore/tabs/analyze.html).
  *
- * The form (#analyze-form: x = group-by field, agg = count|sum|avg|min|max, y = numeric field, chart =
- * bar|line|pie) asks the Explore API's records endpoint for one aggregate per group (select + group_by, up to
- * 20 000 groups) with the page view's filters (data-filters, rendered by the
- * server from its search and refinements), and draws the answer on canvas#chart with
- * Chart.js. Its state lives in the page URL (history.replaceState on change), so a link reopens the same
+ * The form (#analyze-form: x = group-by field, period = year|month|day|hour for a date x, width = bucket
+ * width for a numeric x, agg = count|sum|avg|min|max, y = numeric field, chart = bar|line|pie) asks the
+ * Explore API's records endpoint for one aggregate per group (select + group_by) with the page view's filters
+ * (data-filters, rendered by the server from its search and refinements), and draws the answer on
+ * canvas#chart with Chart.js. A period or a width groups by range() and is drawn in order (up to data-limit
+ * groups); a plain grouping draws its data-top largest groups only, with a note saying how many there are
+ * (thousands of bars of one record each say nothing). Its state lives in the page URL (history.replaceState on change), so a link reopens the same
  * chart; without a state in the URL the form starts from the dataset's default (data-default).
  * .analyze-chart carries data-state: idle, loading, ready, empty or error.
  */
@@ -19,7 +21,11 @@
   }
   var box = canvas.parentElement;
   var status = document.getElementById("analyze-status");
-  var STATE_PARAMS = ["x", "agg", "y", "chart"];
+  var STATE_PARAMS = ["x", "period", "width", "agg", "y", "chart"];
+  // range() widths of each period, and how much of a bucket's ISO start names it ("2024", "2024-03", …).
+  var PERIOD_WIDTHS = { year: "1 year", month: "1 month", day: "1 day", hour: "1 hour" };
+  var PERIOD_LABELS = { year: 4, month: 7, day: 10, hour: 13 };
+  var NUMERIC_TYPES = ["int", "double"];
   var AGGREGATES = ["count", "sum", "avg", "min", "max"];
   var PALETTE = ["#2a81cb", "#e4572e", "#29335c", "#f3a712", "#669bbc", "#a8c686", "#8e5572", "#3d5a40"];
   var chart = null;
@@ -39,17 +45,61 @@
     });
   }
 
+  function validWidth(text) {
+    var width = Number(text);
+    return text !== "" && isFinite(width) && width > 0;
+  }
+
+  function accepts(control, value) {
+    if (control.tagName === "SELECT") {
+      return hasOption(control, value);
+    }
+    return value === "" || validWidth(value);
+  }
+
   /* Fill the form from a query string, ignoring values the form does not offer. */
   function applyState(query) {
     var params = new URLSearchParams(query);
     STATE_PARAMS.forEach(function (name) {
       var value = params.get(name);
-      var select = form.elements[name];
-      if (value !== null && select && hasOption(select, value)) {
-        select.value = value;
+      var control = form.elements[name];
+      if (control && (value !== null || name === "period" || name === "width")) {
+        // A state without a period or a width groups by each value.
+        value = value === null ? "" : value;
+        if (accepts(control, value)) {
+          control.value = value;
+        }
+      }
+      if (name === "x") {
+        syncGrouping();
       }
     });
     syncFieldPicker();
+  }
+
+  function groupOption() {
+    var x = form.elements.x;
+    return x.options[x.selectedIndex] || null;
+  }
+
+  /* The period picker for a date field (with the periods its type has), the width for a numeric field. */
+  function syncGrouping() {
+    var option = groupOption();
+    var periods = option && option.dataset.periods ? option.dataset.periods.split(" ") : [];
+    var numeric = !!option && NUMERIC_TYPES.indexOf(option.dataset.type) >= 0;
+    var period = form.elements.period;
+    Array.prototype.forEach.call(period.options, function (choice) {
+      var offered = choice.value === "" || periods.indexOf(choice.value) >= 0;
+      choice.hidden = !offered;
+      choice.disabled = !offered;
+    });
+    if (!periods.length || periods.indexOf(period.value) < 0) {
+      period.value = "";
+    }
+    period.disabled = !periods.length;
+    period.parentElement.hidden = !periods.length;
+    form.elements.width.disabled = !numeric;
+    form.elements.width.parentElement.hidden = !numeric;
   }
 
   function stateInUrl() {
@@ -71,8 +121,12 @@
 
   function formState() {
     var agg = form.elements.agg.value;
+    var period = form.elements.period;
+    var width = form.elements.width;
     return {
       x: form.elements.x.value,
+      period: period.disabled ? "" : period.value,
+      width: !width.disabled && validWidth(width.value.trim()) ? width.value.trim() : "",
       agg: AGGREGATES.indexOf(agg) >= 0 ? agg : "count",
       y: agg === "count" ? "" : form.elements.y.value,
       chart: form.elements.chart.value,
@@ -96,18 +150,35 @@
     return "`" + name + "`";
   }
 
+  /* The group_by expression: the field, or its date histogram, or its equal-width ranges. */
+  function groupExpression(state) {
+    if (state.period) {
+      return "range(" + quoted(state.x) + ", " + PERIOD_WIDTHS[state.period] + ")";
+    }
+    if (state.width) {
+      return "range(" + quoted(state.x) + ", " + state.width + ")";
+    }
+    return quoted(state.x);
+  }
+
+  /* Periods and ranges are drawn in their order, all of them; plain groups only their largest. */
+  function ordered(state) {
+    return !!(state.period || state.width);
+  }
+
   function recordsUrl(state) {
     var value = state.agg === "count" ? "count(*)" : state.agg + "(" + quoted(state.y) + ")";
+    var group = groupExpression(state);
     var params = new URLSearchParams();
     // Named columns: the answer's keys do not depend on how the field is written.
-    params.set("select", quoted(state.x) + " as label, " + value + " as value");
-    params.set("group_by", quoted(state.x));
-    // A line follows the group order (dates, numbers); bars and slices come largest first.
-    params.set("order_by", state.chart === "line" ? "label" : "value desc");
+    params.set("select", group + " as label, " + value + " as value");
+    params.set("group_by", group);
+    // A line and a histogram follow the group order (dates, numbers); bars and slices come largest first.
+    params.set("order_by", ordered(state) || state.chart === "line" ? "label" : "value desc");
     new URLSearchParams(form.dataset.filters || "").forEach(function (filter, name) {
       params.append(name, filter);
     });
-    params.set("limit", form.dataset.limit || "20000");
+    params.set("limit", ordered(state) ? form.dataset.limit || "20000" : form.dataset.top || "50");
     var path = "/catalog/datasets/" + encodeURIComponent(form.dataset.datasetId) + "/records";
     return (form.dataset.apiBase || "/api/explore/v2.1") + path + "?" + params.toString();
   }
@@ -124,16 +195,29 @@
     return optionText(form.elements.agg) + " " + optionText(form.elements.y);
   }
 
-  function labelText(value) {
+  function labelText(value, period) {
     if (value === null || value === undefined || value === "") {
       return "(empty)";
+    }
+    if (period && typeof value === "string") {
+      // A bucket's start, "2024-03-01T00:00:00+00:00", named by its period: "2024-03", "2024-03-01 13h".
+      var name = value.slice(0, PERIOD_LABELS[period]).replace("T", " ");
+      return period === "hour" ? name + "h" : name;
     }
     return Array.isArray(value) ? value.join(", ") : String(value);
   }
 
+  function groupTitle(state) {
+    var title = optionText(form.elements.x);
+    if (state.period) {
+      return title + " (by " + state.period + ")";
+    }
+    return state.width ? title + " (ranges of " + state.width + ")" : title;
+  }
+
   function render(state, results) {
     var labels = results.map(function (row) {
-      return labelText(row.label);
+      return labelText(row.label, state.period);
     });
     var values = results.map(function (row) {
       return row.value;
@@ -168,13 +252,13 @@
     if (!table) {
       return;
     }
-    document.getElementById("analyze-table-group").textContent = optionText(form.elements.x);
+    document.getElementById("analyze-table-group").textContent = groupTitle(state);
     document.getElementById("analyze-table-value").textContent = seriesLabel(state);
     var body = table.tBodies[0];
     body.replaceChildren();
     results.forEach(function (row) {
       var line = body.insertRow();
-      line.insertCell().textContent = labelText(row.label);
+      line.insertCell().textContent = labelText(row.label, state.period);
       line.insertCell().textContent = row.value === null || row.value === undefined ? "" : String(row.value);
     });
   }
@@ -188,6 +272,17 @@
       .catch(function () {
         return response.statusText || "HTTP " + response.status;
       });
+  }
+
+  function cappedNote(state, shown, total) {
+    var of = shown + " groups of " + total.toLocaleString("en") + ".";
+    if (ordered(state)) {
+      return "The first " + of + " Choose a longer period or wider ranges to see them all.";
+    }
+    if (state.chart === "line") {
+      return "The first " + of;
+    }
+    return "The " + shown + " largest groups of " + total.toLocaleString("en") + ".";
   }
 
   function draw() {
@@ -216,10 +311,11 @@
         render(state, results);
         fillTable(state, results);
         var total = typeof body.total_count === "number" ? body.total_count : results.length;
+        box.dataset.groups = String(results.length);
         if (!results.length) {
           setState("empty", "No record matches.");
         } else if (total > results.length) {
-          setState("ready", "The first " + results.length + " groups of " + total + ".");
+          setState("ready", cappedNote(state, results.length, total));
         } else {
           setState("ready", results.length + (results.length === 1 ? " group." : " groups."));
         }
@@ -238,6 +334,14 @@
   form.addEventListener("change", function (event) {
     if (event.target === form.elements.agg) {
       syncFieldPicker();
+    }
+    if (event.target === form.elements.x) {
+      syncGrouping();
+      // A date field is drawn by period: each of thousands of dates as its own bar says nothing.
+      var periods = form.elements.period;
+      if (!periods.disabled && !periods.value) {
+        periods.value = "year";
+      }
     }
     if (started) {
       draw();

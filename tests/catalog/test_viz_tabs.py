@@ -202,7 +202,16 @@ def test_analyze_form_offers_groupable_and_numeric_fields():
     assert "chart" in page.by_id  # the canvas
     assert "analyze-table" in page.by_id  # the numbers, filled with the chart
     assert page.by_id["analyze-chart-box"]["data-state"] == "idle"
-    assert parse_qs(form["data-default"]) == {"x": ["name"], "agg": ["count"], "chart": ["bar"]}
+    # Without a metadata default nor values to look at, a date field by year: never one bar per unique name.
+    assert parse_qs(form["data-default"]) == {"x": ["founded"], "period": ["year"], "agg": ["count"], "chart": ["bar"]}
+    assert form["data-top"] == "50"
+    assert page.options("analyze-period") == ["", "year", "month", "day", "hour"]
+    assert page.by_id["analyze-width"]["name"] == "width"
+    # Each group-by option says what groupings it offers, for analyze.js to show the period or the width.
+    options = {attributes["value"]: attributes for tag, attributes in page.tags if attributes.get("data-type")}
+    assert options["founded"]["data-periods"] == "year month day"
+    assert options["name"]["data-periods"] == options["population"]["data-periods"] == ""
+    assert options["area"]["data-type"] == "double"
     assert page.loaded("script", "src") == ["/static/vendor/chart.js/chart.umd.min.js", "/static/explore/analyze.js"]
 
 
@@ -213,15 +222,20 @@ def test_analyze_without_numeric_fields_offers_count_only():
     assert page.options("analyze-y") == [""]
 
 
+BY_YEAR = {"x": ["founded"], "period": ["year"], "agg": ["count"], "chart": ["bar"]}
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
         ("x=founded&agg=sum&y=area&chart=line", {"x": ["founded"], "agg": ["sum"], "y": ["area"], "chart": ["line"]}),
         ("?x=population&chart=pie", {"x": ["population"], "agg": ["count"], "chart": ["pie"]}),
         # Unknown or hidden fields, a numeric aggregate of a text field, an unknown chart: defaults instead.
-        ("x=secret&agg=avg&y=name&chart=radar", {"x": ["name"], "agg": ["count"], "chart": ["bar"]}),
-        ("x=location&agg=median&y=area", {"x": ["name"], "agg": ["count"], "chart": ["bar"]}),
-        ("not a query string", {"x": ["name"], "agg": ["count"], "chart": ["bar"]}),
+        ("x=secret&agg=avg&y=name&chart=radar", BY_YEAR),
+        ("x=location&agg=median&y=area", BY_YEAR),
+        ("not a query string", BY_YEAR),
+        ("x=founded&period=month", {"x": ["founded"], "period": ["month"], "agg": ["count"], "chart": ["bar"]}),
+        ("x=area&width=0.5", {"x": ["area"], "width": ["0.5"], "agg": ["count"], "chart": ["bar"]}),
     ],
 )
 def test_analyze_default_from_metadata_is_checked_against_the_fields(given, expected):
