@@ -135,11 +135,13 @@
 
   function writeUrl(state) {
     var params = new URLSearchParams(window.location.search);
+    // The state after the view's own parameters, always in one order: one chart, one URL.
+    STATE_PARAMS.forEach(function (name) {
+      params.delete(name);
+    });
     STATE_PARAMS.forEach(function (name) {
       if (state[name]) {
         params.set(name, state[name]);
-      } else {
-        params.delete(name);
       }
     });
     var url = window.location.pathname + "?" + params.toString() + window.location.hash;

@@ -5,10 +5,14 @@ metadata's default first. The choice over a stand-in profile, then over publishe
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 import pytest
 
+from datasets.access.errors import ExploreError
+from datasets.models import Dataset, Ruleset
+from datasets.selectors import field_profile
 from datasets.selectors.analyze_default import analyze_default, width_for
 from tests.catalog.conftest import between
 
@@ -154,7 +158,7 @@ def test_a_metadata_default_naming_an_unknown_field_falls_back_to_the_data():
 
 # Over published tables, through the analyze tab.
 
-pytestmark_db = pytest.mark.django_db(transaction=True)
+published_tables = pytest.mark.django_db(transaction=True)
 
 EVENTS = [
     {"name": f"Event {n:03d}", "held": f"{2016 + n % 8}-{n % 12 + 1:02d}-{n % 27 + 1:02d}", "seats": str(n * 3)}
@@ -184,7 +188,7 @@ def page_default(client, dataset_id: str) -> dict[str, list[str]]:
     return parse_qs(default)
 
 
-@pytestmark_db
+@published_tables
 def test_published_datasets_open_on_a_meaningful_chart(client, publish, chief_api):
     publish(
         [
@@ -203,10 +207,42 @@ def test_published_datasets_open_on_a_meaningful_chart(client, publish, chief_ap
     assert page_default(client, "configured") == {"x": ["seats"], "width": ["100"], "agg": ["count"], "chart": ["line"]}
 
 
-@pytestmark_db
+@published_tables
 def test_a_facet_annotated_field_is_the_default_of_its_page(client, chief_api, alice, run_worker, redis, settings):
     from tests.datasets.api.conftest import publish_public_csv, rows_csv
 
     settings.API_THROTTLE_ANON = settings.API_THROTTLE_USER = "100000/minute"
     publish_public_csv(chief_api, alice, run_worker, "faceted", rows_csv(FACETED), specifications=[FACET])
     assert page_default(client, "faceted") == {"x": ["code"], "agg": ["count"], "chart": ["bar"]}
+
+
+VISITS = [
+    {
+        "name": f"Visit {n:03d}",
+        "zone": "A" if n < 50 else "B",
+        "held": f"2024-{n % 6 + 1:02d}-10" if n < 50 else f"{1990 + n % 34}-05-01",
+    }
+    for n in range(100)
+]
+
+
+@published_tables
+def test_the_default_reads_only_the_records_the_visitor_reads(client, publish):
+    publish([spec("visits", VISITS)])
+    # Every record: two zones, counted.
+    assert page_default(client, "visits") == {"x": ["zone"], "agg": ["count"], "chart": ["bar"]}
+    # Zone A only (one zone, six months of 2024): the default of the whole table would tell of the hidden rows.
+    Ruleset.objects.create(dataset=Dataset.objects.get(dataset_id="visits"), kind="default", filter_query='zone = "A"')
+    assert page_default(client, "visits") == {"x": ["held"], "period": ["month"], "agg": ["count"], "chart": ["bar"]}
+
+
+def test_a_refused_read_leaves_the_default_to_the_field_types(monkeypatch):
+    def refuse(*args):
+        raise ExploreError(503, "QueryTimeout", "The query took too long")
+
+    monkeypatch.setattr(field_profile, "cached_rows", refuse)
+    published = SimpleNamespace(table_name="t_v1", readable=SimpleNamespace(condition=None))
+    profile = field_profile.TableProfile(published)
+    assert profile.distinct_counts(["name", "kind"]) == {}
+    assert profile.span("day") is None
+    assert choose([NAME, KIND, DAY], profile) == {"x": "day", "period": "year", "agg": "count", "chart": "bar"}
