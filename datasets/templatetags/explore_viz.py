@@ -1,10 +1,10 @@
 """What the dataset page's map and analyze tabs need, from the dataset, its visible fields and its
 ``visualization`` metadata.
 
-``{% explore_viz dataset fields as viz %}`` gives the tabs (templates/explore/tabs/map.html and analyze.html)
-one dict, rendered as ``data-*`` attributes read by static/explore/map.js and analyze.js. ``fields`` must be
-the fields the visitor may see (the caller's ``shown_fields``): a field the ruleset hides never reaches the
-page, even when the visualization metadata names it (tooltip fields, default analysis).
+``{% explore_viz dataset fields query profile as viz %}`` gives the tabs (templates/explore/tabs/map.html and
+analyze.html) one dict, rendered as ``data-*`` attributes read by static/explore/map.js and analyze.js.
+``fields`` must be the fields the visitor may see (the caller's ``shown_fields``): a field the ruleset hides
+never reaches the page, even when the visualization metadata names it (tooltip fields, default analysis).
 
 ``visualization`` fields honoured: ``map_disabled``, ``map_marker_color``, ``map_tooltip_disabled``,
 ``map_tooltip_title`` (a field name), ``map_tooltip_fields``, ``analyze_disabled`` and ``analyze_default``, a
