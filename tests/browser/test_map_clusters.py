@@ -117,3 +117,10 @@ def test_clusters_follow_the_page_filter(page, shot, sites):
     assert shown(page) == (springs, 0, 0)
     expect(page.locator("#map-status")).to_contain_text(f"{springs:,} records in ")
     shot("springs")
+
+    # On a phone the map is narrower and fitted again: still every record counted.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    settled(page)
+    assert shown(page) == (springs, 0, 0)
+    shot("springs-phone")
