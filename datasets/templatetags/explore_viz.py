@@ -84,6 +84,7 @@ def filter_params(query: Any) -> str:
 
 
 def map_config(metas: dict, fields: list[dict], names: set[str], geo_fields: list[str]) -> dict[str, Any]:
+    types = {field["name"]: field["type"] for field in fields}
     tooltip_disabled = bool(metas.get("map_tooltip_disabled"))
     chosen = [name for name in metas.get("map_tooltip_fields") or [] if name in names and name not in geo_fields]
     # Without a choice the popup lists every visible field but the geo ones (their value is the marker itself).
@@ -95,6 +96,8 @@ def map_config(metas: dict, fields: list[dict], names: set[str], geo_fields: lis
         "available": bool(geo_fields) and not metas.get("map_disabled"),
         "geo_fields": geo_fields,
         "geo_field": geo_fields[0] if geo_fields else "",
+        # map.js clusters points on the server; shapes are drawn whole (the export, at most ``limit``).
+        "geo_type": types.get(geo_fields[0], "") if geo_fields else "",
         "tooltip_fields": [] if tooltip_disabled else tooltip_fields,
         "tooltip_title": title if title in names and not tooltip_disabled else "",
         "tooltip_disabled": tooltip_disabled,

@@ -1,24 +1,46 @@
 /*
  * Map tab of the dataset page (templates/explore/tabs/map.html).
  *
- * Reads its configuration from the data-* attributes of #map, fetches the dataset's GeoJSON export from the
- * Explore API with the page view's filters (data-filters: the where/refine of its
- * search and refinements, rendered by the server), and draws points as clustered markers and other
- * geometries as shapes, with a popup listing the record's visible fields. The map starts only once its
- * container is visible (a hidden tab has no size, and Leaflet cannot fit bounds in it).
- * #map carries data-state: idle, loading, ready, empty or error (for people and tests waiting on it).
+ * Reads its configuration from the data-* attributes of #map and its data from the Explore API, always with the
+ * page view's filters (data-filters: the where/refine of its search and refinements, rendered by the server);
+ * the requests themselves are built by static/explore/map-requests.js.
+ *
+ * - Basemap: the tiles of MAP_TILES_URL when the operator set one; otherwise the vendored Natural Earth
+ *   countries (static/explore/map-basemap.js) drawn on a sea-coloured background, so the map works offline.
+ * - Points: every record counts. A summary request gives the number of records, those with a location and
+ *   their extent. Up to EXACT_BELOW located records are fetched once and drawn one by one (clustered in the
+ *   browser, with popups). Above that the API clusters them (group_by=geo_cluster(geo, zoom)) inside the
+ *   visible box (in_bbox) each time the map stops moving; a view holding few records, or a close zoom, draws
+ *   its records one by one instead.
+ * - Shapes (a geo_shape field): the GeoJSON export, at most data-limit records, drawn whole.
+ *
+ * The map starts only once its container is visible (a hidden tab has no size, and Leaflet cannot fit bounds in
+ * it). #map carries data-state: idle, loading, ready, empty or error, data-mode (clusters or records) and
+ * data-zoom once drawn, and data-basemap (tiles, loading, ready or error), for people and tests waiting on it.
  */
 (function () {
   "use strict";
 
   var container = document.getElementById("map");
-  if (!container || !window.L) {
+  if (!container || !window.L || !window.exploreMapRequests) {
     return;
   }
+  var EXACT_BELOW = 500; // a view holding at most this many records draws them one by one
+  var EXACT_ZOOM = 17; // from this zoom on, records are drawn one by one whatever their number
+  var EXACT_LIMIT = 2000; // the most records drawn one by one from a close zoom (coincident points)
+  var SETTLE_MS = 250; // wait for the map to stay still this long before asking the API
+
   var status = document.getElementById("map-status");
   var config = readConfig(container);
+  var api = window.exploreMapRequests(config);
+  var identifier = api.identifier;
+  var property = api.property;
   var map = null;
   var layers = null;
+  var summary = null; // {total, located}: the records of the page's filters, and those with a location
+  var pending = null; // the AbortController of the request in flight
+  var timer = null;
+  var drawnBox = null; // the box whose records are all drawn one by one (moving inside it needs no request)
 
   function readConfig(element) {
     var data = element.dataset;
@@ -27,6 +49,7 @@
       datasetId: data.datasetId,
       apiBase: data.apiBase || "/api/explore/v2.1",
       geoField: data.geoField,
+      geoType: data.geoType || "geo_point_2d",
       tooltipFields: JSON.parse(data.tooltipFields || "[]"),
       tooltipTitle: data.tooltipTitle || "",
       tooltipDisabled: data.tooltipDisabled === "true",
@@ -34,6 +57,7 @@
       markerColor: color,
       tilesUrl: data.tilesUrl || "",
       tilesAttribution: data.tilesAttribution || "",
+      basemapUrl: data.basemapUrl || "",
       filters: data.filters || "",
       limit: parseInt(data.limit, 10) || 5000,
     };
@@ -41,39 +65,13 @@
 
   function setState(state, message) {
     container.dataset.state = state;
-    if (status) {
-      status.textContent = message || "";
+    if (status && message !== undefined) {
+      status.textContent = message;
     }
   }
 
-  var KEYWORDS = ["and", "or", "not", "in", "is", "like", "null", "true", "false", "distinct", "as", "asc", "desc"];
-
-  /* A field name as an ODSQL identifier: back-quoted only when it must be, because the API names a selected
-     column as written (a back-quoted field would come back with its back-quotes). */
-  function identifier(name) {
-    var plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && KEYWORDS.indexOf(name.toLowerCase()) < 0;
-    return plain ? name : "`" + name + "`";
-  }
-
-  function property(properties, name) {
-    return name in properties ? properties[name] : properties[identifier(name)];
-  }
-
-  /* The export URL: the geo field first (the export takes its geometry from the first geo column), then the
-     popup's fields; the page's own filters are passed on unchanged. */
-  function exportUrl() {
-    var params = new URLSearchParams();
-    var names = [config.geoField].concat(config.tooltipFields);
-    if (config.tooltipTitle && names.indexOf(config.tooltipTitle) < 0) {
-      names.push(config.tooltipTitle);
-    }
-    params.set("select", names.map(identifier).join(","));
-    new URLSearchParams(config.filters).forEach(function (value, name) {
-      params.append(name, value);
-    });
-    params.set("limit", String(config.limit));
-    var path = "/catalog/datasets/" + encodeURIComponent(config.datasetId) + "/exports/geojson";
-    return config.apiBase + path + "?" + params.toString();
+  function plural(count, one, many) {
+    return count.toLocaleString("en") + " " + (count === 1 ? one : many);
   }
 
   function displayValue(value) {
@@ -134,15 +132,20 @@
   function createMap() {
     // The clusters need a maxZoom on the map itself: without a tile layer nothing else sets one.
     map = L.map(container, { minZoom: 1, maxZoom: 19, worldCopyJump: true });
+    map.setView([20, 0], 2);
     if (config.tilesUrl) {
       L.tileLayer(config.tilesUrl, { attribution: config.tilesAttribution, maxZoom: 19 }).addTo(map);
+      container.dataset.basemap = "tiles";
     } else {
-      container.classList.add("no-tiles");
+      container.classList.add("no-tiles"); // the sea, under the countries (if they load)
+      if (window.exploreBasemap) {
+        window.exploreBasemap(map, container, config.basemapUrl);
+      }
     }
-    map.setView([20, 0], 2);
     var icon = markerIcon();
     layers = {
       icon: icon,
+      clusters: L.layerGroup(),
       points: L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }),
       shapes: L.geoJSON(null, {
         style: { color: config.markerColor, weight: 2, fillOpacity: 0.25 },
@@ -154,11 +157,14 @@
         },
       }),
     };
+    layers.clusters.addTo(map);
     layers.points.addTo(map);
     layers.shapes.addTo(map);
   }
 
-  function draw(collection) {
+  /* Records as single markers (points, clustered in the browser) and shapes; the number with a geometry. */
+  function drawFeatures(collection) {
+    layers.clusters.clearLayers();
     layers.points.clearLayers();
     layers.shapes.clearLayers();
     var drawn = 0;
@@ -177,10 +183,148 @@
       }
     });
     layers.points.addLayers(markers);
+    container.dataset.mode = "records";
     return drawn;
   }
 
-  function fit() {
+  /* One marker per server cluster: a disc sized by its count, labelled with it; activating it zooms in. */
+  function clusterMarker(cluster) {
+    var label = document.createElement("span");
+    label.textContent = String(cluster.count);
+    label.style.setProperty("--cluster-color", config.markerColor);
+    var size = Math.round(26 + 9 * Math.log10(cluster.count));
+    var name = plural(cluster.count, "record", "records") + " here: zoom in";
+    var marker = L.marker([cluster.lat, cluster.lon], {
+      icon: L.divIcon({ className: "explore-cluster", html: label, iconSize: [size, size] }),
+      title: name,
+      keyboard: true, // focusable, a button
+    });
+    function zoomIn() {
+      map.setView(marker.getLatLng(), Math.min(map.getZoom() + 2, map.getMaxZoom()));
+    }
+    marker.on("add", function () {
+      marker.getElement().setAttribute("aria-label", name); // the count alone would be its name otherwise
+    });
+    marker.on("click", zoomIn);
+    marker.on("keypress", function (event) {
+      // Leaflet turns no key into a click on a marker: Enter and Space press the button.
+      if (event.originalEvent.key === "Enter" || event.originalEvent.key === " ") {
+        event.originalEvent.preventDefault();
+        zoomIn();
+      }
+    });
+    return marker;
+  }
+
+  function drawClusters(clusters) {
+    layers.points.clearLayers();
+    layers.shapes.clearLayers();
+    layers.clusters.clearLayers();
+    clusters.forEach(function (cluster) {
+      layers.clusters.addLayer(clusterMarker(cluster));
+    });
+    container.dataset.mode = "clusters";
+  }
+
+  /* The status line: what is shown of the records the filters keep. */
+  function report(shown, how) {
+    var text = plural(shown, "record", "records") + " " + how;
+    if (shown < summary.located) {
+      text += " of " + summary.located.toLocaleString("en") + " with a location (move or zoom out for the others)";
+    }
+    var missing = summary.total - summary.located;
+    if (missing > 0) {
+      text += "; " + plural(missing, "record has", "records have") + " no location";
+    }
+    container.dataset.zoom = String(map.getZoom());
+    setState("ready", text + ".");
+  }
+
+  /* The visible records one by one (``where``: the box), at most ``limit``; ``inView`` counted by the API. */
+  function showRecords(where, limit, inView, signal, bounds) {
+    return api.getGeoJson(api.exportUrl(where, limit), signal).then(function (collection) {
+      if (signal && signal.aborted) {
+        return;
+      }
+      var drawn = drawFeatures(collection);
+      drawnBox = drawn >= inView ? bounds : null;
+      report(drawn, drawn < inView ? "drawn (the first " + drawn + " of " + inView + " in view)" : "drawn");
+    });
+  }
+
+  /* Ask the API for what the map now shows: clusters of the visible box, or its records when they are few. */
+  function refresh() {
+    if (pending) {
+      pending.abort();
+    }
+    var bounds = map.getBounds();
+    if (drawnBox && drawnBox.contains(bounds)) {
+      container.dataset.zoom = String(map.getZoom());
+      setState("ready"); // every record of this smaller view is drawn already
+      return Promise.resolve();
+    }
+    var controller = new AbortController();
+    pending = controller;
+    var zoom = Math.max(0, Math.min(25, Math.round(map.getZoom())));
+    var where = api.boxWhere(bounds);
+    setState("loading");
+    return api.getJson(api.clustersUrl(where, zoom), controller.signal)
+      .then(function (body) {
+        if (controller.signal.aborted) {
+          return;
+        }
+        var clusters = (body.results || []).map(function (row) {
+          return row.cluster;
+        });
+        clusters = clusters.filter(Boolean);
+        var inView = clusters.reduce(function (sum, cluster) {
+          return sum + cluster.count;
+        }, 0);
+        if (inView > 0 && (inView <= EXACT_BELOW || zoom >= EXACT_ZOOM)) {
+          return showRecords(where, Math.min(inView, EXACT_LIMIT), inView, controller.signal, bounds);
+        }
+        drawnBox = null;
+        drawClusters(clusters);
+        report(inView, inView ? "in " + plural(clusters.length, "cluster", "clusters") : "in view");
+      })
+      .catch(failed);
+  }
+
+  function failed(error) {
+    if (error && error.name === "AbortError") {
+      return; // a newer request replaced this one
+    }
+    setState("error", "The map could not be loaded: " + error.message);
+  }
+
+  // Every move ends in moveend; ask once the map has stayed still for SETTLE_MS.
+  function scheduleRefresh() {
+    clearTimeout(timer);
+    container.dataset.state = "loading";
+    timer = setTimeout(refresh, SETTLE_MS);
+  }
+
+  /* The bounds of the extent the summary answers (a geometry, or a feature holding one). */
+  function extentBounds(extent) {
+    var geometry = extent && extent.geometry ? extent.geometry : extent;
+    var bounds = L.latLngBounds([]);
+    (function visit(coordinates) {
+      if (typeof coordinates[0] === "number") {
+        bounds.extend([coordinates[1], coordinates[0]]);
+      } else {
+        coordinates.forEach(visit);
+      }
+    })((geometry && geometry.coordinates) || []);
+    return bounds;
+  }
+
+  function fitTo(bounds) {
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16, animate: false });
+    }
+  }
+
+  function layerBounds() {
     var bounds = L.latLngBounds([]);
     if (layers.points.getLayers().length) {
       bounds.extend(layers.points.getBounds());
@@ -188,53 +332,58 @@
     if (layers.shapes.getLayers().length) {
       bounds.extend(layers.shapes.getBounds());
     }
-    if (bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 16 });
-    }
+    return bounds;
   }
 
-  function errorMessage(response) {
-    return response
-      .json()
-      .then(function (body) {
-        return body.message || body.error_code || response.statusText;
-      })
-      .catch(function () {
-        return response.statusText || "HTTP " + response.status;
-      });
+  /* Few located records: fetch them all once and let the browser cluster them, as the map follows. */
+  function showAllRecords() {
+    var located = identifier(config.geoField) + " is not null";
+    return api.getGeoJson(api.exportUrl(located, EXACT_BELOW)).then(function (collection) {
+      var drawn = drawFeatures(collection);
+      fitTo(layerBounds());
+      report(drawn, "drawn");
+    });
   }
 
-  function load() {
-    setState("loading", "Loading the map…");
-    return fetch(exportUrl(), { headers: { Accept: "application/geo+json, application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) {
-          return errorMessage(response).then(function (message) {
-            throw new Error(message);
-          });
-        }
-        return response.json();
-      })
-      .then(function (collection) {
-        var total = (collection.features || []).length;
-        var drawn = draw(collection);
-        fit();
-        if (!drawn) {
-          setState("empty", "No record with a location matches.");
-          return;
-        }
-        var text = drawn + (drawn === 1 ? " record drawn" : " records drawn");
-        if (total >= config.limit) {
-          text += " (the first " + config.limit + " records only)";
-        }
-        if (total > drawn) {
-          text += "; " + (total - drawn) + " without a location";
-        }
-        setState("ready", text + ".");
-      })
-      .catch(function (error) {
-        setState("error", "The map could not be loaded: " + error.message);
-      });
+  /* Points: the summary decides between all records at once and server clusters that follow the map. */
+  function loadPoints() {
+    return api.getJson(api.summaryUrl()).then(function (body) {
+      var row = (body.results || [])[0] || {};
+      summary = { total: row.total || 0, located: row.located || 0 };
+      if (!summary.located) {
+        container.dataset.zoom = String(map.getZoom());
+        var none = summary.total ? "No record that matches has a location." : "No record with a location matches.";
+        setState("empty", none);
+        return;
+      }
+      if (summary.located <= EXACT_BELOW) {
+        return showAllRecords();
+      }
+      fitTo(extentBounds(row.extent));
+      map.on("moveend", scheduleRefresh);
+      return refresh();
+    });
+  }
+
+  /* Shapes: the GeoJSON export, at most data-limit records, drawn whole. */
+  function loadShapes() {
+    return api.getGeoJson(api.exportUrl(null, config.limit)).then(function (collection) {
+      var total = (collection.features || []).length;
+      var drawn = drawFeatures(collection);
+      fitTo(layerBounds());
+      if (!drawn) {
+        setState("empty", "No record with a location matches.");
+        return;
+      }
+      var text = plural(drawn, "record", "records") + " drawn";
+      if (total >= config.limit) {
+        text += " (the first " + config.limit + " records only)";
+      }
+      if (total > drawn) {
+        text += "; " + (total - drawn) + " without a location";
+      }
+      setState("ready", text + ".");
+    });
   }
 
   function start() {
@@ -243,7 +392,9 @@
       return;
     }
     createMap();
-    load();
+    setState("loading", "Loading the map…");
+    var load = config.geoType === "geo_shape" ? loadShapes : loadPoints;
+    load().catch(failed);
   }
 
   // Start when the container first has a size (its tab shown); keep Leaflet's size in step afterwards.

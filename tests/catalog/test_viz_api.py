@@ -149,3 +149,87 @@ def test_analyze_page_offers_the_published_fields(towns):
     assert page.options("analyze-x") == ["city", "region", "population", "founded", "lat", "lon"]
     assert page.options("analyze-y") == ["", "population", "lat", "lon"]
     assert parse_qs(page.by_id["analyze-form"]["data-default"]) == {"x": ["city"], "agg": ["count"], "chart": ["bar"]}
+
+
+# The point map of a dataset with more records than it draws singly (static/explore/map.js, loadPoints).
+
+
+def summary_request(**filters) -> dict:
+    """map.js: how many records the view's filters keep, how many have a location, and their extent: one row."""
+    return {"select": "count(*) as total, count(geo) as located, bbox(geo) as extent", **filters}
+
+
+def box_where(box: tuple[float, float, float, float]) -> str:
+    """map.js: the visible box (south, west, north, east) as in_bbox(), corners to 6 decimals."""
+    return "in_bbox(geo, {:.6f}, {:.6f}, {:.6f}, {:.6f})".format(*box)
+
+
+def clusters_request(zoom: int, box: tuple, where: str | None = None, **filters) -> dict:
+    """map.js: the located records of the box in cells of 60 pixels at the map's zoom, with the view's filters (a
+    view's own ``where`` is a second ``where``, ANDed by the API)."""
+    wheres = [box_where(box), *([where] if where else [])]
+    key = f"geo_cluster(geo, {zoom}, radius=60) as cluster"
+    return {"group_by": key, **filters, "where": wheres, "limit": "20000"}
+
+
+def in_box(box: tuple, rows: list[dict]) -> list[dict]:
+    south, west, north, east = box
+    return [row for row in rows if south <= row["lat"] <= north and west <= row["lon"] <= east]
+
+
+def test_map_summary_counts_the_located_records_and_their_extent(towns):
+    (row,) = get("records", summary_request())["results"]
+    assert (row["total"], row["located"]) == (len(ROWS), len(ROWS))
+    geometry = row["extent"].get("geometry", row["extent"])
+    lons = [point[0] for ring in geometry["coordinates"] for point in ring]
+    lats = [point[1] for ring in geometry["coordinates"] for point in ring]
+    assert (min(lons), max(lons)) == pytest.approx((min(r["lon"] for r in ROWS), max(r["lon"] for r in ROWS)))
+    assert (min(lats), max(lats)) == pytest.approx((min(r["lat"] for r in ROWS), max(r["lat"] for r in ROWS)))
+
+    (north,) = get("records", summary_request(refine="region:North", where="population > 20000"))["results"]
+    expected = [r for r in ROWS if r["region"] == "North" and r["population"] > 20000]
+    assert (north["total"], north["located"]) == (len(expected), len(expected))
+
+
+def test_map_summary_of_a_view_without_records_is_empty(towns):
+    (row,) = get("records", summary_request(where="population < 0"))["results"]
+    assert (row["total"], row["located"], row["extent"]) == (0, 0, None)
+
+
+@pytest.mark.parametrize("zoom", [1, 5, 9, 14])
+@pytest.mark.parametrize(
+    "box", [(-90, -180, 90, 180), (44.0, 1.4, 46.1, 3.6), (43.0, 1.0, 43.0, 1.0), (10, 10, 20, 20)]
+)
+def test_map_clusters_count_every_record_of_the_box(towns, zoom, box):
+    results = get("records", clusters_request(zoom, box))["results"]
+    clusters = [row["cluster"] for row in results]
+    assert sum(cluster["count"] for cluster in clusters) == len(in_box(box, ROWS))
+    south, west, north, east = box
+    for cluster in clusters:  # a centroid of records in the box is in the box
+        assert south - 1e-9 <= cluster["lat"] <= north + 1e-9 and west - 1e-9 <= cluster["lon"] <= east + 1e-9
+    if zoom == 1 and box[0] == -90:  # the whole world at a far zoom: the towns are one cluster
+        assert len(clusters) == 1
+
+
+def test_map_clusters_apply_the_view_filters(towns):
+    box = (44.0, 1.4, 46.1, 3.6)
+    request = clusters_request(6, box, where="population > 20000", refine="region:North")
+    counted = sum(row["cluster"]["count"] for row in get("records", request)["results"])
+    expected = [r for r in in_box(box, ROWS) if r["region"] == "North" and r["population"] > 20000]
+    assert expected and counted == len(expected)
+
+
+def test_map_records_of_a_box_are_the_records_in_it(towns):
+    box = (44.0, 1.4, 46.1, 3.6)
+    request = {**map_request(["city"]), "where": box_where(box), "limit": "500"}
+    collection = get("exports/geojson", request)
+    expected = {row["city"] for row in in_box(box, ROWS)}
+    assert expected and {feature["properties"]["city"] for feature in collection["features"]} == expected
+
+
+@pytest.mark.parametrize("box", [(-90, -181, 90, 180), (-91, -180, 90, 180)])
+def test_map_box_outside_the_world_is_refused(towns, box):
+    # map.js clips its box to the world for this reason.
+    response = APIClient().get(f"{API}/records", clusters_request(3, box))
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "ODSQLError"

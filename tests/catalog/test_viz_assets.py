@@ -20,8 +20,14 @@ VENDORED = {
     "leaflet": ("1.9.4", ["leaflet.js", "leaflet.css", "images/marker-icon.png", "images/layers.png"]),
     "leaflet.markercluster": ("1.5.3", ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"]),
     "chart.js": ("4.6.1", ["chart.umd.min.js"]),
+    "world-atlas": ("2.0.2", ["countries-50m.json"]),
+    "topojson-client": ("3.1.0", ["topojson-client.min.js"]),
 }
-BANNERS = {"leaflet/leaflet.js": "Leaflet 1.9.4", "chart.js/chart.umd.min.js": "Chart.js v4.6.1"}
+BANNERS = {
+    "leaflet/leaflet.js": "Leaflet 1.9.4",
+    "chart.js/chart.umd.min.js": "Chart.js v4.6.1",
+    "topojson-client/topojson-client.min.js": "topojson-client v3.1.0",
+}
 # An asset from another host: src/href/url() to http(s):// or a protocol-relative //host.
 REMOTE_ASSET = re.compile(
     r"<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*\b(?:src|href|srcset)\s*=\s*[\"']?\s*(?:https?:)?//"

@@ -80,6 +80,7 @@ def test_map_container_carries_the_dataset_geo_fields_and_default_popup():
     assert box["data-dataset-id"] == "towns"
     assert box["data-api-base"] == "/api/explore/v2.1"
     assert box["data-geo-field"] == "outline"  # shapes before points
+    assert box["data-geo-type"] == "geo_shape"  # drawn whole; points are clustered by the API
     assert json.loads(box["data-geo-fields"]) == ["outline", "location"]
     # Without a choice the popup shows every visible field but the geometries.
     assert json.loads(box["data-tooltip-fields"]) == ["name", "population", "area", "founded"]
@@ -88,10 +89,18 @@ def test_map_container_carries_the_dataset_geo_fields_and_default_popup():
     assert json.loads(box["data-field-labels"])["area"] == "Area (km²)"
     assert box["data-marker-color"] == "#2a81cb"
     assert box["data-tiles-url"] == ""
+    # No tile server: the vendored Natural Earth countries are the basemap.
+    assert box["data-basemap-url"] == "/static/vendor/world-atlas/countries-50m.json"
     assert box["data-limit"] == "5000"
     assert box["data-state"] == "idle"
     assert box["data-filters"] == ""
     assert "map-status" in page.by_id
+
+
+@pytest.mark.parametrize("tab", ["map", "analyze"])
+def test_template_comments_stay_out_of_the_page(tab):
+    html = render_to_string(f"explore/tabs/{tab}.html", {"dataset": dataset(), "fields": FIELDS, "query": None})
+    assert "{#" not in html and "#}" not in html and "comment %}" not in html
 
 
 def test_map_loads_the_vendored_libraries_before_its_script():
@@ -99,6 +108,9 @@ def test_map_loads_the_vendored_libraries_before_its_script():
     assert scripts == [
         "/static/vendor/leaflet/leaflet.js",
         "/static/vendor/leaflet.markercluster/leaflet.markercluster.js",
+        "/static/vendor/topojson-client/topojson-client.min.js",
+        "/static/explore/map-basemap.js",
+        "/static/explore/map-requests.js",
         "/static/explore/map.js",
     ]
     styles = render("map").loaded("link", "href")
@@ -110,6 +122,7 @@ def test_points_only_dataset_maps_its_point_field():
     fields = [field for field in FIELDS if field.type != "geo_shape"]
     box = render("map", fields).by_id["map"]
     assert box["data-geo-field"] == "location"
+    assert box["data-geo-type"] == "geo_point_2d"
     assert json.loads(box["data-geo-fields"]) == ["location"]
 
 
@@ -171,9 +184,15 @@ def test_dataset_without_visible_geo_field_renders_no_map(fields):
 def test_tiles_setting_reaches_the_map(settings):
     settings.MAP_TILES_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
     settings.MAP_TILES_ATTRIBUTION = "© Example"
-    box = render("map").by_id["map"]
+    page = render("map")
+    box = page.by_id["map"]
     assert box["data-tiles-url"] == "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
     assert box["data-tiles-attribution"] == "© Example"
+    # Tiles win: no countries to fetch, nor the script that reads them.
+    assert box["data-basemap-url"] == ""
+    scripts = page.loaded("script", "src")
+    assert "/static/vendor/topojson-client/topojson-client.min.js" not in scripts
+    assert "/static/explore/map-basemap.js" not in scripts
 
 
 def test_view_filters_are_passed_without_the_sort():
