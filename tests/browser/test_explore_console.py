@@ -29,6 +29,7 @@ def test_a_records_query_runs_in_the_console_from_the_api_tab(page, shot, trees)
     dataset_input = operation.locator('tr[data-param-name="dataset_id"] input')
     expect(dataset_input).to_have_value("trees")
     shot("console-records-operation")
+    operation.locator(".parameters-container").screenshot(path=page.artifact_dir / "02b-prefilled-parameters.png")
 
     tallest = max(TREES, key=lambda tree: tree["height"])
     operation.locator('tr[data-param-name="select"] input').fill("name, height")
@@ -41,11 +42,12 @@ def test_a_records_query_runs_in_the_console_from_the_api_tab(page, shot, trees)
     body = json.loads(response.inner_text())
     assert body["total_count"] == len(TREES)
     assert body["results"][0] == {"name": tallest["name"], "height": tallest["height"]}
-    expect(operation.locator(".live-responses-table .response-col_status").first).to_have_text("200")
+    expect(operation.locator(".live-responses-table tbody .response-col_status").first).to_have_text("200")
     request_url = operation.locator(".request-url pre").inner_text()
     assert "/api/explore/v2.1/catalog/datasets/trees/records?select=name%2C%20height" in request_url
-    operation.locator(".live-responses-table").scroll_into_view_if_needed()
     shot("console-records-answer")
+    # The answer close up: the full page is too tall to read it.
+    operation.locator(".responses-inner").first.screenshot(path=page.artifact_dir / "03b-records-answer-close-up.png")
 
 
 def test_the_site_header_opens_the_console(page, shot, trees):

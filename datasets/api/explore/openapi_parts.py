@@ -213,6 +213,7 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object",
         "description": "Field values by name (or a group's keys and aggregates), `_links` with include_links.",
         "additionalProperties": {},
+        "example": {"name": "Tree 01", "species": "Oak", "height": 12},
     },
     "Records": {
         "type": "object",

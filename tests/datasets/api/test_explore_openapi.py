@@ -163,13 +163,22 @@ PUBLISHED = "fuzzed-trees"
 
 @pytest.fixture
 def published(chief, chief_api, run_worker):
+    """The trees, published (the publish job is enqueued on commit: tests using it are transactional)."""
     publish_public_csv(chief_api, chief, run_worker, PUBLISHED, rows_csv(TREES))
+    records = chief_api.get(f"{ROOT}/catalog/datasets/{PUBLISHED}/records", {"limit": 1})
+    assert assert_status(records, 200)["total_count"] == len(TREES)
 
 
 @pytest.fixture
 def unthrottled(settings):
     settings.API_THROTTLE_USER = "100000/minute"
     settings.API_THROTTLE_ANON = "100000/minute"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_datasets_api_tab_links_the_console_with_the_dataset(client, published):
+    html = client.get(f"/explore/dataset/{PUBLISHED}/api/").content.decode()
+    assert f'href="{ROOT}/console?dataset={PUBLISHED}"' in html
 
 
 def fuzzed_description():
