@@ -27,7 +27,7 @@ Schema = dict[str, Any]
 DATASET_EXPORT_FORMATS = list(DATASET_FORMATS)
 CATALOG_EXPORT_FORMATS = [*CATALOG_FILE_FORMATS, *STANDARDS, *DCAT_FILES]
 IDENTIFIER = r"^[A-Za-z0-9_-]+$"
-ODSQL_HELP = "ODSQL, the Opendatasoft Query Language (see the reference)."
+ODSQL_HELP = "An ODSQL expression (the Opendatasoft Query Language)."
 
 
 def ref(kind: str, name: str) -> Schema:
