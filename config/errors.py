@@ -38,10 +38,13 @@ from core.errors import (
     UnsupportedMediaTypeError,
     combine,
 )
+from datasets.access.errors import ExploreError
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# The Explore API answers its own error shape, ``{"error_code", "message"}``, even for a path no route matches.
+EXPLORE_PREFIX = "/api/explore/"
 
 
 def flatten_validation_detail(detail: Any, prefix: str = "") -> list[ManagementAPIError]:
@@ -114,13 +117,21 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return Response(exc.as_dict(), status=exc.status_code, headers=headers or None)
 
 
+def explore_error(status: int, error_code: str, message: str) -> JsonResponse:
+    return JsonResponse(ExploreError(status, error_code, message).as_dict(), status=status)
+
+
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(EXPLORE_PREFIX):
+        return explore_error(404, "NotFound", f"Not found: {request.path}")
     if request.path.startswith(API_PREFIX):
         return JsonResponse(NotFoundError(path=request.path).as_dict(), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(EXPLORE_PREFIX):
+        return explore_error(400, "BadRequest", "Bad request")
     if request.path.startswith(API_PREFIX):
         return JsonResponse(ManagementAPIError(detail="Bad request").as_dict(), status=400)
     return defaults.bad_request(request, exception)
@@ -138,5 +149,7 @@ def handler500(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         request_id = getattr(request, "request_id", None) or uuid.uuid4().hex
         logger.error("internal error on %s %s, request id %s", request.method, request.path, request_id)
+        if request.path.startswith(EXPLORE_PREFIX):
+            return explore_error(500, "InternalError", f"Internal error; request id {request_id}")
         return JsonResponse(InternalError(request_id=request_id).as_dict(), status=500)
     return defaults.server_error(request)

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from config.health import health
 from config.login_throttle import ThrottledAdminAuthenticationForm
 from config.rq_dashboard import dashboard_urlpatterns
+from datasets.api.explore.root import ExploreRootView
 from datasets.api.management.views import ManagementRootView
 
 # The admin's login refuses usernames and addresses with too many failed logins, and says so.
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/explore/v2.1/", include("datasets.api.explore.urls")),
     # The root without its trailing slash too, as every API route (API decision 9).
     re_path(r"^api/management/v2$", ManagementRootView.as_view()),
+    re_path(r"^api/explore/v2\.1$", ExploreRootView.as_view()),
 ]
 
 handler400 = "config.errors.handler400"

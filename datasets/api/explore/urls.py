@@ -10,6 +10,7 @@ from datasets.api.explore import (
     exports,
     facets,
     records,
+    root,
     views,
 )
 
@@ -18,6 +19,10 @@ app_name = "explore"
 DATASET = r"(?P<dataset_id>[A-Za-z0-9_-]+)"
 
 urlpatterns = [
+    re_path(r"^$", root.ExploreRootView.as_view(), name="root"),
+    # File names, so no trailing-slash variant; the console is an HTML page (Swagger UI).
+    re_path(r"^openapi\.json$", root.ExploreOpenAPIView.as_view(), name="openapi"),
+    re_path(r"^console/?$", root.console, name="console"),
     re_path(r"^catalog/datasets/?$", views.CatalogDatasetsView.as_view(), name="catalog-datasets"),
     re_path(r"^catalog/facets/?$", catalog_facets.CatalogFacetsView.as_view(), name="catalog-facets"),
     re_path(r"^catalog/exports/?$", catalog_exports.CatalogExportsView.as_view(), name="catalog-exports"),
