@@ -5,7 +5,8 @@ part of the table (``PublishedTable.readable``), so hidden fields and filtered-o
 they do on ``/records``. The page's URL vocabulary (``q``, ``refine``, ``sort``, ``page``) maps onto the Explore
 parameters, which the export and API tabs then show:
 
-* ``q`` -> ``where`` as one ODSQL string literal (full text over the record, never ODSQL syntax);
+* ``q`` -> ``where`` as ``suggest("<q>")``, the text one ODSQL string literal (never ODSQL syntax): every word is
+  a prefix, so a visitor typing ``chica`` sees Chicago before finishing the word; accents and case never matter;
 * ``refine=<field>:<value>`` -> the Explore ``refine`` parameter, checked by the same parser;
 * ``sort=<field>`` / ``sort=-<field>`` -> ``order_by`` on a shown column (back-quoted: a field may be called
   like a keyword), the ``visualization.table_default_sort_field`` when absent;
@@ -70,7 +71,8 @@ class TableQuery:
 
     @property
     def where(self) -> str | None:
-        return odsql_string(self.text) if self.text else None
+        """The search box as a ``where``: every word as a prefix (``suggest``), as a search box reads as one types."""
+        return f"suggest({odsql_string(self.text)})" if self.text else None
 
     @property
     def order_by(self) -> str | None:

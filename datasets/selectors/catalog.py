@@ -10,7 +10,8 @@ by the management API's compiler (``datasets.odsql.dataset_where.compiler``) wit
 * published metadata as ``<template>.<name>``, ``default.`` optional; admin templates never leave the
   back-office, so they cannot be queried either;
 * bare full text (``where="bus"``, ``search(*, "bus")``) looks in the title, the description and the
-  keywords: every word must appear in one of them, as a case-insensitive substring.
+  keywords: every word must appear in one of them, as a substring ignoring case and accents (``orleans``
+  finds "Orléans"; a substring, so the start of a word finds the word: ``chica`` finds "Chicago").
 
 Decisions:
 
@@ -54,7 +55,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, StrIndex
+from django.db.models.lookups import GreaterThan
 
 from datasets.metadata_templates import TEMPLATES, get_field
 from datasets.models import Dataset, PublishedVersion
@@ -71,6 +73,7 @@ from datasets.odsql.dataset_where.fields import (
     MetadataField,
     PlainField,
 )
+from datasets.odsql.dataset_where.functions import Folded, JsonText
 
 # Templates the public sees; ``APP_TEMPLATES`` configure the portal's views and show with include_app_metas.
 PUBLIC_TEMPLATES = frozenset(name for name, template in TEMPLATES.items() if template.purpose != "admin")
@@ -189,6 +192,10 @@ class SnapshotField(MetadataField):
         # A key the snapshot lacks reads as SQL NULL, which makes the condition NULL and its negation NULL too:
         # coalescing to false keeps "no value fails = and passes !=".
         return Q(Coalesce(ExpressionWrapper(condition, output_field=BooleanField()), Value(False)))
+
+    def contains_word(self, word: str) -> Q:
+        """Rows whose value, as text (a list as its JSON), contains ``word``, ignoring case and accents."""
+        return Q(GreaterThan(StrIndex(Folded(JsonText(F(self.path))), Folded(Value(word))), 0))
 
 
 def published_feature(name: str) -> ExpressionWrapper:

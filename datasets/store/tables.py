@@ -27,6 +27,12 @@ Decisions, measured on 200k rows x 10 columns (median of 3, create + COPY + inde
   with it. Building the tsvector in Python cost 0.9 s more client CPU (the client is the
   bottleneck) for a 1.3 s COPY, and its tokens would differ from PostgreSQL's parser (``foo-bar``,
   e-mails, decimals), so ``plainto_tsquery`` would miss records: the generated column stays.
+* Full text forgives accents and case: the vector is built with ``SEARCH_CONFIG``, the ``simple``
+  configuration with the contrib dictionary ``unaccent`` in front of it for words with non-ASCII letters
+  (created by the migration ``0011_search_configuration``): ``Orléans`` and ``ORLÉANS`` are stored as
+  ``orleans``. ``to_tsvector(regconfig, text)`` is immutable, so the generated column may name it. Tables
+  published before it hold ``simple`` vectors (``orléans``); queries match both (``LEGACY_SEARCH_CONFIG``,
+  see ``datasets.odsql.records.where``) until they are republished.
 """
 
 from __future__ import annotations
@@ -42,6 +48,10 @@ from datasets.store.ids import MAX_IDENTIFIER_BYTES, check_dataset_uid
 SCHEMA = "records"
 RECORD_ID = "record_id"
 FTS = "fts"
+# The text-search configuration of the fts column and of every query on it (see the module's docstring).
+SEARCH_CONFIG = "public.ods_search"
+# What tables published before SEARCH_CONFIG were built with.
+LEGACY_SEARCH_CONFIG = "pg_catalog.simple"
 TEXT_JOIN_FUNCTION = "immutable_text_join"
 TEXT_JOIN_LOCK_KEY = int.from_bytes(hashlib.sha256(b"records-text-join-function").digest()[:8], "big", signed=True)
 COLUMN_TYPES = {
@@ -127,14 +137,19 @@ def capped_for_search(document: sql.Composable, byte_length: sql.Composable) -> 
     )
 
 
+def search_config() -> sql.Composable:
+    """``'public.ods_search'::regconfig``: a constant, so expressions naming it stay immutable."""
+    return sql.SQL("{}::regconfig").format(sql.Literal(SEARCH_CONFIG))
+
+
 def full_text_vector(document: sql.Composable, byte_length: sql.Composable | None = None) -> sql.Composable:
-    """``to_tsvector('simple', <document capped>)``: a tsvector always under PostgreSQL's limit.
+    """``to_tsvector(<search config>, <document capped>)``: a tsvector always under PostgreSQL's limit.
 
     ``byte_length`` is an expression bounding the document's bytes, ``octet_length(<document>)`` by
     default. The expression is immutable, so the stored generated column may use it; values stay whole.
     """
     byte_length = byte_length or sql.SQL("octet_length({})").format(document)
-    return sql.SQL("to_tsvector('simple'::regconfig, {})").format(capped_for_search(document, byte_length))
+    return sql.SQL("to_tsvector({}, {})").format(search_config(), capped_for_search(document, byte_length))
 
 
 def text_columns(fields: list[Field]) -> list[sql.Composable]:
@@ -151,7 +166,7 @@ def text_columns(fields: list[Field]) -> list[sql.Composable]:
 
 
 def fts_expression(fields: list[Field]) -> sql.Composable:
-    """``to_tsvector('simple', coalesce(a, '') || ' ' || …)`` over every text and text[] field, capped.
+    """``to_tsvector(<search config>, coalesce(a, '') || ' ' || …)`` over every text and text[] field, capped.
 
     The byte length is the sum of the values' ``octet_length`` (read from their headers; a bigint, as a
     thousand long values could pass the int range), so the concatenation is built once per row; a
@@ -159,7 +174,7 @@ def fts_expression(fields: list[Field]) -> sql.Composable:
     """
     columns = text_columns(fields)
     if not columns:
-        return sql.SQL("to_tsvector('simple'::regconfig, '')")
+        return sql.SQL("to_tsvector({}, '')").format(search_config())
     document = sql.SQL(" || ' ' || ").join(sql.SQL("coalesce({}, '')").format(column) for column in columns)
     lengths = [sql.SQL("coalesce(octet_length({}), 0)").format(column) for column in columns]
     byte_length = sql.SQL(" + ").join([sql.SQL("{}::bigint").format(sql.Literal(len(columns) - 1)), *lengths])

@@ -135,7 +135,7 @@ def test_map_page_passes_the_view_filters_to_the_map(towns):
     assert box["data-geo-field"] == "geo"
     assert json.loads(box["data-tooltip-fields"]) == ["city", "region", "population", "founded", "lat", "lon"]
     filters = parse_qs(box["data-filters"])
-    assert filters == {"where": ['"Town"'], "refine": ["region:North"]}  # the view's search, not its sort
+    assert filters == {"where": ['suggest("Town")'], "refine": ["region:North"]}  # the view's search, not its sort
     # The map's request with those filters: the North towns (every city name holds "Town").
     collection = get("exports/geojson", map_request(["city"], **filters))
     expected = {row["city"] for row in ROWS if row["region"] == "North"}

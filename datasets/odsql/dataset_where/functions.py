@@ -30,6 +30,18 @@ class JsonText(Func):
     output_field = TextField()
 
 
+class Folded(Func):
+    """Text without accents and in lower case, for comparisons that ignore both: ``Orléans`` -> ``orleans``.
+
+    ``unaccent`` (the contrib extension the migration ``0011_search_configuration`` creates) runs first, so
+    ``É`` becomes ``E`` before ``lower``, whatever the database's character classification. The dictionary is
+    named, not found through the search path.
+    """
+
+    template = "lower(public.unaccent('public.unaccent'::regdictionary, %(expressions)s))"
+    output_field = TextField()
+
+
 class JsonTypeOf(Func):
     """``jsonb_typeof(value)``: ``'string'``, ``'number'``, ``'array'``... or ``'null'`` for a JSON null."""
 

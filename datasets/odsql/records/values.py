@@ -17,7 +17,7 @@ from psycopg import sql
 from datasets.odsql import ODSQLError, ast
 from datasets.odsql.literals import date_value
 from datasets.pipeline.core import Field
-from datasets.store.tables import FTS, RECORD_ID, fts_expression, is_multivalued
+from datasets.store.tables import FTS, LEGACY_SEARCH_CONFIG, RECORD_ID, fts_expression, is_multivalued, search_config
 
 RECORD_ID_FIELD = "_id"  # the technical field of a record's id (reference §5.2)
 NUMERIC = frozenset({"int", "double"})
@@ -31,6 +31,7 @@ CASTS = {
     "date": "date",
     "datetime": "timestamptz",
 }
+TSQUERY_FUNCTIONS = frozenset({"plainto_tsquery", "to_tsquery"})  # the ones full-text matching may call
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,25 @@ class Schema:
         if self.stored_fts:
             return sql.Identifier(FTS)
         return fts_expression(list(self.fields.values()))
+
+    def full_text_match(self, tsquery_function: str, text: str) -> Fragment:
+        """``<document> @@ <tsquery_function>(<search config>, text)``: the record's text matches ``text``.
+
+        Tables published before the search configuration (``datasets.store.tables.SEARCH_CONFIG``) store
+        ``simple`` vectors, accents kept. On the stored ``fts`` the text is therefore read with both
+        configurations, either one matching (``||`` of the two queries): an old table still finds what it found,
+        a new one finds nothing more (its lexemes are the unaccented ones, which the simple reading only meets
+        where both readings agree). A computed document is always built with the search configuration.
+        """
+        if tsquery_function not in TSQUERY_FUNCTIONS:
+            raise ValueError(f"unknown tsquery function {tsquery_function!r}")
+        function = sql.SQL(tsquery_function)
+        query = sql.SQL("{}({}, {})").format(function, search_config(), placeholder("text"))
+        if not self.stored_fts:
+            return Fragment(sql.SQL("{} @@ {}").format(self.full_text_document(), query), (text,))
+        legacy_config = sql.SQL("{}::regconfig").format(sql.Literal(LEGACY_SEARCH_CONFIG))
+        legacy = sql.SQL("{}({}, {})").format(function, legacy_config, placeholder("text"))
+        return Fragment(sql.SQL("{} @@ ({} || {})").format(sql.Identifier(FTS), query, legacy), (text, text))
 
     def field(self, node: ast.Field, clause: str) -> Field:
         """The field ``node`` names, or ``ODSQLError`` listing the known fields."""

@@ -1,8 +1,9 @@
 """The ODSQL ``where`` clause compiled to a SQL condition on one records table.
 
 Full text uses the table's generated ``fts`` column (or, when the caller cannot see every field, a tsvector of
-the visible text fields: ``Schema.full_text_document``): a bare string with ``plainto_tsquery('simple', ...)``, every
-word must be found, case-insensitively; ``search()`` also takes its last word as a prefix, ``suggest()`` every word
+the visible text fields: ``Schema.full_text_document``): a bare string with ``plainto_tsquery``, every word must be
+found, ignoring case and accents (the search configuration, ``datasets.store.tables.SEARCH_CONFIG``; tables published
+before it: ``Schema.full_text_match``); ``search()`` also takes its last word as a prefix, ``suggest()`` every word
 (see ``textsearch``). The geographic predicates are in ``geo``. Comparisons with null are false (section 7.1), so
 ``f = null`` matches nothing; use ``f is null``.
 """
@@ -20,7 +21,7 @@ from datasets.odsql.records.expressions import compare_computed, is_computed
 from datasets.odsql.records.geo import PREDICATES as GEO_PREDICATES
 from datasets.odsql.records.textsearch import search_tsquery, suggest_tsquery
 from datasets.odsql.records.values import NUMERIC, ORDERED, Fragment, Schema, coerce, placeholder
-from datasets.store.tables import full_text_vector
+from datasets.store.tables import full_text_vector, search_config
 
 CLAUSE = "where"
 MAX_IN_ITEMS = 1000
@@ -65,8 +66,7 @@ def _not(node: ast.Not, schema: Schema) -> Fragment:
 
 
 def _full_text(node: ast.FullText, schema: Schema) -> Fragment:
-    query = sql.SQL("{} @@ plainto_tsquery('simple', {})").format(schema.full_text_document(), placeholder("text"))
-    return Fragment(query, (node.text,))
+    return schema.full_text_match("plainto_tsquery", node.text)
 
 
 def subject_column(node: ast.Node, schema: Schema, usage: str) -> Fragment:
@@ -215,8 +215,7 @@ def _text_query(node: ast.FunctionCall, schema: Schema, tsquery: str) -> Fragmen
     """``tsquery`` (``to_tsquery`` input) on ``fts`` without fields or with ``*``, else on any of the fields."""
     targets = node.args[:-1]
     if not targets or any(isinstance(target, ast.Star) for target in targets):
-        query = sql.SQL("{} @@ to_tsquery('simple', {})").format(schema.full_text_document(), placeholder("text"))
-        return Fragment(query, (tsquery,))
+        return schema.full_text_match("to_tsquery", tsquery)
     parts = [_field_search(node, target, schema, tsquery) for target in targets]
     return parts[0] if len(parts) == 1 else combine(parts, " OR ")
 
@@ -230,7 +229,7 @@ def _field_search(node: ast.FunctionCall, target: ast.Node, schema: Schema, tsqu
     document = sql.SQL("array_to_string({}, ' ')" if column.type == "text[]" else "{}").format(column.sql)
     # Capped like the stored fts: a value over the tsvector limit must not fail the query.
     vector = full_text_vector(sql.SQL("coalesce({}, '')").format(document))
-    condition = sql.SQL("{} @@ to_tsquery('simple', {})").format(vector, placeholder("text"))
+    condition = sql.SQL("{} @@ to_tsquery({}, {})").format(vector, search_config(), placeholder("text"))
     return Fragment(condition, (tsquery,))
 
 
