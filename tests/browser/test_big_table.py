@@ -8,8 +8,8 @@ from tests.browser.data import publish
 
 GROUPS = ["north", "south", "east", "west"]
 SIZE = 50_000
-# Few columns, so the CSV stays small and the publish fast; ``seq`` orders them, ``group`` repeats.
-ROWS = [{"seq": number, "code": f"R{number:05d}", "group": GROUPS[number % 4]} for number in range(1, SIZE + 1)]
+# Few columns, so the CSV stays small and the publish fast; ``seq`` orders them, ``area`` repeats.
+ROWS = [{"seq": number, "code": f"R{number:05d}", "area": GROUPS[number % 4]} for number in range(1, SIZE + 1)]
 METAS = {"default": {"title": "Meter readings", "description": "Fifty thousand readings, one per row."}}
 
 
@@ -25,8 +25,8 @@ def cells(page, column: int) -> list[str]:
 def test_the_last_record_of_a_big_table_is_reached_by_its_pages(page, shot, readings):
     page.goto("/explore/dataset/readings/table/")
     expect(page.locator(".results .count")).to_have_text("50000 records · page 1 of 2500")
-    # The filters: "group" repeats, "code" (one value per record) is not offered.
-    expect(page.locator("#table-facet-group")).to_be_visible()
+    # The filters: "area" repeats, "code" (one value per record) is not offered.
+    expect(page.locator("#table-facet-area")).to_be_visible()
     expect(page.locator("#table-facet-code")).to_have_count(0)
 
     page.locator("th[data-field='seq'] a").click()
@@ -58,13 +58,15 @@ def test_the_last_record_of_a_big_table_is_reached_by_its_pages(page, shot, read
     shot("page-501-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # A page past the end says so and links to the last page.
+    # A page past the end says so (a 400) and links to the last page.
+    page.allowed_console_errors.append("/readings/table/?page=99999)")
     page.goto("/explore/dataset/readings/table/?page=99999")
     expect(page.locator(".error")).to_have_text("Page 99999 does not exist: the table has 2500 pages.")
     shot("page-out-of-range")
     page.get_by_role("link", name="Go to the last page (2500)").click()
     expect(page.locator(".pager span")).to_have_text("Page 2500 of 2500")
 
+    page.allowed_console_errors.append("/explore/dataset/no-such-dataset/)")  # its 404, on purpose
     page.goto("/explore/dataset/no-such-dataset/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     shot("not-found")
