@@ -27,6 +27,7 @@ from datasets.access.caller import caller_of
 from datasets.access.errors import ExploreError, QuotaExceeded, malformed_query
 from datasets.access.quotas import enforce_quota
 from datasets.access.visibility import visible_datasets
+from datasets.catalog.failures import friendly_failures
 from datasets.catalog.paging import table_page
 from datasets.catalog.search import SORTS, HomeQuery, PageError, search_home
 from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_facets
@@ -56,6 +57,7 @@ SHOWN_APART = {("default", "title"), ("default", "description")}
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+@friendly_failures
 def catalog_home(request: HttpRequest) -> HttpResponse:
     """The datasets the visitor may see, searched, refined, sorted and paged; facet counts over the selection."""
     context: dict[str, Any] = {"sorts": [(value, label) for value, (label, _) in SORTS.items()]}
@@ -94,6 +96,7 @@ def legacy_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return HttpResponsePermanentRedirect(reverse("catalog-dataset", args=[dataset_id]))
 
 
+@friendly_failures
 def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "information") -> HttpResponse:
     """One tab of a dataset page; 404 for unknown or hidden datasets and for tabs the dataset does not offer."""
     caller = caller_of(request)

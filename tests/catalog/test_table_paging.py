@@ -16,6 +16,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 
 from config.errors import handler500
+from datasets.catalog import views
 from datasets.catalog.cursors import decode_cursor, encode_cursor
 from datasets.catalog.search import PageError
 from datasets.models import Dataset, Ruleset
@@ -301,3 +302,17 @@ def test_the_500_page_is_friendly_outside_the_api():
     assert "Something went wrong" in body and "<code>abc123</code>" in body
     api = handler500(RequestFactory().get("/api/explore/v2.1/catalog/datasets"))
     assert api.status_code == 500 and api["Content-Type"].startswith("application/json")
+
+
+@override_settings(DEBUG=True)
+def test_an_unexpected_error_shows_the_friendly_500_even_in_debug(client, big, monkeypatch, caplog):
+    def broken(*args):
+        raise RuntimeError("the information tab broke")
+
+    monkeypatch.setitem(views.TAB_CONTEXTS, "information", broken)
+    response = client.get("/explore/dataset/big/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert '<h1 id="error-heading">Something went wrong</h1>' in body and "RuntimeError" not in body
+    assert f"<code>{response['X-Request-ID']}</code>" in body
+    assert "the information tab broke" in caplog.text  # the traceback is in the log, not on the page
