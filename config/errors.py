@@ -2,7 +2,7 @@
 
 Known exceptions (the domain's, DRF's, Django's 404/403/413, constraint violations) become the error
 envelope with their status code; anything else stays a 500, answered as the envelope under ``/api/``
-and as Django's page elsewhere.
+and as the site's friendly page elsewhere (``templates/404.html``, ``500.html``; the admin keeps Django's pages).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -152,4 +153,16 @@ def handler500(request: HttpRequest) -> HttpResponse:
         if request.path.startswith(EXPLORE_PREFIX):
             return explore_error(500, "InternalError", f"Internal error; request id {request_id}")
         return JsonResponse(InternalError(request_id=request_id).as_dict(), status=500)
-    return defaults.server_error(request)
+    return friendly_server_error(request)
+
+
+def friendly_server_error(request: HttpRequest) -> HttpResponse:
+    """``500.html`` rendered without the request: no context processor (nor the database) is needed to apologise.
+    Should even that fail, Django's plain page answers."""
+    context = {"catalog_title": settings.CATALOG_TITLE, "request_id": getattr(request, "request_id", None)}
+    try:
+        body = loader.render_to_string("500.html", context)
+    except Exception:  # noqa: BLE001 -- the last resort must answer whatever broke
+        logger.exception("the 500 page could not be rendered")
+        return defaults.server_error(request)
+    return HttpResponse(body, status=500)

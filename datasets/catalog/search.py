@@ -15,6 +15,7 @@ translates it into the Explore catalog's parameters, so the datasets it lists an
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -27,9 +28,10 @@ from datasets.access.caller import Caller
 from datasets.access.visibility import visible_datasets
 from datasets.catalog.refines import refine_links
 from datasets.metadata_templates.languages import LANGUAGES
+from datasets.models import Dataset, PublishedVersion
 from datasets.odsql.records.facets import odsql_string
-from datasets.selectors.catalog import annotated, catalog_ordering, period_parts
-from datasets.selectors.catalog_access import partial_values
+from datasets.selectors.catalog import FEATURE_TYPES, annotated, catalog_ordering, period_parts
+from datasets.selectors.catalog_access import dataset_access, is_partial, known_values, partial_values
 from datasets.selectors.catalog_facets import canonical_period, catalog_facets
 from datasets.selectors.catalog_query import catalog_filter, facet_pairs
 
@@ -56,7 +58,11 @@ LANGUAGE_NAMES = dict(LANGUAGES)  # the language facet shows names, refines by c
 
 
 class PageError(Exception):
-    """A URL parameter the page cannot use; shown on the page with a 400."""
+    """A URL parameter the page cannot use; shown on the page with a 400, with ``links`` (label, href) out of it."""
+
+    def __init__(self, message: str, links: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.links = links or []
 
 
 @dataclass(frozen=True)
@@ -128,14 +134,28 @@ def tokens(raw: list[str]) -> list[str]:
     return kept
 
 
+@dataclass(frozen=True)
+class Card:
+    """What a dataset's card says beyond its metadata: the records the visitor reads, when the data was last
+    published, and its features (``geo``: a map; ``analyze``: numbers to chart; ``timeserie``: dates)."""
+
+    dataset: Dataset
+    records_count: int
+    published: dt.datetime
+    features: list[str]
+    data_visible: bool
+
+
 @dataclass
 class HomeResult:
-    """One page of datasets, the facets of every selected dataset, and the catalog's size for the visitor."""
+    """One page of datasets (and their cards), the facets of every selected dataset, and the catalog's size for
+    the visitor."""
 
     page: Page
     facets: list[dict[str, Any]]
     catalog_size: int
     filters: list[dict[str, Any]] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
 
 
 def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
@@ -144,13 +164,34 @@ def search_home(query: HomeQuery, caller: Caller) -> HomeResult:
     params = query.explore_params()
     visible = visible_datasets(caller)
     selected = annotated(visible, partial_values(caller, visible, params)).filter(catalog_filter(Explored(params)))
-    ordered = selected.order_by(*catalog_ordering(cast(str, params["order_by"]))).select_related("current_version")
+    ordered = (
+        selected.order_by(*catalog_ordering(cast(str, params["order_by"])))
+        .select_related("current_version")
+        .prefetch_related("rulesets")
+    )
     paginator = Paginator(ordered, PAGE_SIZE)
     page = paginator.get_page(query.page)
     datasets = list(selected.select_related("current_version").prefetch_related("rulesets"))
     refines, excludes = facet_pairs(Explored(params), "refine"), facet_pairs(Explored(params), "exclude")
     facets = catalog_facets(datasets, list(HOME_FACETS), refines, excludes, UTC, caller)
-    return HomeResult(page, facet_links(facets, query), visible.count(), active_filters(query))
+    cards = [card(dataset, caller) for dataset in page]
+    return HomeResult(page, facet_links(facets, query), visible.count(), active_filters(query), cards)
+
+
+def card(dataset: Dataset, caller: Caller) -> Card:
+    """The card of one listed dataset (``annotated``), with the values the Explore catalog answers this visitor:
+    on a dataset a ruleset shows in part, the readable count and the visible fields' features."""
+    version = cast(PublishedVersion, dataset.current_version)
+    count: int = getattr(dataset, "catalog_records_count", version.record_count)
+    shown = [name for name in FEATURE_TYPES if getattr(dataset, f"catalog_feature_{name}", False)]
+    visible = True
+    if dataset.rulesets.all():
+        access = dataset_access(caller, dataset)
+        visible = access.data_visible
+        if is_partial(access):
+            known = known_values(dataset, access)
+            count, shown = known.records_count, [name for name in FEATURE_TYPES if name in known.features]
+    return Card(dataset, count, version.published_at, shown, visible)
 
 
 def facet_links(facets: list[dict[str, Any]], query: HomeQuery) -> list[dict[str, Any]]:

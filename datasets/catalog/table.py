@@ -10,7 +10,13 @@ parameters, which the export and API tabs then show:
 * ``refine=<field>:<value>`` -> the Explore ``refine`` parameter, checked by the same parser;
 * ``sort=<field>`` / ``sort=-<field>`` -> ``order_by`` on a shown column (back-quoted: a field may be called
   like a keyword), the ``visualization.table_default_sort_field`` when absent;
-* ``page`` -> ``limit`` and ``offset``, within the Explore window (offset + limit <= 10,000).
+* ``page`` -> ``limit`` and ``offset``, within the Explore window (offset + limit <= 10,000); past it, the pages
+  continue by keyset (``after`` / ``before`` cursors, ``page=last``: see ``paging.py``).
+
+Filters: the fields annotated ``facet``; without any, the first few text and boolean fields whose values repeat
+(``repeating``): over every record the visitor reads, at least half of the field's ten most frequent values are
+held by two records or more. A field of unique values (a name, an address) would offer one link per record and
+filter nothing; the rule costs one cached facet query per candidate field.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from datasets.catalog.cursors import view_digest
 from datasets.catalog.refines import refine_links
 from datasets.catalog.search import PageError
 from datasets.odsql.records.facets import (
@@ -30,17 +37,18 @@ from datasets.odsql.records.facets import (
     odsql_string,
     refine_exclude_text,
 )
-from datasets.odsql.records.query import MAX_WINDOW, RecordsQuery, compile_records_query
+from datasets.odsql.records.query import MAX_WINDOW
 from datasets.pipeline.core import Field
 from datasets.selectors.published import PublishedTable
-from datasets.selectors.records import cached_count, cached_rows, json_value
-from datasets.store.reading import run_bounded
+from datasets.selectors.records import cached_rows
 
 PAGE_SIZE = 20
-LAST_PAGE = MAX_WINDOW // PAGE_SIZE
-# Without fields annotated ``facet``, the table offers facets on its first few fields of these types.
+LAST_PAGE = MAX_WINDOW // PAGE_SIZE  # the last page an offset reaches
+# Without fields annotated ``facet``, the table offers facets on its first few fields of these types whose
+# values repeat, judged among the first candidates only (one facet query each).
 DEFAULT_FACET_TYPES = ("text", "boolean")
 DEFAULT_FACETS = 4
+FACET_CANDIDATES = 8
 
 
 def quoted_field(name: str) -> str:
@@ -56,18 +64,33 @@ class TableQuery:
     refines: list[str] = field(default_factory=list)
     sort: str = ""
     page: int = 1
+    last: bool = False  # ``page=last``
+    after: str = ""  # a cursor: the page after its row
+    before: str = ""  # a cursor: the page before its row
 
     @classmethod
     def of(cls, params: QueryDict, columns: list[str], default_sort: str | None) -> TableQuery:
         sort = params.get("sort") or (default_sort if default_sort in columns else "")
         if sort and sort.removeprefix("-") not in columns:
             raise PageError(f"Cannot sort by '{sort.removeprefix('-')}': it is not a column of this table.")
+        raw_page = params.get("page") or "1"
         try:
-            page = int(params.get("page") or 1)
+            page = 1 if raw_page == "last" else int(raw_page)
         except ValueError:
-            raise PageError(f"Invalid page '{params.get('page')}': expected a page number.") from None
+            raise PageError(f"Invalid page '{raw_page}': expected a page number.") from None
         refines = [value for value in params.getlist("refine") if value.strip()]
-        return cls(params.get("q", "").strip(), refines, sort, min(max(page, 1), LAST_PAGE))
+        text = params.get("q", "").strip()
+        after, before = params.get("after", ""), params.get("before", "")
+        return cls(text, refines, sort, max(page, 1), raw_page == "last", after, before)
+
+    @property
+    def sort_field(self) -> str | None:
+        return self.sort.removeprefix("-") or None
+
+    @property
+    def view(self) -> str:
+        """The digest of the search, refinements and sort a cursor of this view carries."""
+        return view_digest(self.text, self.refines, self.sort)
 
     @property
     def where(self) -> str | None:
@@ -102,6 +125,9 @@ class TableQuery:
             params["sort"] = values["sort"]
         if values["page"] != 1:
             params["page"] = str(values["page"])
+        for cursor in ("after", "before"):
+            if values.get(cursor):
+                params[cursor] = values[cursor]
         encoded = params.urlencode()
         return f"?{encoded}" if encoded else "?"
 
@@ -116,45 +142,10 @@ def table_columns(published: PublishedTable, chosen: list[str] | None) -> list[F
     return fields
 
 
-@dataclass
-class TablePage:
-    """One page of rows (values in ``columns`` order), the total they come from, and the facets of the table."""
-
-    columns: list[Field]
-    rows: list[list[str]]
-    total: int
-    page: int
-    pages: int
-    facets: list[dict[str, Any]]
-
-
 def records_where(query: TableQuery, published: PublishedTable) -> str | None:
     """The search text and the refinements as one ``where`` text (as ``/records`` combines them)."""
     parts = [text for text in (query.where, refine_exclude_text(query.refines, [], list(published.fields))) if text]
     return " AND ".join(f"({text})" for text in parts) or None
-
-
-def table_page(query: TableQuery, published: PublishedTable, columns: list[Field]) -> TablePage:
-    """Run the page's records and facet queries; ``ODSQLError`` for a refinement the Explore API refuses."""
-    select = ", ".join(quoted_field(column.name) for column in columns)
-    records = RecordsQuery(
-        select=select or None,
-        where=records_where(query, published),
-        order_by=query.order_by,
-        limit=PAGE_SIZE,
-        offset=(query.page - 1) * PAGE_SIZE,
-    )
-    compiled = compile_records_query(records, published.table_name, list(published.fields), access=published.readable)
-    facet_queries = compile_facets(facet_request(query, published))
-    total = cached_count(published.table_name, compiled.count_sql, compiled.count_params)
-    found = compiled.localized(run_bounded(compiled.sql, compiled.params)) if columns else []
-    # Values in ``columns`` order: the select lists them so (result names may be the back-quoted text).
-    rows = [[cell_text(json_value(value)) for value in row] for row in found]
-    facets = [
-        facet_answer(facet, cached_rows(published.table_name, facet.statement, facet.params)) for facet in facet_queries
-    ]
-    pages = max(1, min(-(-total // PAGE_SIZE), LAST_PAGE))
-    return TablePage(columns, rows, total, query.page, pages, facets)
 
 
 def cell_text(value: Any) -> str:
@@ -172,25 +163,46 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def facet_fields(fields: list[Field]) -> list[str]:
-    """The fields annotated ``facet``, or else the first few text and boolean fields."""
+def facet_fields(published: PublishedTable) -> list[str]:
+    """The fields annotated ``facet``, or else the first few text and boolean fields whose values repeat."""
+    fields = list(published.fields)
     chosen = annotated(fields, "facet")
     if chosen:
         return chosen
-    return [item.name for item in fields if item.type in DEFAULT_FACET_TYPES][:DEFAULT_FACETS]
+    candidates = [item.name for item in fields if item.type in DEFAULT_FACET_TYPES][:FACET_CANDIDATES]
+    if not candidates:
+        return []
+    # Judged over every readable record (not the current search), so filters do not come and go while refining.
+    whole = FacetRequest(published.table_name, fields, None, candidates, [], [], published.readable)
+    answers = [
+        facet_answer(facet, cached_rows(published.table_name, facet.statement, facet.params))
+        for facet in compile_facets(whole)
+    ]
+    return [answer["name"] for answer in answers if repeating(answer["facets"])][:DEFAULT_FACETS]
+
+
+def repeating(entries: list[dict[str, Any]]) -> bool:
+    """Whether at least half of a facet's (most frequent) values are held by two records or more."""
+    counts = [entry.get("count", 0) for entry in entries]
+    return bool(counts) and 2 * sum(count > 1 for count in counts) >= len(counts)
 
 
 def facet_request(query: TableQuery, published: PublishedTable) -> FacetRequest:
-    fields = list(published.fields)
     return FacetRequest(
         table=published.table_name,
-        fields=fields,
+        fields=list(published.fields),
         where=query.where,
-        facets=facet_fields(fields),  # ten values each, the Explore default
+        facets=facet_fields(published),  # ten values each, the Explore default
         refines=query.refines,
         excludes=[],
         access=published.readable,
     )
+
+
+def table_facets(query: TableQuery, published: PublishedTable) -> list[dict[str, Any]]:
+    """The facet counts of the view (its search and refinements)."""
+    queries = compile_facets(facet_request(query, published))
+    return [facet_answer(facet, cached_rows(published.table_name, facet.statement, facet.params)) for facet in queries]
 
 
 def facet_links(facets: list[dict[str, Any]], query: TableQuery, labels: dict[str, str]) -> list[dict[str, Any]]:

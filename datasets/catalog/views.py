@@ -3,9 +3,10 @@
 Both read through the one visibility predicate (``datasets.access.visibility``) and the read layer the Explore API
 uses too (``datasets.selectors``, ``datasets.store.reading``): a dataset the visitor may not see does not exist
 for them (404, like the Explore API); a dataset page shows only the fields and records the visitor's access
-reads; without visible data only its information tab exists. The home shows
-no record counts: with a ``filter_query`` the published total would tell how many records the visitor does not
-see (the information tab shows the count the visitor reads).
+reads; without visible data only its information tab exists. The home's cards show the count of records the
+visitor reads and the features of the fields it sees, as the Explore catalog answers them (``search.card``): with a
+``filter_query`` the published total would tell how many records the visitor does not see. Unknown datasets and
+tabs answer the friendly 404 page, rendered by the view (``not_found``) so it shows with ``DEBUG`` on too.
 
 Tabs are path segments (``/explore/dataset/<id>/table/?sort=-year``) so every view is a shareable URL.
 """
@@ -17,7 +18,7 @@ import json
 from typing import Any, cast
 from urllib.parse import quote
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -26,8 +27,10 @@ from datasets.access.caller import caller_of
 from datasets.access.errors import ExploreError, QuotaExceeded, malformed_query
 from datasets.access.quotas import enforce_quota
 from datasets.access.visibility import visible_datasets
+from datasets.catalog.failures import friendly_failures
+from datasets.catalog.paging import table_page
 from datasets.catalog.search import SORTS, HomeQuery, PageError, search_home
-from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_page
+from datasets.catalog.table import PAGE_SIZE, TableQuery, facet_links, table_columns, table_facets
 from datasets.formats.datapackage import schema_org_dataset
 from datasets.formats.exports import FORMATS
 from datasets.metadata_templates import TEMPLATES
@@ -55,6 +58,7 @@ SHOWN_APART = {("default", "title"), ("default", "description")}
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+@friendly_failures
 def catalog_home(request: HttpRequest) -> HttpResponse:
     """The datasets the visitor may see, searched, refined, sorted and paged; facet counts over the selection."""
     context: dict[str, Any] = {"sorts": [(value, label) for value, (label, _) in SORTS.items()]}
@@ -93,17 +97,20 @@ def legacy_dataset(request: HttpRequest, dataset_id: str) -> HttpResponse:
     return HttpResponsePermanentRedirect(reverse("catalog-dataset", args=[dataset_id]))
 
 
+@friendly_failures
 def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "information") -> HttpResponse:
     """One tab of a dataset page; 404 for unknown or hidden datasets and for tabs the dataset does not offer."""
     caller = caller_of(request)
     published = published_table(visible_datasets(caller), dataset_id, caller)
     if published is None:
-        raise Http404("No such dataset")
+        return not_found(request, f"There is no dataset “{dataset_id}” in this catalog, or it is not public.")
     dataset = Dataset.objects.select_related("current_version").get(pk=published.dataset.pk)
     visualization = cast(PublishedVersion, dataset.current_version).metadata.get("visualization", {})
     tabs = offered_tabs(published, visualization)
     if tab not in tabs:
-        raise Http404("No such tab")
+        return not_found(
+            request, f"The dataset “{dataset.title}” has no “{tab}” view.", tab_url(dataset_id, "information")
+        )
     context = {
         "dataset": dataset,
         "published": published,
@@ -125,8 +132,17 @@ def catalog_dataset(request: HttpRequest, dataset_id: str, tab: str = "informati
         return response
     except (PageError, ExploreError, ODSQLError) as error:
         status = error.status_code if isinstance(error, ExploreError) else 400
-        return render(request, "explore/dataset.html", {**context, "error": message_of(error)}, status=status)
+        links = error.links if isinstance(error, PageError) else []
+        context |= {"error": message_of(error), "error_links": links}
+        return render(request, "explore/dataset.html", context, status=status)
     return render(request, "explore/dataset.html", context)
+
+
+def not_found(request: HttpRequest, message: str, way_back: str | None = None) -> HttpResponse:
+    """The friendly 404 page, rendered here rather than raised: with ``DEBUG`` on, Django would answer a raised
+    ``Http404`` with its technical page, which a visitor of a development server should not meet either."""
+    context = {"message": message, "way_back": way_back}
+    return render(request, "404.html", context, status=404)
 
 
 def json_ld(request: HttpRequest, dataset: Dataset, published: PublishedTable) -> str:
@@ -211,7 +227,9 @@ def table_query(request, published: PublishedTable, visualization) -> tuple[list
 
 def table(request, dataset: Dataset, published: PublishedTable, visualization) -> dict[str, Any]:
     columns, query = table_query(request, published, visualization)
-    result = table_page(query, published, columns)
+    links = view_links(request, dataset, query)
+    csv_export = dict(links["exports"])["csv"]
+    result = table_page(query, published, columns, csv_export)
     labels = {item.name: item.label for item in published.fields}
     headers = [
         {
@@ -228,10 +246,10 @@ def table(request, dataset: Dataset, published: PublishedTable, visualization) -
         "result": result,
         "headers": headers,
         "rows": result.rows,
-        "facets": facet_links(result.facets, query, labels),
-        "previous_url": query.url(page=result.page - 1, sort=query.sort) if result.page > 1 else None,
-        "next_url": query.url(page=result.page + 1, sort=query.sort) if result.page < result.pages else None,
-    } | view_links(request, dataset, query)
+        "facets": facet_links(table_facets(query, published), query, labels),
+        "pager": result.links,
+        "csv_export": csv_export,
+    } | links
 
 
 def sort_state(sort: str, name: str) -> str:

@@ -65,12 +65,12 @@ def test_the_home_finds_a_dataset_by_search_and_by_facet(page, shot, catalog):
     expect(page.locator("#results-heading")).to_have_text("1 dataset")
     assert card_titles(page) == ["Street trees"]
     expect(keyword.locator("li.excluded")).to_contain_text("finance")
-    expect(page.locator(".active-refines")).to_contain_text("Not Keyword: finance")
+    expect(page.locator(".active-refines")).to_contain_text("Excluding Keyword: finance")
     page.set_viewport_size({"width": 360, "height": 800})  # a phone: the filters wrap, nothing scrolls sideways
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     shot("excluded-finance-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.get_by_role("link", name="Remove exclusion: Not Keyword: finance").click()
+    page.get_by_role("link", name="Remove exclusion: Excluding Keyword: finance").click()
     expect(page.locator("#results-heading")).to_have_text("2 datasets")
 
     page.get_by_role("link", name="Street trees").click()

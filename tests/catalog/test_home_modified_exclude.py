@@ -41,9 +41,11 @@ CATALOG = [
 RESTRICTED = spec("salaries", "Staff salaries", ["bus", "secret"], "2024-03-14T12:00:00Z", visibility="restricted")
 PERIODS = ("%Y", "%Y/%m", "%Y/%m/%d")
 DATASET_LINK = re.compile(r'<h3><a href="/explore/dataset/([^/"]+)/">')
+# A counted value (its refine link, then its count), or an excluded one ("excluding <value>", then its remove link).
 ENTRY = re.compile(
-    r'<a href="([^"]*)" data-value="([^"]*)"([^>]*)>(.*?)</a> '
-    r'(?:<span class="facet-count">(\d+)</span>|<span class="facet-state">(excluded)</span>)'
+    r'<a href="([^"]*)" data-value="([^"]*)"([^>]*)>(.*?)</a> <span class="facet-count">(\d+)</span>'
+    r'|<span class="facet-state">excluding</span> <span class="excluded-value">(.*?)</span> '
+    r'<a href="([^"]*)" class="remove-exclusion" data-value="([^"]*)"[^>]*>(.*?)</a>'
 )
 
 
@@ -90,15 +92,21 @@ def entries(page: str, facet: str) -> list[dict]:
     """A facet's values in page order (nested ones right after the value they are nested in)."""
     block = between(page, f'<h3 id="facet-{facet}">', "</section>")
     found = []
-    for href, value, attributes, inner, count, excluded in ENTRY.findall(block):
-        text = text_of(inner).removeprefix("Remove refinement: ").removeprefix("Remove exclusion: ")
+    for href, value, attributes, inner, count, excluded, remove_href, excluded_value, remove in ENTRY.findall(block):
+        if remove_href:
+            assert text_of(remove) == "✕ remove"
+            entry = {"href": remove_href, "value": excluded_value, "label": text_of(excluded), "count": None}
+            found.append({**entry, "href": html.unescape(remove_href), "value": html.unescape(excluded_value)})
+            found[-1]["state"] = "excluded"
+            continue
+        text = text_of(inner).removeprefix("Remove refinement: ")
         found.append(
             {
                 "href": html.unescape(href),
                 "value": html.unescape(value),
                 "label": text,
-                "count": int(count) if count else None,
-                "state": "excluded" if excluded else "refined" if 'aria-current="true"' in attributes else "displayed",
+                "count": int(count),
+                "state": "refined" if 'aria-current="true"' in attributes else "displayed",
             }
         )
     return found
@@ -138,9 +146,13 @@ def link(page: str, facet: str, value: str) -> str:
 
 def exclude_link(page: str, facet: str, value: str) -> str:
     block = between(page, f'<h3 id="facet-{facet}">', "</section>")
-    found = re.search(rf'<a class="exclude" href="([^"]*)" data-exclude="{re.escape(value)}"[^>]*>(.*?)</a>', block)
+    found = re.search(
+        rf'<a class="exclude" href="([^"]*)" data-exclude="{re.escape(value)}" aria-label="([^"]*)"[^>]*>(.*?)</a>',
+        block,
+    )
     assert found, (facet, value)
-    assert text_of(found.group(2)) == f"✕ Exclude {facet.capitalize()}: {value}"  # the link's accessible name
+    assert found.group(2) == f"Exclude {facet.capitalize()}: {value}"  # the link's accessible name
+    assert found.group(3) == "exclude"  # it reads as what it does, not as a "remove" cross
     return html.unescape(found.group(1))
 
 
@@ -205,7 +217,7 @@ def test_an_exclude_link_removes_the_value_and_marks_it_excluded(client, catalog
     assert shown(page, "modified") == expected_periods(without_bus)
     # The active filters say it in words, with a link that removes it.
     filters = between(page, 'class="active-refines"', "</div>")
-    assert "Remove exclusion: Not Keyword: bus" in text_of(filters)
+    assert "Remove exclusion: Excluding Keyword: bus" in text_of(filters)
 
     restored = follow(client, link(page, "keyword", "bus"))
     assert listed(restored) == by_title(CATALOG)

@@ -53,6 +53,7 @@ from datasets.odsql.records.columns import (
 )
 from datasets.odsql.records.expressions import Scope, ZonedSchema, expression
 from datasets.odsql.records.groups import Group
+from datasets.odsql.records.keyset import Keyset, keyset_condition
 from datasets.odsql.records.values import Fragment, Schema, placeholder
 from datasets.odsql.records.where import combine, compile_where, where_is_row_safe
 from datasets.pipeline.core import Field
@@ -119,6 +120,8 @@ def compile_records_query(
     access: TableAccess | None = None,
     record_ids: bool = False,
     record_id: str | None = None,
+    keyset: Keyset | None = None,
+    reverse: bool = False,
 ) -> CompiledQuery:
     """Compile ``query`` for ``records.<table>`` holding ``fields``; raises ``ODSQLError`` before any SQL runs.
 
@@ -127,7 +130,9 @@ def compile_records_query(
     condition is ANDed with ``where`` as a fragment of its own; it also says whether the caller may read record
     ids (the field ``_id``). ``record_ids`` ends each row with its record's id when rows are records and the
     caller may read ids (``CompiledQuery.record_ids`` says whether they do); ``record_id`` reads only the record
-    of that id (a bound parameter).
+    of that id (a bound parameter). ``keyset`` (``keyset.py``) reads only the rows after (or before) one row of the
+    order; ``reverse`` reverses the whole order, the tie-breaker and the place of nulls included (the rows nearest
+    before a keyset, or the last rows, come first).
     """
     zone = dates.check_timezone(query.timezone)
     if unbounded:
@@ -143,13 +148,15 @@ def compile_records_query(
     condition = compile_where(query.where, schema)
     groups = compile_group_by(query.group_by, schema)
     where = only_record(caller_where(restriction, condition, where_is_row_safe(query.where), groups), record_id)
+    if keyset is not None:
+        where = keyset_where(where, keyset)
     columns = compile_select(query.select, schema, groups)
     grouped = groups is not None or any(column.value.aggregate for column in columns)
     check_grouping([column.value for column in columns], grouped, "select")
     # A whole export is one read, not a page: without order_by it needs no tie-breaker, and sorting a
     # million rows by record_id would double the time of a full export.
     whole = unbounded and query.limit == -1 and query.offset == 0
-    order = compile_order_by(query.order_by, schema, columns, groups, grouped, tie_breaker=not whole)
+    order = compile_order_by(query.order_by, schema, columns, groups, grouped, tie_breaker=not whole, reverse=reverse)
     body = from_where_group(table, where, groups, grouped)
     window = page_window(query.limit, query.offset)
     with_ids = record_ids and ids_readable and not grouped
@@ -186,6 +193,12 @@ def only_record(where: Fragment | None, record_id: str | None) -> Fragment | Non
     if record_id is None:
         return where
     condition = Fragment(sql.SQL("{} = {}").format(sql.Identifier(RECORD_ID), placeholder("text")), (record_id,))
+    return condition if where is None else combine([where, condition], " AND ")
+
+
+def keyset_where(where: Fragment | None, keyset: Keyset) -> Fragment:
+    """``where`` ANDed with the rows on ``keyset``'s side (its values are bound parameters)."""
+    condition = keyset_condition(keyset)
     return condition if where is None else combine([where, condition], " AND ")
 
 
@@ -235,8 +248,10 @@ def compile_order_by(
     grouped: bool,
     *,
     tie_breaker: bool = True,
+    reverse: bool = False,
 ) -> Fragment:
-    """``ORDER BY`` with nulls last and, unless ``tie_breaker`` is false, a tie-breaker for stable pages."""
+    """``ORDER BY`` with nulls last and, unless ``tie_breaker`` is false, a tie-breaker for stable pages;
+    ``reverse`` turns every key around (nulls then first), for reading a page backwards."""
     items = parsed(parse_order_by, text, "order_by") if text is not None and text.strip() else ()
     scope = group_scope(schema, "order_by", groups, ordering=True)
     # An order item may name a result column (a select label) or a group label.
@@ -253,7 +268,8 @@ def compile_order_by(
         keys += [(group.key, False) for group in groups]
     if not keys:
         return Fragment(sql.SQL(""))
-    parts = [sql.SQL("{} DESC NULLS LAST" if desc else "{} ASC NULLS LAST").format(v.sql) for v, desc in keys]
+    nulls = "NULLS FIRST" if reverse else "NULLS LAST"
+    parts = [sql.SQL(f"{{}} {'DESC' if desc != reverse else 'ASC'} {nulls}").format(v.sql) for v, desc in keys]
     return Fragment(sql.SQL("ORDER BY ") + sql.SQL(", ").join(parts), tuple(p for v, _ in keys for p in v.params))
 
 
