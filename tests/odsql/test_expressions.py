@@ -17,15 +17,14 @@ from decimal import ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from psycopg import sql
 
 from datasets.odsql import ODSQLError, parse_select
 from datasets.odsql.records import RecordsQuery, compile_records_query
 from datasets.odsql.records.dates import now_value
 from datasets.pipeline.core import Field
-from datasets.store import Loader, create_table, drop_table
 from datasets.store.tables import qualified
+from tests.odsql.tables import loaded_table
 
 TABLE = "da_tstexpr1_v1"
 FIELDS = [
@@ -68,16 +67,7 @@ ROWS = make_rows()
 
 @pytest.fixture
 def cursor(transactional_db):
-    connection.ensure_connection()
-    raw = connection.connection.cursor()
-    drop_table(raw, TABLE)
-    create_table(raw, TABLE, FIELDS)
-    with Loader(raw, TABLE, FIELDS) as loader:
-        for row in ROWS:
-            loader.write(row)
-    yield raw
-    drop_table(raw, TABLE)
-    raw.close()
+    yield from loaded_table(TABLE, FIELDS, ROWS)
 
 
 def run(cursor, **clauses) -> tuple[list[dict], int]:

@@ -5,11 +5,10 @@ directions, ties and nulls (``size`` has a tie and a null, ``ratio``, ``open`` a
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from datasets.odsql.records import RecordsQuery, compile_records_query
 from datasets.odsql.records.keyset import Keyset, keyset_sortable
-from datasets.store import Loader, create_table, drop_table
+from tests.odsql.tables import loaded_table
 from tests.odsql.test_query import FIELDS, ROWS
 
 TABLE = "da_tstk01_v1"
@@ -19,16 +18,7 @@ BY_NAME = {field.name: field for field in FIELDS}
 @pytest.fixture
 def cursor(transactional_db):
     """The records table of ``test_query``'s rows."""
-    connection.ensure_connection()
-    raw = connection.connection.cursor()
-    drop_table(raw, TABLE)
-    create_table(raw, TABLE, FIELDS)
-    with Loader(raw, TABLE, FIELDS) as loader:
-        for row in ROWS:
-            loader.write(row)
-    yield raw
-    drop_table(raw, TABLE)
-    raw.close()
+    yield from loaded_table(TABLE, FIELDS, ROWS)
 
 
 def read(cursor, order_by: str | None, limit: int, keyset: Keyset | None = None, reverse: bool = False):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
 
 from datasets.odsql.records import RecordsQuery, compile_records_query
 from datasets.pipeline.core import Field
-from datasets.store import Loader, create_table, drop_table
+from tests.odsql.tables import loaded_table
 
 TABLE = "da_tstq01_v1"
 FIELDS = [
@@ -37,16 +36,7 @@ ROWS = [
 
 @pytest.fixture
 def cursor(transactional_db):
-    connection.ensure_connection()
-    raw = connection.connection.cursor()
-    drop_table(raw, TABLE)
-    create_table(raw, TABLE, FIELDS)
-    with Loader(raw, TABLE, FIELDS) as loader:
-        for row in ROWS:
-            loader.write(row)
-    yield raw
-    drop_table(raw, TABLE)
-    raw.close()
+    yield from loaded_table(TABLE, FIELDS, ROWS)
 
 
 def run(cursor, **clauses) -> tuple[list[dict], int]:

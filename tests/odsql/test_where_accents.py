@@ -6,15 +6,14 @@ must still find what it found."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from psycopg import sql
 
 from datasets.odsql.records import RecordsQuery, compile_records_query
 from datasets.odsql.records.values import Schema
 from datasets.odsql.records.where import compile_where
 from datasets.pipeline.core import Field
-from datasets.store import Loader, create_table, drop_table
 from datasets.store.tables import FTS, SCHEMA
+from tests.odsql.tables import loaded_table
 
 TABLE = "da_tstaccent01_v1"
 FIELDS = [
@@ -34,16 +33,7 @@ ROWS = [
 
 @pytest.fixture
 def cursor(transactional_db):
-    connection.ensure_connection()
-    raw = connection.connection.cursor()
-    drop_table(raw, TABLE)
-    create_table(raw, TABLE, FIELDS)
-    with Loader(raw, TABLE, FIELDS) as loader:
-        for row in ROWS:
-            loader.write(row)
-    yield raw
-    drop_table(raw, TABLE)
-    raw.close()
+    yield from loaded_table(TABLE, FIELDS, ROWS)
 
 
 @pytest.fixture

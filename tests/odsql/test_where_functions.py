@@ -9,7 +9,6 @@ import random
 
 import pytest
 import shapely
-from django.db import connection
 from psycopg import sql
 
 from datasets.odsql import ODSQLError
@@ -17,8 +16,9 @@ from datasets.odsql.records import RecordsQuery, compile_records_query
 from datasets.odsql.records.geo import distance_box
 from datasets.odsql.records.textsearch import search_tsquery, suggest_tsquery
 from datasets.pipeline.core import Field
-from datasets.store import Loader, create_table, drop_table, finish_table
+from datasets.store import finish_table
 from tests.odsql.helpers import assert_within, destination, haversine, inside, text_matches
+from tests.odsql.tables import loaded_table
 
 TABLE = "da_tstgeo01_v1"
 FIELDS = [
@@ -110,16 +110,7 @@ BORDER = tuple(row["size"] for row in ROWS if row["name"].startswith("Border"))
 
 @pytest.fixture
 def cursor(transactional_db):
-    connection.ensure_connection()
-    raw = connection.connection.cursor()
-    drop_table(raw, TABLE)
-    create_table(raw, TABLE, FIELDS)
-    with Loader(raw, TABLE, FIELDS) as loader:
-        for row in ROWS:
-            loader.write(row)
-    yield raw
-    drop_table(raw, TABLE)
-    raw.close()
+    yield from loaded_table(TABLE, FIELDS, ROWS)
 
 
 def matching(cursor, where: str) -> list[int]:
