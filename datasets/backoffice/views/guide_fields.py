@@ -35,7 +35,7 @@ GEOPOINT_STEP = "step=processor:create_geopoint&next=guide"
 
 
 class FieldChangeRefused(Exception):
-    """A service refused one field's change; ``form`` is the row it belongs to (the error is on it)."""
+    """A service refused one field's change; the refusal is already on that field's row form."""
 
 
 def type_specification(dataset: Dataset, field: str) -> FieldSpecification | None:
